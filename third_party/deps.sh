@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Builds the static musl sysroot verinit links against, from the Debian source
+# packages pinned in sources.lock.  Usage:
+#   deps.sh [build]        fetch, verify and build (a no-op when the cached sysroot is complete)
+#   deps.sh fetch          fetch and verify the archives only
+#   deps.sh sysroot-path   print where the sysroot for this lock and recipe lives
+# Options: --lock FILE (default: sources.lock beside this script); --link PATH: afterwards make
+# PATH a symlink to the sysroot (the Makefile uses build/sysroot).
+# Environment: VERINIT_CACHE (default ~/.cache/verinit), VERINIT_DEBIAN_MIRROR (default: read
+# from this machine's apt sources), JOBS (default: nproc).
+#
+# Everything is written below $VERINIT_CACHE: archives in src/, the private apt state in apt/,
+# each sysroot in sysroot-<key>/ where the key hashes the lock, recipe.sh and the toolchain.
+# Libraries are installed with prefix /usr into the sysroot through DESTDIR, so no install step
+# touches the host and the sysroot stays relocatable (pkg-config runs with PKG_CONFIG_SYSROOT_DIR).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lock=$here/sources.lock
+cmd=build
+link=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lock) lock=$2; shift 2 ;;
+	--link) link=$2; shift 2 ;;
+	build|fetch|sysroot-path) cmd=$1; shift ;;
+	*) echo "deps: unknown argument '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
+	esac
+done
+[ -r "$lock" ] || { echo "deps: cannot read lock file $lock" >&2; exit 2; }
+
+cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
+jobs=${JOBS:-$(nproc)}
+
+die() { echo "deps: $*" >&2; exit 1; }
+
+# The key covers everything the sysroot is built from: pinned sources, this recipe,
+# and the host toolchain (musl, gcc, kernel headers, build tools).
+toolchain_id() {
+	dpkg-query -W -f='${Package} ${Version}\n' musl-dev musl-tools gcc linux-libc-dev \
+		meson cmake autoconf automake autopoint libtool autoconf-archive 2>/dev/null || true
+}
+key=$( { cat "$lock" "$here/recipe.sh"; toolchain_id; } | sha256sum | cut -c1-16)
+sysroot=$cache/sysroot-$key
+
+if [ "$cmd" = sysroot-path ]; then echo "$sysroot"; exit 0; fi
+link_sysroot() {
+	[ -z "$link" ] || { mkdir -p "$(dirname "$link")" && ln -sfn "$sysroot" "$link"; }
+}
+if [ "$cmd" = build ] && [ -f "$sysroot/.complete" ]; then
+	link_sysroot
+	echo "deps: sysroot up to date: $sysroot"
+	exit 0
+fi
+
+mkdir -p "$cache/src"
+exec 9>"$cache/.lock"
+flock 9
+
+# ---- fetching ---------------------------------------------------------------------------------
+
+# Lock lines without comments: lib package version suite file sha256
+lock_lines() { grep -Ev '^[[:space:]]*(#|$)' "$lock"; }
+
+mirror() {
+	if [ -n "${VERINIT_DEBIAN_MIRROR:-}" ]; then echo "$VERINIT_DEBIAN_MIRROR"; return; fi
+	local m
+	# deb822 stanzas first, then one-line sources; the first Debian archive (not -security) wins.
+	m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+		/^URIs:/ { u=$2 } /^Suites:/ { s=$0 }
+		/^$/ { if (u != "" && s ~ /[ ]bookworm( |$)/ && u !~ /security/) { print u; exit } u=""; s="" }
+		END { if (u != "" && s ~ /[ ]bookworm( |$)/ && u !~ /security/) print u }' | head -n1)
+	[ -n "$m" ] || m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) == "bookworm") print $i; break } }' |
+		grep -v security | head -n1)
+	[ -n "$m" ] || die "no Debian mirror found in /etc/apt/sources.list*; set VERINIT_DEBIAN_MIRROR"
+	echo "$m"
+}
+
+apt_private() {
+	local d=$cache/apt
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	if [ ! -f "$d/sources.list" ]; then
+		local m; m=$(mirror)
+		printf 'deb-src %s bookworm main\ndeb-src %s trixie main\n' "$m" "$m" >"$d/sources.list"
+	fi
+	: >"$d/preferences"
+	apt_opts=(-o "Dir::Etc::sourcelist=$d/sources.list" -o "Dir::Etc::sourceparts=$d/none"
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		-o "Dir::Etc::preferences=$d/preferences" -o "Dir::Etc::preferencesparts=$d/none"
+		-o "APT::Sandbox::User=root" -o "Debug::NoLocking=1")
+	mkdir -p "$d/none"
+}
+
+verify() { # file expected -> one line on mismatch, exit 1
+	local f=$1 want=$2 got
+	got=$(sha256sum "$cache/src/$f" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || die "SHA-256 mismatch for $f: expected $want, got $got (lock $lock)"
+}
+
+fetch() {
+	local missing=0 lib pkg ver suite file sum
+	while read -r lib pkg ver suite file sum; do
+		[ -f "$cache/src/$file" ] || missing=1
+	done < <(lock_lines)
+	if [ $missing = 1 ]; then
+		apt_private
+		echo "deps: updating the private Debian source index ($(mirror))"
+		apt-get "${apt_opts[@]}" -qq update >/dev/null 2>"$cache/apt/update.err" ||
+			die "apt-get update with the private configuration failed: $(tail -n1 "$cache/apt/update.err")"
+		while read -r lib pkg ver suite file sum; do
+			[ -f "$cache/src/$file" ] && continue
+			local uri
+			uri=$(apt-get "${apt_opts[@]}" source --print-uris -qq "$pkg=$ver" 2>/dev/null |
+				awk -v f="$file" '$2 == f { gsub("\047", "", $1); print $1 }')
+			[ -n "$uri" ] || die "$file is not offered by the mirror for $pkg=$ver"
+			echo "deps: fetching $file"
+			/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$cache/src/$file.part" >/dev/null ||
+				die "download of $uri failed"
+			# Verify before the file takes its cached name: a bad download never looks cached.
+			local got; got=$(sha256sum "$cache/src/$file.part" | cut -d' ' -f1)
+			[ "$got" = "$sum" ] || { rm -f "$cache/src/$file.part"; die "SHA-256 mismatch for $file: expected $sum, got $got (lock $lock)"; }
+			mv "$cache/src/$file.part" "$cache/src/$file"
+		done < <(lock_lines)
+	fi
+	while read -r lib pkg ver suite file sum; do verify "$file" "$sum"; done < <(lock_lines)
+}
+
+fetch
+if [ "$cmd" = fetch ]; then echo "deps: all archives present and verified"; exit 0; fi
+
+# ---- building ---------------------------------------------------------------------------------
+
+work=$cache/build-$key
+stage=$sysroot.partial
+logs=$cache/logs-$key
+rm -rf "$work" "$stage" "$logs"
+mkdir -p "$work" "$stage/usr/include" "$stage/usr/lib" "$logs"
+
+# shellcheck source=third_party/recipe.sh
+. "$here/recipe.sh"
+prepare_sysroot
+
+total_start=$SECONDS
+n=0
+for lib in "${libs[@]}"; do
+	n=$((n + 1))
+	ver=$(lock_lines | awk -v l="$lib" '$1 == l { print $3; exit }')
+	printf 'deps: [%d/%d] %-10s %-20s ... ' "$n" "${#libs[@]}" "$lib" "$ver"
+	t0=$SECONDS
+	# Not inside `if`: errexit would be switched off for the whole subshell there.
+	set +e
+	( set -e; unpack "$lib"; "build_$lib"; install_done ) >"$logs/$lib.log" 2>&1
+	rc=$?
+	set -e
+	if [ $rc != 0 ]; then
+		echo "FAILED"
+		tail -n 25 "$logs/$lib.log" >&2
+		die "building $lib failed; full log: $logs/$lib.log"
+	fi
+	echo "done ($((SECONDS - t0)) s)"
+	rm -rf "${work:?}/$lib"
+done
+
+rm -rf "$work"
+echo "$key" >"$stage/.complete"
+rm -rf "$sysroot"
+mv "$stage" "$sysroot"
+link_sysroot
+echo "deps: sysroot ready in $((SECONDS - total_start)) s: $sysroot"

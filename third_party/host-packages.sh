@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing verinit need, when any is missing.
+# Idempotent and quiet when all are present. As non-root it names what is missing and fails.
+set -euo pipefail
+
+packages=(
+	# the static agent and its sysroot (deps.sh)
+	make build-essential musl-tools pkg-config autoconf automake autopoint libtool autoconf-archive
+	meson ninja-build cmake patch xz-utils file
+	# the host build: unit tests under ASan/UBSan, and the same headers for analysis
+	libcmocka-dev libcryptsetup-dev libtss2-dev libkmod-dev libjson-c-dev libblkid-dev libssl-dev
+	# static analysis
+	cppcheck clang-tidy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "host-packages: missing ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "host-packages: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,128 @@
+# The build recipe of the static sysroot, sourced by deps.sh: one build_<lib> function per
+# library, run in that library's patched source tree, installing into "$stage" (the sysroot
+# being built) with prefix /usr. deps.sh hashes this file into the sysroot's cache key, so any
+# change here builds a new sysroot; the driver around it (deps.sh) can change freely.
+# Libraries in build order (later ones link the earlier ones):
+libs=(openssl json-c util-linux lvm2 cryptsetup tpm2-tss kmod)
+
+prepare_sysroot() {
+	# Kernel UAPI headers: musl-gcc passes -nostdinc, so the sysroot carries its own copy.
+	cp -a /usr/include/linux /usr/include/asm-generic /usr/include/mtd "$stage/usr/include/"
+	cp -a /usr/include/x86_64-linux-gnu/asm "$stage/usr/include/asm"
+
+	export CC=musl-gcc
+	export CFLAGS="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong -fstack-clash-protection -fcf-protection=full -I$stage/usr/include"
+	export CPPFLAGS="-I$stage/usr/include"
+	export LDFLAGS="-L$stage/usr/lib"
+	export PKG_CONFIG_LIBDIR=$stage/usr/lib/pkgconfig:$stage/usr/share/pkgconfig
+	export PKG_CONFIG_SYSROOT_DIR=$stage
+	unset PKG_CONFIG_PATH
+	export SOURCE_DATE_EPOCH=1700000000
+}
+
+unpack() { # lib -> cd into patched source tree
+	local lib=$1 orig deb
+	orig=$(lock_lines | awk -v l="$lib" '$1 == l && $5 ~ /\.orig\.tar\./ { print $5 }')
+	deb=$(lock_lines | awk -v l="$lib" '$1 == l && $5 ~ /\.debian\.tar\./ { print $5 }')
+	mkdir -p "$work/$lib"
+	tar -xf "$cache/src/$orig" -C "$work/$lib" --strip-components=1
+	cd "$work/$lib"
+	if [ -n "$deb" ]; then
+		tar -xf "$cache/src/$deb"
+		if [ -f debian/patches/series ]; then
+			local p
+			grep -Ev '^[[:space:]]*(#|$)' debian/patches/series | while read -r p _; do
+				patch -p1 --batch --quiet <"debian/patches/$p"
+			done
+		fi
+	fi
+}
+
+install_done() { rm -f "$stage"/usr/lib/*.la; }
+
+build_openssl() {
+	# Only what verinit uses: X.509/CMS verification, SHA-1/2, RSA/EC, AES for TPM sessions.
+	./Configure linux-x86_64 --prefix=/usr --libdir=lib --openssldir=/etc/ssl \
+		no-shared no-module no-dso no-engine no-tests no-async no-afalgeng \
+		no-legacy no-des no-rc2 no-rc4 no-rc5 no-md4 no-mdc2 no-idea no-seed no-bf no-cast \
+		no-camellia no-aria no-sm2 no-sm3 no-sm4 no-whirlpool no-siphash no-scrypt no-ocb \
+		no-ec2m no-dsa no-srp no-ct no-ocsp no-ts no-srtp no-cmp no-gost no-ui-console \
+		no-blake2 no-chacha no-poly1305 no-dtls no-psk no-ssl-trace no-sctp no-nextprotoneg no-rfc3779
+	make -j"$jobs" build_libs
+	make install_dev DESTDIR="$stage"
+}
+
+build_json-c() {
+	cmake -S . -B b -DCMAKE_C_COMPILER="$CC" -DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
+		-DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON -DBUILD_TESTING=OFF -DBUILD_APPS=OFF \
+		-DDISABLE_WERROR=ON -DDISABLE_EXTRA_LIBS=ON
+	cmake --build b -j "$jobs"
+	DESTDIR="$stage" cmake --install b
+}
+
+build_util-linux() {
+	./configure --prefix=/usr --libdir=/usr/lib --disable-shared --enable-static \
+		--disable-all-programs --enable-libblkid --enable-libuuid --disable-nls \
+		--without-systemd --without-udev --without-python --without-readline \
+		--without-ncursesw --without-ncurses --without-tinfo --without-libz --without-cap-ng \
+		--without-selinux --without-audit --without-smack --without-econf \
+		--disable-bash-completion --disable-asciidoc --disable-makeinstall-chown \
+		--disable-makeinstall-setuid
+	make -j"$jobs"
+	make install DESTDIR="$stage"
+}
+
+build_lvm2() {
+	# libdevmapper only; the aio probe is for LVM's tools, which are not built.
+	./configure --prefix=/usr --libdir=/usr/lib --enable-static_link --enable-pkgconfig \
+		--disable-selinux --disable-udev_sync --disable-udev_rules --disable-blkid_wiping \
+		--disable-readline --disable-nls --disable-dmeventd --disable-cmdlib \
+		--with-thin=none --with-cache=none --with-vdo=none --disable-sd-notify \
+		--disable-systemd-journal --disable-app-machineid ac_cv_lib_aio_io_setup=yes
+	make -C libdm -j"$jobs" ioctl/libdevmapper.a libdevmapper.pc
+	make -C libdm install_static install_include install_pkgconfig DESTDIR="$stage"
+}
+
+build_cryptsetup() {
+	# Kernel keyring support is on by default: verity root-hash signatures need it.
+	# Debian's orig tarball is a git snapshot: no configure yet.
+	NOCONFIGURE=1 ./autogen.sh
+	# popt is only used by the command-line tools, which are not built.
+	./configure --prefix=/usr --libdir=/usr/lib --disable-shared --enable-static \
+		--disable-cryptsetup --disable-veritysetup --disable-integritysetup \
+		--disable-ssh-token --disable-external-tokens --disable-asciidoc --disable-nls \
+		--disable-udev --disable-selinux --disable-luks2-reencryption --with-crypto_backend=openssl \
+		ac_cv_lib_popt_poptConfigFileToString=yes
+	make -j"$jobs" libcryptsetup.la
+	make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA DESTDIR="$stage"
+}
+
+build_tpm2-tss() {
+	echo 4.1.3 >VERSION
+	./bootstrap
+	./configure --prefix=/usr --libdir=/usr/lib --disable-shared --enable-static \
+		--disable-fapi --disable-policy --disable-doxygen-doc --disable-unit --disable-integration \
+		--disable-log-file --disable-weakcrypto --disable-defaultflags --with-crypto=ossl \
+		--disable-tcti-mssim --disable-tcti-swtpm --disable-tcti-pcap --disable-tcti-libtpms \
+		--disable-tcti-cmd --disable-tcti-spi-helper --disable-tcti-spi-ltt2go \
+		--disable-tcti-spidev --disable-tcti-spi-ftdi --disable-tcti-i2c-helper \
+		--disable-tcti-i2c-ftdi --with-udevrulesdir=/usr/lib/udev/rules.d \
+		--with-sysusersdir=/usr/lib/sysusers.d --with-tmpfilesdir=/usr/lib/tmpfiles.d
+	make -j"$jobs"
+	# DESTDIR keeps the install hooks (useradd, /etc) away from the host.
+	make install DESTDIR="$stage"
+}
+
+build_kmod() {
+	# Upstream builds libkmod shared only; `library` lets default_library=static decide.
+	sed -i 's/^libkmod = shared_library(/libkmod = library(/' meson.build
+	meson setup b --prefix=/usr --libdir=lib -Ddefault_library=static \
+		-Doptimization=s -Ddebug=false -Ddistconfdir=/usr/lib \
+		-Dzstd=disabled -Dxz=disabled -Dzlib=disabled -Dopenssl=disabled \
+		-Dtools=false -Dmanpages=false -Ddocs=false -Dbuild-tests=false \
+		-Dbashcompletiondir=no -Dfishcompletiondir=no -Dzshcompletiondir=no
+	meson compile -C b
+	meson install -C b --destdir "$stage" --no-rebuild
+}
+
