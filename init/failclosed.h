@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The single exit for a boot that must not go on. */
+#pragma once
+
+#include "macro.h"
+#include "reason.h"
+
+enum fail_action {
+	FAIL_ACTION_HALT,
+	FAIL_ACTION_REBOOT,
+	FAIL_ACTION_POWEROFF,
+};
+
+struct fail_policy {
+	enum fail_action action;
+	unsigned delay_s; /* time for a person at the console to read the reason */
+};
+
+/* Replaces the compiled-in default (halt at once); the configuration stage calls this. */
+void fail_closed_set_policy(const struct fail_policy *p);
+
+/* Logs "FAIL reason=<CODE> stage=<stage>: <message>" to kmsg and the console, then halts, reboots
+ * or powers off as configured. Never returns: if even reboot(2) fails it waits forever. `error`
+ * (negative errno or 0) is what %m in fmt names. */
+_noreturn_ void fail_closed(const char *stage, enum reason reason, int error, const char *fmt, ...)
+	_printf_(4, 5);

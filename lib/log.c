@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX 1024
+
+static int kmsg = -EBADF;
+static int console = -EBADF;
+static int max_level = LOG_INFO;
+
+void log_set_fds(int kmsg_fd, int console_fd) {
+	kmsg = kmsg_fd;
+	console = console_fd;
+}
+
+void log_set_max_level(int level) {
+	max_level = level;
+}
+
+/* One writev per sink, so concurrent writers (the kernel) never split a line. */
+static void emit(int fd, const char *prefix, const char *msg) {
+	if (fd < 0)
+		return;
+	struct iovec iov[] = {
+		{ .iov_base = (char *) prefix, .iov_len = strlen(prefix) },
+		{ .iov_base = (char *) msg, .iov_len = strlen(msg) },
+		{ .iov_base = (char *) "\n", .iov_len = 1 },
+	};
+	/* Nowhere left to report a failing log write; the caller's path continues unchanged. */
+	(void) !writev(fd, iov, ELEMENTSOF(iov));
+}
+
+int log_internal(int level, int error, const char *fmt, ...) {
+	int saved = errno;
+	int e = error < 0 ? -error : error;
+
+	if (level <= max_level) {
+		char msg[LOG_LINE_MAX];
+		va_list ap;
+
+		/* %m in fmt then names the error being logged, not whatever errno happens to be. */
+		va_start(ap, fmt);
+		if (e != 0)
+			errno = e;
+		(void) vsnprintf(msg, sizeof msg, fmt, ap); /* a long line is cut, never overflows */
+		va_end(ap);
+
+		char prefix[32];
+		(void) snprintf(prefix, sizeof prefix, "<%d>verinit: ", LOG_USER | level);
+		emit(kmsg, prefix, msg);
+		if (level <= LOG_INFO)
+			emit(console, "verinit: ", msg);
+	}
+
+	errno = saved;
+	return -e;
+}
+
+void log_console(const char *fmt, ...) {
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) vsnprintf(msg, sizeof msg, fmt, ap); /* a long line is cut, never overflows */
+	va_end(ap);
+	emit(console, "", msg);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* The one logger: every line goes to /dev/kmsg (the record) and, up to LOG_INFO, to the console
+ * (what an operator sees in a cloud's serial-console view), each prefixed "verinit: ". */
+#pragma once
+
+#include <syslog.h>
+
+#include "macro.h"
+
+/* Where the lines go. Either fd may be negative (not open yet). The logger does not own them. */
+void log_set_fds(int kmsg_fd, int console_fd);
+void log_set_max_level(int level);
+
+/* Formats and writes one line. When error is non-zero, errno is set to |error| for %m.
+ * Returns -|error|, so a stage can `return log_error_errno(r, "...")`. */
+int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
+
+/* Writes a line verbatim to the console only (status lines such as "[  OK  ] ..."). */
+void log_console(const char *fmt, ...) _printf_(1, 2);
+
+#define log_debug(...) log_internal(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_info(...) log_internal(LOG_INFO, 0, __VA_ARGS__)
+#define log_notice(...) log_internal(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_warning(...) log_internal(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...) log_internal(LOG_ERR, 0, __VA_ARGS__)
+#define log_warning_errno(e, ...) log_internal(LOG_WARNING, (e), __VA_ARGS__)
+#define log_error_errno(e, ...) log_internal(LOG_ERR, (e), __VA_ARGS__)

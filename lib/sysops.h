@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The privileged calls the agent makes, behind one table so unit tests can replace them: a static
+ * binary cannot be hooked with LD_PRELOAD. Every op returns 0 (or a count/fd) on success and a
+ * negative errno on failure, never -1. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sys_ops {
+	int (*mount)(const char *source, const char *target, const char *fstype, unsigned long flags,
+		     const char *data);
+	int (*mkdir)(const char *path, mode_t mode);
+	int (*open)(const char *path, int flags, mode_t mode);
+	ssize_t (*write)(int fd, const void *buf, size_t len);
+	/* RB_HALT_SYSTEM, RB_AUTOBOOT or RB_POWER_OFF; returns only on failure. */
+	int (*reboot)(int cmd);
+	void (*sleep_us)(uint64_t usec);
+	/* Waits forever: what is left when even reboot(2) failed. Tests replace it with a longjmp;
+	 * fail_closed() calls it in a loop, so even one that returned would not fall through. */
+	void (*hang)(void);
+	pid_t (*getpid)(void);
+	uint64_t (*now_us)(void); /* CLOCK_BOOTTIME */
+};
+
+extern const struct sys_ops *sys;
+
+/* Tests swap the table; NULL restores the real one. */
+void sys_set_ops(const struct sys_ops *ops);
+
+/* Writes a short string to a file such as /proc/sys/... in one write().
+ * Returns 0, or a negative errno from open or write (-EIO on a short write). */
+int sys_write_file(const char *path, const char *value);
