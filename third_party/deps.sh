@@ -33,6 +33,8 @@ cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
 jobs=${JOBS:-$(nproc)}
 
 die() { echo "deps: $*" >&2; exit 1; }
+# shellcheck source=third_party/apt.sh
+. "$here/apt.sh"
 
 # The key covers everything the sysroot is built from: pinned sources, this recipe,
 # and the host toolchain (musl, gcc, kernel headers, build tools).
@@ -62,36 +64,6 @@ flock 9
 # Lock lines without comments: lib package version suite file sha256
 lock_lines() { grep -Ev '^[[:space:]]*(#|$)' "$lock"; }
 
-mirror() {
-	if [ -n "${VERINIT_DEBIAN_MIRROR:-}" ]; then echo "$VERINIT_DEBIAN_MIRROR"; return; fi
-	local m
-	# deb822 stanzas first, then one-line sources; the first Debian archive (not -security) wins.
-	m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
-		/^URIs:/ { u=$2 } /^Suites:/ { s=$0 }
-		/^$/ { if (u != "" && s ~ /[ ]bookworm( |$)/ && u !~ /security/) { print u; exit } u=""; s="" }
-		END { if (u != "" && s ~ /[ ]bookworm( |$)/ && u !~ /security/) print u }' | head -n1)
-	[ -n "$m" ] || m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) == "bookworm") print $i; break } }' |
-		grep -v security | head -n1)
-	[ -n "$m" ] || die "no Debian mirror found in /etc/apt/sources.list*; set VERINIT_DEBIAN_MIRROR"
-	echo "$m"
-}
-
-apt_private() {
-	local d=$cache/apt
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-	if [ ! -f "$d/sources.list" ]; then
-		local m; m=$(mirror)
-		printf 'deb-src %s bookworm main\ndeb-src %s trixie main\n' "$m" "$m" >"$d/sources.list"
-	fi
-	: >"$d/preferences"
-	apt_opts=(-o "Dir::Etc::sourcelist=$d/sources.list" -o "Dir::Etc::sourceparts=$d/none"
-		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
-		-o "Dir::Etc::preferences=$d/preferences" -o "Dir::Etc::preferencesparts=$d/none"
-		-o "APT::Sandbox::User=root" -o "Debug::NoLocking=1")
-	mkdir -p "$d/none"
-}
-
 verify() { # file expected -> one line on mismatch, exit 1
 	local f=$1 want=$2 got
 	got=$(sha256sum "$cache/src/$f" | cut -d' ' -f1)
@@ -104,8 +76,8 @@ fetch() {
 		[ -f "$cache/src/$file" ] || missing=1
 	done < <(lock_lines)
 	if [ $missing = 1 ]; then
-		apt_private
-		echo "deps: updating the private Debian source index ($(mirror))"
+		apt_private "$cache/apt" deb-src bookworm trixie || exit 1
+		echo "deps: updating the private Debian source index ($(debian_mirror))"
 		apt-get "${apt_opts[@]}" -qq update >/dev/null 2>"$cache/apt/update.err" ||
 			die "apt-get update with the private configuration failed: $(tail -n1 "$cache/apt/update.err")"
 		while read -r lib pkg ver suite file sum; do

@@ -11,6 +11,10 @@ packages=(
 	libcmocka-dev libcryptsetup-dev libtss2-dev libkmod-dev libjson-c-dev libblkid-dev libssl-dev
 	# static analysis
 	cppcheck clang-tidy
+	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools
+	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
+	cpio zstd busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq
+	python3 python3-cryptography python3-importlib-resources
 )
 
 missing=()

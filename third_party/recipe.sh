@@ -11,7 +11,10 @@ prepare_sysroot() {
 	cp -a /usr/include/x86_64-linux-gnu/asm "$stage/usr/include/asm"
 
 	export CC=musl-gcc
-	export CFLAGS="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong -fstack-clash-protection -fcf-protection=full -I$stage/usr/include"
+	# Everything is position-independent: the agent links as a static PIE.
+	base_cflags="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
+	base_cflags+=" -fstack-clash-protection -fcf-protection=full"
+	export CFLAGS="$base_cflags -I$stage/usr/include"
 	export CPPFLAGS="-I$stage/usr/include"
 	export LDFLAGS="-L$stage/usr/lib"
 	export PKG_CONFIG_LIBDIR=$stage/usr/lib/pkgconfig:$stage/usr/share/pkgconfig
@@ -38,11 +41,19 @@ unpack() { # lib -> cd into patched source tree
 	fi
 }
 
-install_done() { rm -f "$stage"/usr/lib/*.la; }
+# libtool archives and some .pc files (tss2-esys's Libs.private) record the staging directory;
+# left in, a later link would silently use whatever is at that path. pkg-config adds the sysroot.
+install_done() {
+	rm -f "$stage"/usr/lib/*.la
+	sed -i "s|$stage||g" "$stage"/usr/lib/pkgconfig/*.pc "$stage"/usr/share/pkgconfig/*.pc 2>/dev/null || true
+}
 
 build_openssl() {
 	# Only what verinit uses: X.509/CMS verification, SHA-1/2, RSA/EC, AES for TPM sessions.
-	./Configure linux-x86_64 --prefix=/usr --libdir=lib --openssldir=/etc/ssl \
+	# OpenSSL records its CFLAGS in the library: keep the machine's sysroot path out of them and
+	# find the kernel headers through the environment instead.
+	export C_INCLUDE_PATH=$stage/usr/include
+	CFLAGS=$base_cflags CPPFLAGS= ./Configure linux-x86_64 --prefix=/usr --libdir=lib --openssldir=/etc/ssl \
 		no-shared no-module no-dso no-engine no-tests no-async no-afalgeng \
 		no-legacy no-des no-rc2 no-rc4 no-rc5 no-md4 no-mdc2 no-idea no-seed no-bf no-cast \
 		no-camellia no-aria no-sm2 no-sm3 no-sm4 no-whirlpool no-siphash no-scrypt no-ocb \
