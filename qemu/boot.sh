@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Boots one lab variant under QEMU (TCG) and writes a verdict. Usage:
+#   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]
+#                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
+#                [--tpm none|sha256|all] [--timeout SECONDS]
+# With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
+# --disk alone boots the disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast, unverified.
+#
+# DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
+# DIR/verdict     key=value lines: verdict=handed-over|halted|refused|timeout|crashed,
+#                 reason= and stage= (halted), secureboot=enabled|disabled|unknown,
+#                 t_kernel=, t_init=, t_verinit=, t_end= (seconds; empty when not reached)
+# DIR/report      the guest's report lines ("R ..."), when it handed over
+# Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+run= firmware=ovmf-sb uki= disk= kernel= initrd= append= tpm=sha256 timeout=240
+vars=$here/../build/lab/OVMF_VARS.fd
+die() { echo "boot: $*" >&2; exit 1; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disk=$2 ;;
+	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
+	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;;
+	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
+	esac
+	shift 2
+done
+[ -n "$run" ] || die "--run DIR is required"
+rm -rf "$run" && mkdir -p "$run"
+log=$run/serial.log
+
+q=(qemu-system-x86_64 -accel tcg,thread=single -smp 1 -m 1024 -nic none -display none
+	-monitor none -serial stdio -no-reboot -pidfile "$run/qemu.pid")
+case $firmware in
+ovmf-sb | ovmf)
+	if [ "$firmware" = ovmf-sb ]; then
+		code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+		[ -f "$vars" ] || die "no enrolled variable store at $vars (qemu/ovmf.sh makes it)"
+		cp "$vars" "$run/vars.fd"
+	else
+		code=/usr/share/OVMF/OVMF_CODE_4M.fd
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$run/vars.fd"
+	fi
+	q+=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+		-drive "if=pflash,format=raw,unit=0,file=$code,readonly=on"
+		-drive "if=pflash,format=raw,unit=1,file=$run/vars.fd")
+	[ -n "$uki" ] && q+=(-kernel "$uki")
+	[ -n "$uki$disk" ] || die "OVMF needs --uki or --disk"
+	;;
+seabios)
+	[ -n "$kernel" ] && [ -n "$initrd" ] || die "seabios needs --kernel and --initrd"
+	q+=(-machine q35 -kernel "$kernel" -initrd "$initrd" -append "$append")
+	;;
+*) die "unknown firmware '$firmware'" ;;
+esac
+# snapshot=on: a test can never change the image it boots.
+[ -z "$disk" ] || q+=(-drive "if=none,id=disk0,format=raw,file=$disk,snapshot=on"
+	-device virtio-blk-pci,drive=disk0,bootindex=1)
+
+swtpm_pid=
+cleanup() {
+	if [ -s "$run/qemu.pid" ]; then kill "$(cat "$run/qemu.pid")" 2>/dev/null || true; fi
+	[ -z "$swtpm_pid" ] || kill "$swtpm_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+case $tpm in
+none) ;;
+sha256 | all)
+	# A fresh TPM per boot: PCRs start at zero and nothing carries over between tests.
+	mkdir -p "$run/tpm"
+	if [ "$tpm" = sha256 ]; then
+		swtpm_setup --tpm2 --tpmstate "$run/tpm" --pcr-banks sha256 >"$run/swtpm_setup.log" 2>&1 ||
+			die "swtpm_setup failed: $(tail -n1 "$run/swtpm_setup.log")"
+	fi
+	swtpm socket --tpm2 --tpmstate "dir=$run/tpm" --ctrl "type=unixio,path=$run/tpm/ctrl.sock" \
+		--log "file=$run/swtpm.log" --terminate &
+	swtpm_pid=$!
+	for _ in $(seq 100); do [ -S "$run/tpm/ctrl.sock" ] && break; sleep 0.05; done
+	[ -S "$run/tpm/ctrl.sock" ] || die "swtpm did not come up (log: $run/swtpm.log)"
+	q+=(-chardev "socket,id=chrtpm,path=$run/tpm/ctrl.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+		-device tpm-tis,tpmdev=tpm0)
+	;;
+*) die "unknown --tpm '$tpm'" ;;
+esac
+printf '%q ' "${q[@]}" >"$run/cmd"
+
+t0=${EPOCHREALTIME/./}
+stamp() { # serial bytes -> lines "[   s.sss] text", without CRs and terminal escapes
+	local line us
+	sed -u 's/\r//g; s/\x1b\[[0-9;?=]*[A-Za-z]//g' | while IFS= read -r line; do
+		us=$((${EPOCHREALTIME/./} - t0))
+		printf '[%4d.%03d] %s\n' $((us / 1000000)) $((us / 1000 % 1000)) "$line"
+	done
+}
+{ "${q[@]}" </dev/null 2>"$run/qemu.err"; echo "QEMU-EXIT rc=$?"; } | stamp >"$log" &
+pipe=$!
+
+first() { grep -m1 -E "$1" "$log" 2>/dev/null || true; }
+at() { sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' <<<"$1"; }
+# What the log says so far: a verdict, or nothing yet. With QEMU gone ($1 = final) every open
+# question is settled: a boot that ended without a known ending crashed.
+judge() {
+	if [ -n "$(first 'VERINIT-REPORT-END')" ]; then echo handed-over; return; fi
+	if [ -n "$(first 'verinit: FAIL reason=')" ]; then
+		# Let it reach its action (halt, reboot, power off) so the log shows the whole ending.
+		if [ -n "$1" ] || [ -n "$(first 'reboot: (System halted|Power down|Restarting system)')" ]; then
+			echo halted
+		fi
+		return
+	fi
+	if [ -z "$(first 'Linux version')" ]; then
+		# The firmware refused the image: ESP boots say so; a refused -kernel image just falls
+		# through to the boot manager, whose lines never appear in a good -kernel boot.
+		if [ -n "$(first 'Access Denied|Security Violation')" ] ||
+			{ [ -n "$uki" ] && [ -n "$(first 'BdsDxe: ')" ]; }; then
+			echo refused
+			return
+		fi
+	fi
+	if [ -n "$1" ] || [ -n "$(first 'Kernel panic')" ]; then echo crashed; fi
+}
+verdict=timeout
+deadline=$(($(date +%s) + timeout))
+while :; do
+	if kill -0 "$pipe" 2>/dev/null; then v=$(judge ""); else v=$(judge final); fi
+	if [ -n "$v" ]; then verdict=$v; break; fi
+	[ "$(date +%s)" -lt "$deadline" ] || break
+	sleep 0.2
+done
+# A handed-over guest powers itself off; give it a moment, then stop whatever still runs.
+[ "$verdict" != handed-over ] || for _ in $(seq 50); do kill -0 "$pipe" 2>/dev/null || break; sleep 0.2; done
+cleanup
+wait "$pipe" 2>/dev/null || true
+
+fail=$(first 'verinit: FAIL reason=')
+sb=unknown
+[ -z "$(first 'secureboot: Secure boot enabled')" ] || sb=enabled
+[ -z "$(first 'secureboot: Secure boot disabled')" ] || sb=disabled
+{
+	echo "verdict=$verdict"
+	echo "reason=$(sed -n 's/.*verinit: FAIL reason=\([A-Z_0-9]*\).*/\1/p' <<<"$fail")"
+	echo "stage=$(sed -n 's/.*verinit: FAIL reason=[A-Z_0-9]* stage=\([^:]*\):.*/\1/p' <<<"$fail")"
+	echo "secureboot=$sb"
+	echo "t_kernel=$(at "$(first 'Linux version')")"
+	echo "t_init=$(at "$(first 'Run /init as init process')")"
+	echo "t_verinit=$(at "$(first '\] verinit: ')")"
+	echo "t_end=$(at "$(tail -n1 "$log")")"
+} >"$run/verdict"
+sed -n 's/^\[ *[0-9.]*\] \(R .*\)$/\1/p' "$log" >"$run/report"

@@ -1,0 +1,64 @@
+# The boot lab's artefacts, included by the Makefile. Each rule names every input, so an artefact
+# is rebuilt when one changes and reused otherwise. Everything lands in $(LAB).
+
+LAB := $(BUILD)/lab
+LAB_CMDLINE ?= console=ttyS0 panic=-1
+# A bring-your-own kernel (qemu/kernel.sh): KERNEL= and MODULES=, or KERNEL_DEB=.
+KERNEL ?=
+MODULES ?=
+KERNEL_DEB ?=
+export KERNEL MODULES KERNEL_DEB
+
+# Make variables are not files: record each in one, rewritten (at parse time) only when its value
+# changes, so that artefacts built from a variable depend on that file.
+want = $(shell mkdir -p $(LAB) && printf '%s\n' '$(2)' | cmp -s - $(LAB)/.want-$(1) || \
+	printf '%s\n' '$(2)' >$(LAB)/.want-$(1))
+$(call want,kernel,$(KERNEL) $(MODULES) $(KERNEL_DEB))
+$(call want,cmdline,$(LAB_CMDLINE))
+
+$(LAB)/kernel.stamp: qemu/kernel.sh qemu/fetch.sh qemu/tools.lock third_party/apt.sh $(LAB)/.want-kernel
+	qemu/kernel.sh $(LAB)/kernel
+	@touch $@
+
+$(LAB)/keys/db.crt: qemu/keys.sh
+	qemu/keys.sh $(LAB)/keys
+
+$(LAB)/OVMF_VARS.fd: $(LAB)/keys/db.crt qemu/ovmf.sh qemu/fetch.sh qemu/tools.lock
+	qemu/ovmf.sh $(LAB)/keys $@
+
+$(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh
+	qemu/initramfs.sh $@ $(BUILD)/verinit
+
+# $(call uki,key name,initramfs)
+uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(LAB_CMDLINE)"
+UKI_DEPS := $(LAB)/kernel.stamp $(LAB)/keys/db.crt qemu/uki.sh $(LAB)/.want-cmdline
+
+$(LAB)/uki.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<)
+$(LAB)/uki-attacker.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,attacker,$<)
+
+# The probe: the guest's report program as /init with busybox, to show the lab's firmware, TPM
+# and report plumbing on their own, independent of what verinit can do yet.
+$(LAB)/probe-initramfs.img: qemu/guest/init qemu/initramfs.sh
+	rm -rf $(LAB)/probe-tree && mkdir -p $(LAB)/probe-tree/usr/bin
+	cp /bin/busybox $(LAB)/probe-tree/usr/bin/busybox
+	qemu/initramfs.sh $@ qemu/guest/init $(LAB)/probe-tree
+$(LAB)/uki-probe.efi: $(LAB)/probe-initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<)
+
+# The verified /usr: file system, dm-verity hash tree, signature partition; signed with db.
+$(LAB)/usr/usr.img: qemu/usr-image.sh qemu/guest/init $(LAB)/keys/db.crt
+	qemu/usr-image.sh $(LAB)/usr $(LAB)/keys/db.key $(LAB)/keys/db.crt
+
+# GPT disks: the ESP carries the UKI as the removable-media boot path.
+$(LAB)/disk.img: $(LAB)/uki.efi $(LAB)/usr/usr.img qemu/disk.sh
+	rm -rf $(LAB)/esp && mkdir -p $(LAB)/esp/EFI/BOOT && cp $< $(LAB)/esp/EFI/BOOT/BOOTX64.EFI
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr
+$(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.sh
+	rm -rf $(LAB)/esp-attacker && mkdir -p $(LAB)/esp-attacker/EFI/BOOT
+	cp $< $(LAB)/esp-attacker/EFI/BOOT/BOOTX64.EFI
+	qemu/disk.sh $@ $(LAB)/esp-attacker $(LAB)/usr
+
+LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
+	$(LAB)/disk.img $(LAB)/disk-attacker.img

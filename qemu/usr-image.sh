@@ -1,0 +1,141 @@
+#!/bin/bash
+# Build the lab's signed, verity-protected /usr image, reproducibly.
+#
+# usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts]
+#
+# Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
+#   usr.img             erofs (default) or squashfs of /usr, padded to a multiple of 4096
+#   usr-verity.img      its dm-verity hash tree (with superblock; sha256, 4096-byte blocks)
+#   usr.roothash        the root hash, lowercase hex, no newline
+#   usr.p7s             detached PKCS#7 (DER) over the ASCII hex root hash, signer cert
+#                       embedded as systemd 252 does (--nocerts leaves it out, as newer systemd)
+#   usr-verity-sig.img  the DPS usr-verity-sig partition: compact JSON, NUL-padded to 16 KiB
+#   usr.env             ROOTHASH, USR_PARTUUID, VERITY_PARTUUID, SIG_PARTUUID, FSTYPE, CERT_FPR
+#
+# The image holds usr/bin/busybox (Debian's busybox-static) with its applet links and the
+# test init usr/lib/verinit-test/init (qemu/guest/init). SOURCE_DATE_EPOCH (default 0) sets
+# every timestamp; salt and UUIDs are derived from the content, so two runs are identical.
+set -euo pipefail
+
+die() { echo "usr-image: $*" >&2; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts]"
+
+[ $# -ge 3 ] || die "$usage"
+outdir=$1 key=$2 cert=$3
+shift 3
+fstype=erofs nocerts=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
+	--nocerts) nocerts=-nocerts; shift ;;
+	*) die "unknown argument '$1' ($usage)" ;;
+	esac
+done
+case $fstype in erofs | squashfs) ;; *) die "unknown file system '$fstype' (erofs or squashfs)" ;; esac
+[ -r "$key" ] || die "cannot read signing key $key"
+[ -r "$cert" ] || die "cannot read signing certificate $cert"
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
+for tool in mkfs.erofs mksquashfs veritysetup openssl sha256sum base64; do
+	command -v "$tool" >/dev/null || die "$tool not found"
+done
+
+epoch=${SOURCE_DATE_EPOCH:-0}
+export SOURCE_DATE_EPOCH=$epoch
+umask 022
+
+made_outdir=
+[ -d "$outdir" ] || made_outdir=1
+mkdir -p "$outdir" || die "cannot create $outdir"
+# Stage inside OUTDIR so the final step is a rename on the same file system.
+stage=$(mktemp -d "$outdir/.usr-image.XXXXXX") || die "cannot create a temp dir in $outdir"
+# On failure leave nothing behind, not even an OUTDIR we created.
+trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || true' EXIT
+
+# First 128 bits of a hex digest as a UUID, bytes verbatim (systemd-repart's derivation).
+uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
+sha256_str() { printf %s "$1" | sha256sum | cut -c1-64; }
+
+# The tree. Modes are explicit: the host's umask and file modes must not leak in.
+tree=$stage/tree
+mkdir -p "$tree/usr/bin" "$tree/usr/lib/verinit-test"
+install -m 0755 "$busybox" "$tree/usr/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$tree/usr/bin/$applet"
+done
+install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init"
+{ find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
+	die "cannot set modes and timestamps in $tree"
+
+# The file system UUID only has to be stable: derive it from the content.
+fs_seed=$(cat "$tree/usr/bin/busybox" "$tree/usr/lib/verinit-test/init" | sha256sum | cut -c1-64)
+img=$stage/usr.img
+case $fstype in
+erofs)
+	# -x-1: no xattrs from the build host.
+	mkfs.erofs --quiet -x-1 --all-root -T"$epoch" -U"$(uuid_of "$fs_seed")" "$img" "$tree/usr" \
+		>"$stage/mkfs.log" 2>&1 || die "mkfs.erofs failed: $(tail -n1 "$stage/mkfs.log")"
+	;;
+squashfs)
+	# mksquashfs refuses SOURCE_DATE_EPOCH together with explicit times.
+	env -u SOURCE_DATE_EPOCH mksquashfs "$tree/usr" "$img" -noappend -all-root -no-xattrs -all-time "$epoch" \
+		-mkfs-time "$epoch" -quiet -no-progress \
+		>"$stage/mkfs.log" 2>&1 || die "mksquashfs failed: $(tail -n1 "$stage/mkfs.log")"
+	;;
+esac
+size=$(stat -c %s "$img")
+truncate -s $(((size + 4095) / 4096 * 4096)) "$img"
+
+# Salt and verity UUID from the image, so the same image always gives the same root hash.
+img_sha=$(sha256sum "$img" | cut -c1-64)
+verity_uuid=$(uuid_of "$(sha256_str "verity-uuid:$img_sha")")
+: >"$stage/usr-verity.img"
+veritysetup format --hash=sha256 --data-block-size=4096 --hash-block-size=4096 \
+	--salt="$img_sha" --uuid="$verity_uuid" "$img" "$stage/usr-verity.img" \
+	>"$stage/verity.log" 2>&1 || die "veritysetup format failed: $(tail -n1 "$stage/verity.log")"
+roothash=$(awk '/^Root hash:/ { print $3 }' "$stage/verity.log")
+[[ $roothash =~ ^[0-9a-f]{64}$ ]] || die "no root hash in the output of veritysetup format"
+printf %s "$roothash" >"$stage/usr.roothash"
+
+# Detached PKCS#7 over the hex string: no signed attributes, binary (no CRLF conversion).
+openssl cms -sign -binary -noattr -nosmimecap $nocerts -md sha256 -outform DER \
+	-signer "$cert" -inkey "$key" -in "$stage/usr.roothash" -out "$stage/usr.p7s" \
+	2>"$stage/sign.log" || die "openssl cms -sign failed: $(head -n1 "$stage/sign.log")"
+
+cert_fpr=$(openssl x509 -in "$cert" -outform DER | sha256sum | cut -c1-64)
+[[ $cert_fpr =~ ^[0-9a-f]{64}$ ]] || die "cannot read certificate $cert"
+sig=$stage/usr-verity-sig.img
+printf '{"rootHash":"%s","certificateFingerprint":"%s","signature":"%s"}' \
+	"$roothash" "$cert_fpr" "$(base64 -w0 "$stage/usr.p7s")" >"$sig"
+[ "$(stat -c %s "$sig")" -le 16384 ] || die "signature JSON is larger than 16 KiB"
+truncate -s 16384 "$sig"
+
+# The signature partition's UUID is not part of the repart derivation; any stable value
+# that differs from the other two will do.
+cat >"$stage/usr.env" <<EOF
+ROOTHASH=$roothash
+USR_PARTUUID=$(uuid_of "$roothash")
+VERITY_PARTUUID=$(uuid_of "${roothash:32:32}")
+SIG_PARTUUID=$(uuid_of "$(sha256_str "usr-verity-sig:$roothash")")
+FSTYPE=$fstype
+CERT_FPR=$cert_fpr
+EOF
+
+# Check what we made before handing it out.
+veritysetup verify "$img" "$stage/usr-verity.img" "$roothash" >"$stage/verify.log" 2>&1 ||
+	die "veritysetup verify of the new image failed: $(tail -n1 "$stage/verify.log")"
+# -partial_chain: trust exactly SIGN_CERT (self-signed or not); -certfile for --nocerts.
+openssl cms -verify -binary -inform DER -in "$stage/usr.p7s" -content "$stage/usr.roothash" \
+	-CAfile "$cert" -certfile "$cert" -partial_chain -purpose any -out /dev/null \
+	2>"$stage/sigverify.log" ||
+	die "the new signature does not verify against $cert: $(head -n1 "$stage/sigverify.log")"
+
+outputs=(usr.img usr-verity.img usr.roothash usr.p7s usr-verity-sig.img usr.env)
+for f in "${outputs[@]}"; do
+	mv -f "$stage/$f" "$outdir/$f" || {
+		(cd "$outdir" && rm -f "${outputs[@]}")
+		die "cannot move $f into $outdir"
+	}
+done

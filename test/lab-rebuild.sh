@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The lab's artefacts are reused when none of their inputs changed and rebuilt when one did:
+# `make -n` must have nothing to do after a build, and exactly the dependent steps after a change
+# (-W pretends a file was just modified, so nothing is touched).
+set -euo pipefail
+build=${1:-build}
+fail() { echo "lab-rebuild: $*"; exit 1; }
+plan() { make -n --no-print-directory BUILD="$build" "$@" do-lab | grep -v "Nothing to be done"; }
+
+out=$(plan) || true
+[ -z "$out" ] || fail "nothing changed, yet make would run: $(head -n3 <<<"$out")"
+
+out=$(plan -W qemu/uki.sh)
+grep -q 'qemu/uki.sh .*/uki.efi ' <<<"$out" || fail "a changed qemu/uki.sh does not rebuild the UKI"
+grep -q 'qemu/disk.sh' <<<"$out" || fail "a changed qemu/uki.sh does not rebuild the disk"
+! grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed qemu/uki.sh rebuilds /usr"
+! grep -q 'qemu/ovmf.sh' <<<"$out" || fail "a changed qemu/uki.sh rebuilds the OVMF variables"
+
+out=$(plan -W qemu/guest/init)
+grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed test init does not rebuild /usr"
+! grep -q 'qemu/uki.sh .*/uki.efi ' <<<"$out" || fail "a changed test init rebuilds the verinit UKI"
+
+out=$(plan -W "$build/verinit")
+grep -q 'qemu/initramfs.sh .*/initramfs.img .*verinit' <<<"$out" || fail "a new verinit does not rebuild the initramfs"
+
+out=$(plan -W qemu/keys.sh)
+grep -q 'qemu/ovmf.sh' <<<"$out" || fail "new keys do not re-enroll the OVMF variables"
+echo "lab-rebuild: reuse and rebuild as expected"
