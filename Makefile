@@ -1,0 +1,138 @@
+# verinit: see README.md. `make` builds build/verinit; `make check` runs every test.
+#
+# The public targets first bootstrap (install missing host packages, build or reuse the cached
+# sysroot and link it at build/sysroot), then run make again for the work itself, so that the
+# second make reads the sysroot that really exists.
+
+VERINIT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/verinit
+export VERINIT_CACHE
+BUILD ?= build
+SYSROOT := $(abspath $(BUILD)/sysroot)
+SYSROOT_STAMP := $(SYSROOT)/.complete
+
+PUBLIC := all check unit analyze size lab demo
+.PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup clean distclean
+all:
+$(PUBLIC): deps
+	@$(MAKE) --no-print-directory do-$@
+
+setup:
+	@third_party/host-packages.sh
+
+deps: setup
+	@third_party/deps.sh --link $(BUILD)/sysroot
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
+
+# ---- the agent: static-pie against the musl sysroot ------------------------------------------
+MUSL_CC := musl-gcc
+HARDEN := -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protection=full
+AGENT_CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections $(HARDEN) \
+	-isystem $(SYSROOT)/usr/include
+# musl-gcc's specs know no -static-pie (they always add Scrt1.o and a dynamic linker), so name
+# musl's self-relocating start file and the linker flags here.
+MUSL_LIB := /usr/lib/x86_64-linux-musl
+STATIC_PIE_LDFLAGS := -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
+	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
+STATIC_PIE_START := $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell gcc -print-file-name=crtbeginS.o)
+STATIC_PIE_END := $(shell gcc -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
+MAP_FLAG := -Wl,-Map=$(BUILD)/verinit.map
+# $(call link_static_pie,output,objects and libraries,extra flags); a comma inside an argument
+# would split it, hence flags such as MAP_FLAG come through variables.
+link_static_pie = $(MUSL_CC) $(AGENT_CFLAGS) $(STATIC_PIE_LDFLAGS) $(3) -o $(1) \
+	$(STATIC_PIE_START) $(2) $(STATIC_PIE_END)
+# Every library the agent links, in pkg-config's names (the same names on the host).
+PKGS := libcryptsetup tss2-esys tss2-mu tss2-rc tss2-tcti-device libkmod blkid json-c libcrypto
+PKG_SYSROOT := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(SYSROOT)
+# Recursive: only valid once the sysroot exists.
+AGENT_LIBS = $(shell $(PKG_SYSROOT) pkg-config --static --libs $(PKGS))
+
+LIB_SRCS := $(wildcard lib/*.c)
+STAGE_SRCS := $(filter-out init/main.c,$(wildcard init/*.c))
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(STAGE_SRCS) init/main.c)
+
+# ---- the host build: glibc, Debian's -dev packages, ASan + UBSan, for tests ------------------
+HOST_CC ?= gcc
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_CFLAGS := $(COMMON_CFLAGS) -g -O1 $(SANITIZE)
+HOST_LIBS = $(shell pkg-config --libs $(PKGS))
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS) $(STAGE_SRCS))
+UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/host/test/%,$(wildcard test/unit/test-*.c))
+# Kept: make would delete these as intermediates of the pattern rules and rebuild them each time.
+.SECONDARY: $(HOST_OBJS)
+
+do-all: $(BUILD)/verinit
+
+$(SYSROOT_STAMP):
+	@echo "no sysroot at $(SYSROOT): run make deps"; exit 1
+
+$(BUILD)/musl/%.o: %.c $(SYSROOT_STAMP) Makefile
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(AGENT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/verinit: $(AGENT_OBJS) Makefile
+	$(call link_static_pie,$@.unstripped,$(AGENT_OBJS) $(AGENT_LIBS),$(MAP_FLAG))
+	strip --strip-all -o $@ $@.unstripped
+
+$(BUILD)/host/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/host/test/%: test/unit/%.c $(HOST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Itest/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS) -lcmocka
+
+do-unit: $(UNIT_TESTS)
+
+# Links one call into every library of the sysroot and prints their versions: proves the
+# pinned stack links statically and is what the lock file says.
+$(BUILD)/sysroot-probe: test/sysroot/probe.c $(SYSROOT_STAMP)
+	@mkdir -p $(@D)
+	$(call link_static_pie,$@,$< $(AGENT_LIBS))
+
+# ---- static analysis: zero findings -----------------------------------------------------------
+ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c)
+ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
+# Annex K's *_s functions exist in neither glibc nor musl: that check can only ever nag.
+TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
+	-bugprone-reserved-identifier,performance-*,portability-*,cert-err33-c,cert-err34-c,$\
+	misc-redundant-expression,readability-misleading-indentation
+do-analyze:
+	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 --enable=warning,style,performance,portability \
+		--suppress=missingIncludeSystem -Ilib -Iinit $(ANALYZE_SRCS)
+	@for f in $(ANALYZE_SRCS); do \
+		$(HOST_CC) $(ANALYZE_CFLAGS) -fanalyzer -c -o /dev/null $$f || exit 1; \
+	done
+	@# One file per run: clang-tidy 14's valist checker carries state from one file into the next.
+	@for f in $(ANALYZE_SRCS); do \
+		clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $$f -- $(ANALYZE_CFLAGS) \
+			2>/dev/null || exit 1; \
+	done
+	@echo "analyze: cppcheck, gcc -fanalyzer and clang-tidy found nothing"
+
+# ---- size: the stripped agent and each library's share of it ---------------------------------
+do-size: $(BUILD)/verinit
+	@test/tools/size.sh $(BUILD)/verinit $(BUILD)/verinit.map
+
+# ---- the boot lab (qemu/) ---------------------------------------------------------------------
+include qemu/lab.mk
+do-lab: $(LAB_IMAGES)
+
+do-demo: $(LAB_IMAGES)
+	qemu/demo.sh $(LAB)
+
+# ---- the README's test command (the checks it runs: test/run-tests.sh) ----------------------------------------------------------------
+do-check: $(BUILD)/verinit $(UNIT_TESTS) $(BUILD)/sysroot-probe $(LAB_IMAGES)
+	SYSROOT=$(SYSROOT) BUILD=$(BUILD) test/run-tests.sh
+
+clean:
+	rm -rf $(BUILD)
+
+# The sysroot cache is shared between clones; this removes it for every one of them.
+distclean: clean
+	rm -rf "$(VERINIT_CACHE)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

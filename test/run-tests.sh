@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs every check of `make check` (which builds what they need first) and ends with the line
+# "N passed, N failed". Unit tests count one per case. Usage: test/run-tests.sh [PATTERN]
+# (SKIP_QEMU=1 leaves out the QEMU boots, for a quick run while editing).
+# runs only the checks whose name contains PATTERN. Logs: $BUILD/test-logs/<check>.log.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SYSROOT=${SYSROOT:-$(third_party/deps.sh sysroot-path)}
+pattern=${1:-}
+logs=$BUILD/test-logs
+mkdir -p "$logs"
+passed=0 failed=0
+
+selected() { [ -z "$pattern" ] || [[ $1 == *"$pattern"* ]]; }
+
+show_failure() {
+	echo "FAIL  $1  (log: $2)"
+	tail -n 30 "$2" | sed 's/^/      /'
+}
+
+# One check: a command that passes by exiting 0.
+check() {
+	local name=$1 log=$logs/$1.log
+	shift
+	selected "$name" || return 0
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "PASS  $name"
+	else
+		failed=$((failed + 1))
+		show_failure "$name" "$log"
+	fi
+}
+
+# A cmocka binary: its cases count one by one; a crash (ASan, UBSan) counts as a failure too.
+cmocka() {
+	local bin=$1 name log p f rc
+	name=unit/$(basename "$bin")
+	log=$logs/$(basename "$bin").log
+	selected "$name" || return 0
+	"$bin" >"$log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\.$/\1/p' "$log" | tail -n1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:$/\1/p' "$log" | tail -n1)
+	p=${p:-0} f=${f:-0}
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	passed=$((passed + p)) failed=$((failed + f))
+	if [ "$f" = 0 ]; then echo "PASS  $name ($p cases)"; else show_failure "$name" "$log"; fi
+}
+
+for t in "$BUILD"/host/test/test-*; do
+	[[ $t == *.d ]] || cmocka "$t"
+done
+check agent-binary test/agent-binary.sh "$BUILD/verinit"
+check sysroot-versions test/sysroot/check.sh "$BUILD/sysroot-probe" "$SYSROOT"
+check deps-lock test/deps-lock.sh
+check static-analysis make -s do-analyze
+check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
+check lab-rebuild test/lab-rebuild.sh "$BUILD"
+
+# QEMU boots: each case counts once; run.sh runs them two at a time.
+if [ -z "${SKIP_QEMU:-}" ]; then
+	while IFS= read -r line; do
+		case $line in
+		PASS*) passed=$((passed + 1)); echo "$line" ;;
+		FAIL*) failed=$((failed + 1)); echo "$line" ;;
+		esac
+	done < <(test/integration/run.sh "$BUILD/lab" "$BUILD/test-logs/integration" "$pattern")
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* A recording stand-in for the ops table, shared by the unit tests (header-only: each test is one
+ * translation unit). Reboot and hang longjmp back to the test, as the machine going away would. */
+#pragma once
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sysops.h"
+
+#define FAKE_MAX 16
+
+enum { FAKE_RUNNING, FAKE_REBOOTED, FAKE_HUNG };
+
+static struct fake {
+	jmp_buf exit;
+	int reboot_cmd, reboot_calls, reboot_result;
+	int hang_calls;
+	uint64_t slept_us, clock_us;
+	char mounts[FAKE_MAX][64]; /* "type:target:flags:data" */
+	int n_mounts;
+	const char *fail_mount_target; /* this mount returns fail_errno */
+	const char *fail_open_path;    /* this open returns fail_errno */
+	int fail_errno;
+	int kmsg, console; /* memfds the logger writes to */
+} fake;
+
+static int fake_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+		      const char *data) {
+	(void) source;
+	if (fake.fail_mount_target && strcmp(target, fake.fail_mount_target) == 0)
+		return -fake.fail_errno;
+	if (fake.n_mounts < FAKE_MAX)
+		snprintf(fake.mounts[fake.n_mounts++], sizeof fake.mounts[0], "%s:%s:%#lx:%s", fstype, target,
+			 flags, data ? data : "");
+	return 0;
+}
+
+static int fake_mkdir(const char *path, mode_t mode) {
+	(void) path, (void) mode;
+	return -EEXIST; /* the initramfs usually ships the directories */
+}
+
+static int fake_open(const char *path, int flags, mode_t mode) {
+	(void) flags, (void) mode;
+	if (fake.fail_open_path && strcmp(path, fake.fail_open_path) == 0)
+		return -fake.fail_errno;
+	if (strcmp(path, "/dev/kmsg") == 0)
+		return dup(fake.kmsg);
+	if (strcmp(path, "/dev/console") == 0)
+		return dup(fake.console);
+	return -ENOENT;
+}
+
+static ssize_t fake_write(int fd, const void *buf, size_t len) {
+	ssize_t n = write(fd, buf, len);
+	return n < 0 ? -errno : n;
+}
+
+static int fake_reboot(int cmd) {
+	fake.reboot_cmd = cmd;
+	fake.reboot_calls++;
+	if (fake.reboot_result == 0)
+		longjmp(fake.exit, FAKE_REBOOTED);
+	return fake.reboot_result;
+}
+
+static void fake_sleep_us(uint64_t usec) {
+	fake.slept_us += usec;
+}
+
+static void fake_hang(void) {
+	fake.hang_calls++;
+	longjmp(fake.exit, FAKE_HUNG);
+}
+
+static pid_t fake_getpid(void) {
+	return 1;
+}
+
+static uint64_t fake_now_us(void) {
+	return fake.clock_us += 1000;
+}
+
+static const struct sys_ops fake_ops = {
+	.mount = fake_mount,
+	.mkdir = fake_mkdir,
+	.open = fake_open,
+	.write = fake_write,
+	.reboot = fake_reboot,
+	.sleep_us = fake_sleep_us,
+	.hang = fake_hang,
+	.getpid = fake_getpid,
+	.now_us = fake_now_us,
+};
+
+static int fake_setup(void **state) {
+	(void) state;
+	memset(&fake, 0, sizeof fake);
+	fake.kmsg = memfd_create("kmsg", MFD_CLOEXEC);
+	fake.console = memfd_create("console", MFD_CLOEXEC);
+	if (fake.kmsg < 0 || fake.console < 0)
+		return -1;
+	log_set_fds(fake.kmsg, fake.console);
+	log_set_max_level(LOG_INFO);
+	sys_set_ops(&fake_ops);
+	return 0;
+}
+
+static int fake_teardown(void **state) {
+	(void) state;
+	log_set_fds(-EBADF, -EBADF);
+	sys_set_ops(NULL);
+	close(fake.kmsg);
+	close(fake.console);
+	return 0;
+}
+
+/* Everything written to a memfd so far, NUL-terminated, in a static buffer. */
+static const char *fake_read(int fd) {
+	static char buf[2][16384];
+	static int which;
+	char *b = buf[which ^= 1];
+	ssize_t n = pread(fd, b, sizeof buf[0] - 1, 0);
+	b[n > 0 ? n : 0] = '\0';
+	return b;
+}
