@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "macro.h"
+
+static const char *const known_keys[_CMDLINE_KEY_MAX] = {
+	[CMDLINE_USRHASH] = "usrhash",
+	[CMDLINE_MOUNT_USR] = "mount.usr",
+	[CMDLINE_MOUNT_USRFSTYPE] = "mount.usrfstype",
+	[CMDLINE_MOUNT_USRFLAGS] = "mount.usrflags",
+	[CMDLINE_VERITY_USR_DATA] = "systemd.verity_usr_data",
+	[CMDLINE_VERITY_USR_HASH] = "systemd.verity_usr_hash",
+	[CMDLINE_VERITY_USR_OPTIONS] = "systemd.verity_usr_options",
+	[CMDLINE_ROOT] = "root",
+	[CMDLINE_ROOTFSTYPE] = "rootfstype",
+	[CMDLINE_ROOTFLAGS] = "rootflags",
+	[CMDLINE_INIT] = "init",
+};
+
+/* Words that ask an initrd for a shell. verinit never gives one, so asking is refused. */
+static const char *const shell_keys[] = {
+	"rd.break", "rd.shell", "rd.emergency", "systemd.debug_shell", "rd.systemd.debug_shell",
+};
+
+/* Read-only compatible: none of them lets /usr be written or a device node on it be used. */
+static const char *const usrflags_allowed[] = { "ro", "nodev", "nosuid", "noexec", "noatime", "relatime" };
+
+/* systemd compares command-line keys with '-' and '_' equal; so do we, or "verinit.kernel-verify"
+ * would slip past as a word we do not know and "systemd.verity-usr-data" past the duplicate check. */
+static bool key_eq(const char *k, size_t n, const char *name) {
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char a = k[i], b = name[i];
+		if (a == '-')
+			a = '_';
+		if (b == '-')
+			b = '_';
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+static bool eq_n(const char *v, size_t n, const char *s) {
+	return strlen(s) == n && memcmp(v, s, n) == 0;
+}
+
+static bool is_separator(char ch) {
+	return ch == ' ' || ch == '\t' || ch == '\n';
+}
+
+/* Quotes are accepted only where the kernel and systemd both strip them: around the whole word or
+ * around the whole value. Elsewhere ("usr"hash=..., a"b") the two would read different words. */
+static bool quotes_plain(const char *w, size_t n, size_t quotes) {
+	if (quotes == 0)
+		return true;
+	if (quotes != 2 || n < 2 || w[n - 1] != '"')
+		return false;
+	if (w[0] == '"')
+		return true;
+	const char *eq = memchr(w, '=', n);
+	return eq && eq[1] == '"' && eq + 1 != w + n - 1;
+}
+
+static bool is_usrhash(const char *v) {
+	size_t n = strlen(v);
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* How much of a word goes into a message: up to 64 bytes, and never past a tab or newline, which
+ * quotes may hold but which would break the one-line message. */
+static int shown(const char *w, size_t n) {
+	size_t i = 0;
+	while (i < n && i < 64 && w[i] != '\t' && w[i] != '\n')
+		i++;
+	return (int) i;
+}
+
+#define WORD_FMT "'%s%s%.64s'"
+#define WORD_ARGS(w) (w)->key, (w)->has_value ? "=" : "", (w)->value
+
+static int record_word(const char *w, size_t n, unsigned word, struct cmdline *out, struct parse_error *err) {
+	char text[CMDLINE_MAX + 1];
+	size_t tn = 0, quotes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (w[i] == '"')
+			quotes++;
+		else
+			text[tn++] = w[i];
+	}
+	text[tn] = '\0';
+	const char *eq = memchr(text, '=', tn);
+	size_t klen = eq ? (size_t) (eq - text) : tn;
+
+	enum { IGNORED, KNOWN, SHELL, VERINIT } kind = IGNORED;
+	size_t k = 0;
+	while (k < _CMDLINE_KEY_MAX && !key_eq(text, klen, known_keys[k]))
+		k++;
+	if (k < _CMDLINE_KEY_MAX)
+		kind = KNOWN;
+	for (size_t s = 0; s < ELEMENTSOF(shell_keys) && kind == IGNORED; s++)
+		if (key_eq(text, klen, shell_keys[s]))
+			kind = SHELL;
+	if (kind == IGNORED && klen >= 8 && memcmp(text, "verinit.", 8) == 0)
+		kind = VERINIT;
+	if (kind == IGNORED)
+		return 0; /* the kernel's or another program's word */
+
+	if (memchr(text, '\t', tn) || memchr(text, '\n', tn))
+		return parse_fail(err, word, -EINVAL, "tab or newline inside quotes in '%.*s'", shown(text, tn), text);
+	if (!quotes_plain(w, n, quotes))
+		return parse_fail(err, word, -EINVAL, "quotes inside '%.*s': quote the whole word or the whole value",
+				  shown(w, n), w);
+	if (klen >= CMDLINE_KEY_MAX)
+		return parse_fail(err, word, -E2BIG, "key '%.64s...' is longer than %d bytes", text,
+				  CMDLINE_KEY_MAX - 1);
+	size_t vlen = eq ? tn - klen - 1 : 0;
+	if (vlen >= CMDLINE_VALUE_MAX)
+		return parse_fail(err, word, -E2BIG, "value of %.*s is longer than %d bytes", (int) klen, text,
+				  CMDLINE_VALUE_MAX - 1);
+
+	struct cmdline_word rec = { .word = word, .has_value = eq != NULL };
+	memcpy(rec.key, text, klen);
+	rec.key[klen] = '\0';
+	if (eq) {
+		memcpy(rec.value, eq + 1, vlen);
+		rec.value[vlen] = '\0';
+	}
+
+	struct cmdline_word *slot = NULL;
+	switch (kind) {
+	case SHELL:
+		if (!out->shell.word)
+			out->shell = rec;
+		return 0;
+	case KNOWN:
+		slot = &out->known[k];
+		break;
+	default: /* VERINIT: checked in cmdline_apply(), which knows the config */
+		for (size_t i = 0; i < out->n_verinit && !slot; i++)
+			if (key_eq(rec.key, klen, out->verinit[i].key))
+				slot = &out->verinit[i];
+		if (!slot && out->n_verinit >= CMDLINE_VERINIT_MAX)
+			return parse_fail(err, word, -E2BIG, "more than %d verinit.* words", CMDLINE_VERINIT_MAX);
+		if (!slot)
+			slot = &out->verinit[out->n_verinit++];
+		break;
+	}
+	/* systemd takes the last of repeated words: appending one is how an override would be tried. */
+	if (slot->word)
+		return parse_fail(err, word, -EINVAL, "repeated word " WORD_FMT " (first as word %u: " WORD_FMT ")",
+				  WORD_ARGS(&rec), slot->word, WORD_ARGS(slot));
+	if (kind == KNOWN && vlen == 0)
+		return parse_fail(err, word, -EINVAL, "'%s' needs a value", rec.key);
+	if (slot == &out->known[CMDLINE_USRHASH] && !is_usrhash(rec.value))
+		return parse_fail(err, word, -EINVAL,
+				  "bad value '%.64s' for usrhash: want 64 lowercase hex digits (sha256)", rec.value);
+	*slot = rec;
+	return 0;
+}
+
+int cmdline_parse(const char *buf, size_t len, struct cmdline *out, struct parse_error *err) {
+	unsigned word = 0;
+
+	memset(out, 0, sizeof *out);
+	if (len > CMDLINE_MAX)
+		return parse_fail(err, 0, -E2BIG, "command line is %zu bytes, more than %d", len, CMDLINE_MAX);
+	for (size_t i = 0;;) {
+		while (i < len && is_separator(buf[i]))
+			i++;
+		if (i == len)
+			return 0;
+		size_t start = i;
+		bool quoted = false;
+		word++;
+		for (; i < len && (quoted || !is_separator(buf[i])); i++) {
+			unsigned char ch = (unsigned char) buf[i];
+			/* The kernel splits at \r, \v and \f too: refusing them keeps our words its words. */
+			if (ch == '\0')
+				return parse_fail(err, word, -EBADMSG, "NUL byte in the command line");
+			if ((ch < ' ' && ch != '\t' && ch != '\n') || ch == 0x7f)
+				return parse_fail(err, word, -EBADMSG, "control character 0x%02x in the command line",
+						  ch);
+			if (ch == '"')
+				quoted = !quoted;
+		}
+		if (quoted)
+			return parse_fail(err, word, -EINVAL, "unterminated quote in '%.*s'",
+					  shown(buf + start, i - start), buf + start);
+		int r = record_word(buf + start, i - start, word, out, err);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* -EPERM for a word that would weaken enforcement; `why` says what it would override. */
+_printf_(3, 4) static int refuse(struct parse_error *err, const struct cmdline_word *w, const char *why, ...) {
+	char reason[128];
+	va_list ap;
+
+	va_start(ap, why);
+	(void) vsnprintf(reason, sizeof reason, why, ap);
+	va_end(ap);
+	return parse_fail(err, w->word, -EPERM, WORD_FMT " would weaken enforcement (%s)", WORD_ARGS(w), reason);
+}
+
+static int bad_value(struct parse_error *err, const struct cmdline_word *w, const char *want) {
+	return parse_fail(err, w->word, -EINVAL, "bad value '%.64s' for %s: want %s", w->value, w->key, want);
+}
+
+static int copy_value(char *dst, size_t size, const struct cmdline_word *w, struct parse_error *err) {
+	size_t n = strlen(w->value);
+	if (n >= size) /* cannot happen with today's sizes; refused rather than cut if it ever can */
+		return parse_fail(err, w->word, -E2BIG, "value of %s is longer than %zu bytes", w->key, size - 1);
+	memcpy(dst, w->value, n + 1);
+	return 0;
+}
+
+/* verinit.kernel_verify= and verinit.tpm=: "required" tightens; "optional" only restates. */
+static int apply_requirement(const struct cmdline_word *w, bool config_required, const char *config_key, bool *required,
+			     struct parse_error *err) {
+	if (!w->has_value)
+		return bad_value(err, w, "required or optional");
+	if (strcmp(w->value, "required") == 0) {
+		*required = true;
+		return 0;
+	}
+	if (strcmp(w->value, "optional") != 0)
+		return bad_value(err, w, "required or optional");
+	if (config_required)
+		return refuse(err, w, "config: %s=required", config_key);
+	*required = false;
+	return 0;
+}
+
+static int apply_verinit(const struct cmdline_word *w, struct config *c, unsigned *verity_word,
+			 struct parse_error *err) {
+	const size_t n = strlen(w->key);
+	bool required = true;
+	int r;
+
+	if (key_eq(w->key, n, "verinit.debug")) {
+		if (w->has_value)
+			return parse_fail(err, w->word, -EINVAL, "verinit.debug takes no value: '%.64s'", w->value);
+		c->debug = true;
+		return 0;
+	}
+	if (key_eq(w->key, n, "verinit.failure_delay")) {
+		/* How long the failure message stays up is not enforcement: any value in range. */
+		if (!w->has_value || config_parse_uint(w->value, strlen(w->value), 0, 3600, &c->failure_delay) < 0)
+			return bad_value(err, w, "seconds, 0 to 3600");
+		return 0;
+	}
+	if (key_eq(w->key, n, "verinit.kernel_verify")) {
+		r = apply_requirement(w, c->kernel_verify == KERNEL_VERIFY_REQUIRED, "kernel_verify", &required, err);
+		if (r < 0)
+			return r;
+		c->kernel_verify = required ? KERNEL_VERIFY_REQUIRED : KERNEL_VERIFY_OPTIONAL;
+		return 0;
+	}
+	if (key_eq(w->key, n, "verinit.tpm")) {
+		r = apply_requirement(w, c->tpm == TPM_REQUIRED, "tpm", &required, err);
+		if (r < 0)
+			return r;
+		c->tpm = required ? TPM_REQUIRED : TPM_OPTIONAL;
+		return 0;
+	}
+	if (key_eq(w->key, n, "verinit.verity.on_corruption")) {
+		/* Both stop the machine rather than return bad data; eio would hand it to the reader. */
+		if (strcmp(w->value, "panic") == 0)
+			c->verity_on_corruption = VERITY_PANIC;
+		else if (strcmp(w->value, "restart") == 0)
+			c->verity_on_corruption = VERITY_RESTART;
+		else if (strcmp(w->value, "eio") == 0)
+			return refuse(err, w, "config: verity.on_corruption=%s",
+				      verity_mode_to_string(c->verity_on_corruption));
+		else
+			return bad_value(err, w, "panic or restart");
+		*verity_word = w->word;
+		return 0;
+	}
+	if (key_eq(w->key, n, "verinit.failure"))
+		return refuse(err, w, "config: failure=%s", failure_action_to_string(c->failure));
+	/* An older verinit must not ignore a word that a newer one might use to loosen something. */
+	return refuse(err, w, "not a word this verinit knows");
+}
+
+static int apply_usrflags(const struct cmdline_word *w, struct config *c, struct parse_error *err) {
+	const char *v = w->value;
+	for (;;) {
+		size_t len = strcspn(v, ",");
+		bool ok = false;
+		if (len == 0)
+			return bad_value(err, w, "comma-separated mount options");
+		for (size_t i = 0; i < ELEMENTSOF(usrflags_allowed) && !ok; i++)
+			ok = eq_n(v, len, usrflags_allowed[i]);
+		if (!ok)
+			return refuse(err, w,
+				      "option '%.*s' is not one of ro, nodev, nosuid, noexec, noatime, relatime",
+				      (int) (len < 32 ? len : 32), v);
+		if (v[len] == '\0')
+			return copy_value(c->usr_flags, sizeof c->usr_flags, w, err);
+		v += len + 1;
+	}
+}
+
+static int apply_verity_options(const struct cmdline_word *w, struct config *c, unsigned verity_word,
+				struct parse_error *err) {
+	const char *v = w->value;
+	enum verity_mode mode = _VERITY_MODE_MAX; /* none chosen yet */
+	for (;;) {
+		size_t len = strcspn(v, ",");
+		enum verity_mode m;
+		if (len == 0)
+			return bad_value(err, w, "comma-separated dm-verity options");
+		if (eq_n(v, len, "panic-on-corruption"))
+			m = VERITY_PANIC;
+		else if (eq_n(v, len, "restart-on-corruption"))
+			m = VERITY_RESTART;
+		else if (strncmp(v, "root-hash-signature=", strlen("root-hash-signature=")) == 0)
+			return refuse(err, w, "the signature comes from the config: usr.signature=%.64s",
+				      c->usr_signature);
+		else
+			/* ignore-corruption, ignore-zero-blocks and check-at-most-once loosen dm-verity; the
+			 * others (hash=, superblock=, fec-*=, ...) would override what the signed superblock says. */
+			return refuse(err, w, "option '%.*s' is not panic-on-corruption or restart-on-corruption",
+				      (int) (len < 32 ? len : 32), v);
+		if (mode != _VERITY_MODE_MAX && m != mode)
+			return parse_fail(err, w->word, -EINVAL, WORD_FMT " asks for both panic and restart",
+					  WORD_ARGS(w));
+		mode = m;
+		if (v[len] == '\0')
+			break;
+		v += len + 1;
+	}
+	if (verity_word && c->verity_on_corruption != mode)
+		return parse_fail(err, w->word, -EINVAL, WORD_FMT " contradicts word %u (verity.on_corruption=%s)",
+				  WORD_ARGS(w), verity_word, verity_mode_to_string(c->verity_on_corruption));
+	c->verity_on_corruption = mode;
+	return 0;
+}
+
+/* A device word must be well formed and, where the config names the device, name the same one. */
+static int apply_device(const struct cmdline_word *w, const char *config_key, const char *configured, char *hint,
+			struct parse_error *err) {
+	char dev[CONFIG_PATH_MAX];
+	int r = config_parse_device(w->value, strlen(w->value), dev);
+	if (r < 0)
+		return parse_fail(err, w->word, r,
+				  "bad value '%.64s' for %s: want /dev/..., PARTUUID=<uuid> or PARTLABEL=<label>",
+				  w->value, w->key);
+	if (configured) {
+		if (strcmp(dev, configured) != 0)
+			return refuse(err, w, "config: %s=%.64s", config_key, configured);
+		return 0;
+	}
+	memcpy(hint, dev, sizeof dev);
+	return 0;
+}
+
+static int apply_known(enum cmdline_key k, const struct cmdline_word *w, struct config *c, unsigned verity_word,
+		       struct parse_error *err) {
+	const bool explicit = c->usr_discovery == USR_DISCOVERY_EXPLICIT;
+	const char *want;
+	char dev[CONFIG_PATH_MAX];
+
+	switch (k) {
+	case CMDLINE_USRHASH: /* checked by cmdline_parse(); compared with the signed hash later */
+		return copy_value(c->usrhash, sizeof c->usrhash, w, err);
+	case CMDLINE_MOUNT_USR:
+		if (strcmp(w->value, "/dev/mapper/usr") != 0)
+			return refuse(err, w, "/usr is always the verified /dev/mapper/usr");
+		return 0;
+	case CMDLINE_MOUNT_USRFSTYPE:
+		if (strcmp(w->value, c->usr_fstype) != 0)
+			return refuse(err, w, "config: usr.fstype=%s", c->usr_fstype);
+		return 0;
+	case CMDLINE_MOUNT_USRFLAGS:
+		return apply_usrflags(w, c, err);
+	case CMDLINE_VERITY_USR_DATA:
+		return apply_device(w, "usr.data", explicit ? c->usr_data : NULL, c->usr_data_hint, err);
+	case CMDLINE_VERITY_USR_HASH:
+		return apply_device(w, "usr.hash", explicit ? c->usr_hash : NULL, c->usr_hash_hint, err);
+	case CMDLINE_VERITY_USR_OPTIONS:
+		return apply_verity_options(w, c, verity_word, err);
+	case CMDLINE_ROOT:
+		if (c->root_tmpfs || strcmp(w->value, "tmpfs") == 0) {
+			if (!c->root_tmpfs || strcmp(w->value, "tmpfs") != 0)
+				return refuse(err, w, "config: root=%.64s", c->root_tmpfs ? "tmpfs" : c->root_device);
+			return 0;
+		}
+		return apply_device(w, "root", c->root_device, dev, err);
+	case CMDLINE_ROOTFSTYPE:
+		want = c->root_tmpfs ? "tmpfs" : c->root_fstype;
+		if (strcmp(w->value, want) != 0)
+			return refuse(err, w, "config: %s=%s", c->root_tmpfs ? "root" : "root.fstype", want);
+		return 0;
+	case CMDLINE_ROOTFLAGS:
+		if (strcmp(w->value, c->root_flags) != 0)
+			return refuse(err, w, "config: root.flags=%.64s", c->root_flags[0] ? c->root_flags : "(none)");
+		return 0;
+	case CMDLINE_INIT:
+		/* Restating the configured init changes nothing, so even "deny" accepts it. */
+		if (strcmp(w->value, c->init) == 0)
+			return 0;
+		if (c->cmdline_init != CMDLINE_INIT_ALLOW)
+			return refuse(err, w, "config: cmdline.init=deny");
+		if (config_parse_init(w->value, strlen(w->value), dev) < 0)
+			return refuse(err, w, "init must be a path under /usr/ without '.', '..' or '//'");
+		memcpy(c->init, dev, sizeof dev);
+		return 0;
+	default:
+		return parse_fail(err, w->word, -EINVAL, "internal: no rule for '%s'", w->key);
+	}
+}
+
+int cmdline_apply(const struct cmdline *cl, struct config *c, struct parse_error *err) {
+	struct config next = *c;  /* committed only when every word passed */
+	unsigned verity_word = 0; /* the verinit.* word that chose the corruption mode, if any */
+	int r;
+
+	if (cl->shell.word)
+		return parse_fail(err, cl->shell.word, -EPERM, WORD_FMT " asks for a shell: verinit never gives one",
+				  WORD_ARGS(&cl->shell));
+	for (size_t i = 0; i < cl->n_verinit && i < CMDLINE_VERINIT_MAX; i++) {
+		r = apply_verinit(&cl->verinit[i], &next, &verity_word, err);
+		if (r < 0)
+			return r;
+	}
+	for (enum cmdline_key k = 0; k < _CMDLINE_KEY_MAX; k++) {
+		if (!cl->known[k].word)
+			continue;
+		r = apply_known(k, &cl->known[k], &next, verity_word, err);
+		if (r < 0)
+			return r;
+	}
+	*c = next;
+	return 0;
+}

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+#include "macro.h"
+
+static const char *const discovery_names[_USR_DISCOVERY_MAX] = {
+	[USR_DISCOVERY_AUTO] = "auto",
+	[USR_DISCOVERY_PARTUUID] = "partuuid",
+	[USR_DISCOVERY_EXPLICIT] = "explicit",
+};
+static const char *const failure_names[_FAILURE_ACTION_MAX] = {
+	[FAILURE_HALT] = "halt",
+	[FAILURE_REBOOT] = "reboot",
+	[FAILURE_POWEROFF] = "poweroff",
+};
+static const char *const verity_names[_VERITY_MODE_MAX] = {
+	[VERITY_RESTART] = "restart",
+	[VERITY_PANIC] = "panic",
+	[VERITY_EIO] = "eio",
+};
+static const char *const kernel_verify_names[_KERNEL_VERIFY_MAX] = {
+	[KERNEL_VERIFY_REQUIRED] = "required",
+	[KERNEL_VERIFY_OPTIONAL] = "optional",
+};
+static const char *const tpm_names[_TPM_MODE_MAX] = {
+	[TPM_REQUIRED] = "required",
+	[TPM_OPTIONAL] = "optional",
+};
+static const char *const cmdline_init_names[_CMDLINE_INIT_MAX] = {
+	[CMDLINE_INIT_DENY] = "deny",
+	[CMDLINE_INIT_ALLOW] = "allow",
+};
+static const char *const usr_fstypes[] = { "erofs", "squashfs", "ext4", NULL };
+static const char *const root_fstypes[] = { "ext4", "xfs", "btrfs", NULL };
+
+/* Works on QEMU (virtio) and on Hyper-V Gen 2 / Azure (vmbus, storvsc, NVMe) alike. */
+static const char *const default_modules[] = {
+	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme",
+	"dm-verity", "erofs", "squashfs", "ext4", "crc32c_generic",
+};
+
+static bool eqn(const char *v, size_t n, const char *s) {
+	return strlen(s) == n && memcmp(v, s, n) == 0;
+}
+
+static bool starts_with(const char *v, size_t n, const char *prefix) {
+	size_t p = strlen(prefix);
+	return n >= p && memcmp(v, prefix, p) == 0;
+}
+
+/* Index of v in a NULL-terminated or fixed-size name table, or -EINVAL. */
+static int lookup(const char *const *names, size_t n_names, const char *v, size_t n) {
+	for (size_t i = 0; i < n_names && names[i]; i++)
+		if (eqn(v, n, names[i]))
+			return (int) i;
+	return -EINVAL;
+}
+
+static const char *name_of(const char *const *names, size_t n_names, unsigned i) {
+	return i < n_names && names[i] ? names[i] : "invalid";
+}
+
+const char *usr_discovery_to_string(enum usr_discovery d) {
+	return name_of(discovery_names, ELEMENTSOF(discovery_names), (unsigned) d);
+}
+const char *failure_action_to_string(enum failure_action a) {
+	return name_of(failure_names, ELEMENTSOF(failure_names), (unsigned) a);
+}
+const char *verity_mode_to_string(enum verity_mode m) {
+	return name_of(verity_names, ELEMENTSOF(verity_names), (unsigned) m);
+}
+const char *kernel_verify_to_string(enum kernel_verify k) {
+	return name_of(kernel_verify_names, ELEMENTSOF(kernel_verify_names), (unsigned) k);
+}
+const char *tpm_mode_to_string(enum tpm_mode t) {
+	return name_of(tpm_names, ELEMENTSOF(tpm_names), (unsigned) t);
+}
+const char *cmdline_init_to_string(enum cmdline_init i) {
+	return name_of(cmdline_init_names, ELEMENTSOF(cmdline_init_names), (unsigned) i);
+}
+
+/* Copies a value that was already checked; a value longer than its field is refused, never cut. */
+static int set_string(char *dst, size_t size, const char *v, size_t n) {
+	if (n >= size)
+		return -E2BIG;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int config_parse_path(const char *v, size_t n, char out[static CONFIG_PATH_MAX]) {
+	if (n >= CONFIG_PATH_MAX)
+		return -E2BIG;
+	if (n == 0 || v[0] != '/')
+		return -EINVAL;
+	/* One spelling per file, so that comparing strings compares paths: no "//", ".", ".." or
+	 * trailing '/', and nothing a shell or a log line would read differently (spaces, controls). */
+	size_t start = 1;
+	for (size_t i = 1; i <= n; i++) {
+		if (i == n || v[i] == '/') {
+			size_t len = i - start;
+			if (len == 0 || (len == 1 && v[start] == '.') ||
+			    (len == 2 && v[start] == '.' && v[start + 1] == '.'))
+				return -EINVAL;
+			start = i + 1;
+		} else if ((unsigned char) v[i] <= ' ' || (unsigned char) v[i] >= 0x7f)
+			return -EINVAL;
+	}
+	return set_string(out, CONFIG_PATH_MAX, v, n);
+}
+
+static bool is_hex(char ch) {
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+int config_parse_device(const char *v, size_t n, char out[static CONFIG_PATH_MAX]) {
+	if (starts_with(v, n, "/dev/"))
+		return config_parse_path(v, n, out);
+
+	if (starts_with(v, n, "PARTUUID=")) {
+		const size_t p = strlen("PARTUUID=");
+		/* GPT only: 8-4-4-4-12 hex. Lowercase, as blkid reports it, so string comparison works. */
+		if (n != p + 36)
+			return -EINVAL;
+		char uuid[37];
+		for (size_t i = 0; i < 36; i++) {
+			char ch = v[p + i];
+			if (i == 8 || i == 13 || i == 18 || i == 23) {
+				if (ch != '-')
+					return -EINVAL;
+			} else if (!is_hex(ch))
+				return -EINVAL;
+			if (ch >= 'A' && ch <= 'F')
+				ch = (char) (ch - 'A' + 'a');
+			uuid[i] = ch;
+		}
+		memcpy(out, "PARTUUID=", p);
+		memcpy(out + p, uuid, 36);
+		out[p + 36] = '\0';
+		return 0;
+	}
+
+	if (starts_with(v, n, "PARTLABEL=")) {
+		const size_t p = strlen("PARTLABEL=");
+		size_t len = n - p;
+		if (len > CONFIG_PARTLABEL_MAX)
+			return -E2BIG;
+		if (len == 0 || v[p] == ' ' || v[n - 1] == ' ')
+			return -EINVAL;
+		for (size_t i = p; i < n; i++)
+			if ((unsigned char) v[i] < ' ' || (unsigned char) v[i] >= 0x7f)
+				return -EINVAL;
+		return set_string(out, CONFIG_PATH_MAX, v, n);
+	}
+	return -EINVAL;
+}
+
+int config_parse_init(const char *v, size_t n, char out[static CONFIG_PATH_MAX]) {
+	char path[CONFIG_PATH_MAX];
+	int r = config_parse_path(v, n, path);
+	if (r < 0)
+		return r;
+	/* The '/' after "usr" matters: "/usrx/..." is not on the verified /usr. A normalized path
+	 * cannot climb back out with "..". */
+	if (strncmp(path, "/usr/", 5) != 0)
+		return -EINVAL;
+	memcpy(out, path, n + 1);
+	return 0;
+}
+
+int config_parse_uint(const char *v, size_t n, unsigned min, unsigned max, unsigned *out) {
+	uint64_t value = 0;
+	/* Leading zeros refused: "010" would be 8 to some readers. Ten digits cannot wrap 64 bits. */
+	if (n == 0 || n > 10 || (n > 1 && v[0] == '0'))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EINVAL;
+		value = value * 10 + (uint64_t) (v[i] - '0');
+	}
+	if (value < min || value > max)
+		return -EINVAL;
+	*out = (unsigned) value;
+	return 0;
+}
+
+static bool is_module_char(char ch) {
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+	       ch == '-';
+}
+
+static int parse_modules(const char *v, size_t n, struct config *c) {
+	c->n_modules = 0;
+	for (size_t i = 0;; i++) { /* i steps over the single space between names */
+		size_t start = i;
+		while (i < n && v[i] != ' ') {
+			if (!is_module_char(v[i]))
+				return -EINVAL;
+			i++;
+		}
+		if (i == start)
+			return -EINVAL; /* two spaces in a row */
+		if (c->n_modules >= CONFIG_MODULES_MAX)
+			return -E2BIG;
+		int r = set_string(c->modules[c->n_modules], CONFIG_MODULE_NAME_MAX, v + start, i - start);
+		if (r < 0)
+			return r;
+		c->n_modules++;
+		if (i == n)
+			return 0;
+	}
+}
+
+static bool is_flags_char(char ch) {
+	return is_module_char(ch) || ch == '=' || ch == ',' || ch == '.';
+}
+
+static int parse_flags(const char *v, size_t n, char out[static CONFIG_FLAGS_MAX]) {
+	for (size_t i = 0; i < n; i++)
+		if (!is_flags_char(v[i]))
+			return -EINVAL;
+	return set_string(out, CONFIG_FLAGS_MAX, v, n);
+}
+
+static int parse_fstype(const char *const *allowed, const char *v, size_t n, char out[static CONFIG_FSTYPE_MAX]) {
+	int r = lookup(allowed, SIZE_MAX, v, n);
+	return r < 0 ? r : set_string(out, CONFIG_FSTYPE_MAX, v, n);
+}
+
+/* One function per key: returns 0, -EINVAL or -E2BIG; config_parse() words the message. */
+#define ENUM_KEY(fn, field, names, type)                           \
+	static int fn(const char *v, size_t n, struct config *c) { \
+		int r = lookup(names, ELEMENTSOF(names), v, n);    \
+		if (r < 0)                                         \
+			return r;                                  \
+		c->field = (type) r;                               \
+		return 0;                                          \
+	}
+ENUM_KEY(key_discovery, usr_discovery, discovery_names, enum usr_discovery)
+ENUM_KEY(key_failure, failure, failure_names, enum failure_action)
+ENUM_KEY(key_kernel_verify, kernel_verify, kernel_verify_names, enum kernel_verify)
+ENUM_KEY(key_verity, verity_on_corruption, verity_names, enum verity_mode)
+ENUM_KEY(key_tpm, tpm, tpm_names, enum tpm_mode)
+ENUM_KEY(key_cmdline_init, cmdline_init, cmdline_init_names, enum cmdline_init)
+
+static int key_usr_data(const char *v, size_t n, struct config *c) {
+	return config_parse_device(v, n, c->usr_data);
+}
+static int key_usr_hash(const char *v, size_t n, struct config *c) {
+	return config_parse_device(v, n, c->usr_hash);
+}
+static int key_usr_signature(const char *v, size_t n, struct config *c) {
+	if (eqn(v, n, "partition"))
+		return set_string(c->usr_signature, sizeof c->usr_signature, v, n);
+	return config_parse_path(v, n, c->usr_signature);
+}
+static int key_usr_fstype(const char *v, size_t n, struct config *c) {
+	return parse_fstype(usr_fstypes, v, n, c->usr_fstype);
+}
+static int key_root(const char *v, size_t n, struct config *c) {
+	c->root_tmpfs = eqn(v, n, "tmpfs");
+	if (c->root_tmpfs)
+		return 0;
+	return config_parse_device(v, n, c->root_device);
+}
+static int key_root_fstype(const char *v, size_t n, struct config *c) {
+	return parse_fstype(root_fstypes, v, n, c->root_fstype);
+}
+static int key_root_flags(const char *v, size_t n, struct config *c) {
+	return parse_flags(v, n, c->root_flags);
+}
+static int key_certificates(const char *v, size_t n, struct config *c) {
+	return config_parse_path(v, n, c->certificates);
+}
+static int key_modules(const char *v, size_t n, struct config *c) {
+	return parse_modules(v, n, c);
+}
+static int key_device_timeout(const char *v, size_t n, struct config *c) {
+	return config_parse_uint(v, n, 1, 600, &c->device_timeout);
+}
+static int key_failure_delay(const char *v, size_t n, struct config *c) {
+	return config_parse_uint(v, n, 0, 3600, &c->failure_delay);
+}
+static int key_init(const char *v, size_t n, struct config *c) {
+	return config_parse_init(v, n, c->init);
+}
+
+enum key {
+	K_USR_DISCOVERY,
+	K_USR_DATA,
+	K_USR_HASH,
+	K_USR_SIGNATURE,
+	K_USR_FSTYPE,
+	K_ROOT,
+	K_ROOT_FSTYPE,
+	K_ROOT_FLAGS,
+	K_CERTIFICATES,
+	K_MODULES,
+	K_DEVICE_TIMEOUT,
+	K_FAILURE,
+	K_FAILURE_DELAY,
+	K_KERNEL_VERIFY,
+	K_VERITY,
+	K_INIT,
+	K_CMDLINE_INIT,
+	K_TPM,
+	_K_MAX,
+};
+
+static const struct key_def {
+	const char *name;
+	int (*parse)(const char *v, size_t n, struct config *c);
+	const char *want; /* ends the message for a bad value */
+} keys[_K_MAX] = {
+	[K_USR_DISCOVERY] = { "usr.discovery", key_discovery, "auto, partuuid or explicit" },
+	[K_USR_DATA] = { "usr.data", key_usr_data, "/dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
+	[K_USR_HASH] = { "usr.hash", key_usr_hash, "/dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
+	[K_USR_SIGNATURE] = { "usr.signature", key_usr_signature, "partition or an absolute path" },
+	[K_USR_FSTYPE] = { "usr.fstype", key_usr_fstype, "erofs, squashfs or ext4" },
+	[K_ROOT] = { "root", key_root, "tmpfs, /dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
+	[K_ROOT_FSTYPE] = { "root.fstype", key_root_fstype, "ext4, xfs or btrfs" },
+	[K_ROOT_FLAGS] = { "root.flags", key_root_flags, "mount options of [A-Za-z0-9=,._-]" },
+	[K_CERTIFICATES] = { "certificates", key_certificates, "an absolute directory path" },
+	[K_MODULES] = { "modules", key_modules,
+			"up to 64 names of [A-Za-z0-9_-], each at most 55 long, one space apart" },
+	[K_DEVICE_TIMEOUT] = { "device_timeout", key_device_timeout, "seconds, 1 to 600" },
+	[K_FAILURE] = { "failure", key_failure, "halt, reboot or poweroff" },
+	[K_FAILURE_DELAY] = { "failure_delay", key_failure_delay, "seconds, 0 to 3600" },
+	[K_KERNEL_VERIFY] = { "kernel_verify", key_kernel_verify, "required or optional" },
+	[K_VERITY] = { "verity.on_corruption", key_verity, "restart, panic or eio" },
+	[K_INIT] = { "init", key_init, "an absolute path under /usr/" },
+	[K_CMDLINE_INIT] = { "cmdline.init", key_cmdline_init, "deny or allow" },
+	[K_TPM] = { "tpm", key_tpm, "required or optional" },
+};
+
+void config_defaults(struct config *c) {
+	*c = (struct config){
+		.usr_discovery = USR_DISCOVERY_AUTO,
+		.usr_signature = "partition",
+		.usr_fstype = "erofs",
+		.root_tmpfs = true,
+		.root_fstype = "ext4",
+		.certificates = "/etc/verinit/certs",
+		.n_modules = ELEMENTSOF(default_modules),
+		.device_timeout = 30,
+		.failure = FAILURE_HALT,
+		.failure_delay = 0,
+		.kernel_verify = KERNEL_VERIFY_REQUIRED,
+		.verity_on_corruption = VERITY_RESTART,
+		.tpm = TPM_REQUIRED,
+		.init = "/usr/lib/systemd/systemd",
+		.cmdline_init = CMDLINE_INIT_DENY,
+	};
+	for (size_t i = 0; i < ELEMENTSOF(default_modules); i++)
+		(void) set_string(c->modules[i], CONFIG_MODULE_NAME_MAX, default_modules[i],
+				  strlen(default_modules[i]));
+}
+
+static bool is_blank(char ch) {
+	return ch == ' ' || ch == '\t';
+}
+
+/* At most this much of a bad value goes into the message, so the key and the hint still fit. */
+#define SHOWN(n) ((int) ((n) < 64 ? (n) : 64))
+
+static int parse_line(const char *l, size_t n, unsigned line, struct config *c, unsigned seen[static _K_MAX],
+		      struct parse_error *err) {
+	if (n > CONFIG_LINE_MAX)
+		return parse_fail(err, line, -E2BIG, "line is longer than %d bytes", CONFIG_LINE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char) l[i];
+		if (ch == '\0')
+			return parse_fail(err, line, -EBADMSG, "NUL byte at column %zu", i + 1);
+		if (ch == '\r')
+			return parse_fail(err, line, -EBADMSG,
+					  "carriage return at column %zu (CRLF line ends are not allowed)", i + 1);
+		if ((ch < ' ' && ch != '\t') || ch == 0x7f)
+			return parse_fail(err, line, -EBADMSG, "control character 0x%02x at column %zu", ch, i + 1);
+	}
+	if (n == 0)
+		return 0;
+	if (is_blank(l[0]) || is_blank(l[n - 1]))
+		return parse_fail(err, line, -EINVAL, "leading or trailing whitespace in '%.*s'", SHOWN(n), l);
+	if (l[0] == '#')
+		return 0;
+
+	const char *eq = memchr(l, '=', n);
+	if (!eq)
+		return parse_fail(err, line, -EINVAL, "no '=' in '%.*s': want key=value", SHOWN(n), l);
+	size_t klen = (size_t) (eq - l), vlen = n - klen - 1;
+	const char *v = eq + 1;
+	if (klen == 0)
+		return parse_fail(err, line, -EINVAL, "empty key in '%.*s'", SHOWN(n), l);
+	if (is_blank(l[klen - 1]) || (vlen > 0 && is_blank(v[0])))
+		return parse_fail(err, line, -EINVAL, "whitespace around '=' in '%.*s'", SHOWN(n), l);
+
+	size_t k = 0;
+	while (k < _K_MAX && !eqn(l, klen, keys[k].name))
+		k++;
+	if (k == _K_MAX)
+		return parse_fail(err, line, -EINVAL, "unknown key '%.*s'", SHOWN(klen), l);
+	if (seen[k])
+		return parse_fail(err, line, -EINVAL, "duplicate key '%s' (first on line %u)", keys[k].name, seen[k]);
+	seen[k] = line;
+	if (vlen == 0)
+		return parse_fail(err, line, -EINVAL, "empty value for %s: want %s", keys[k].name, keys[k].want);
+
+	int r = keys[k].parse(v, vlen, c);
+	if (r == -E2BIG)
+		return parse_fail(err, line, r, "value for %s is too long: want %s", keys[k].name, keys[k].want);
+	if (r < 0)
+		return parse_fail(err, line, -EINVAL, "bad value '%.*s' for %s: want %s", SHOWN(vlen), v, keys[k].name,
+				  keys[k].want);
+	return 0;
+}
+
+/* The rules that involve more than one key, once every key is known. */
+static int validate(const struct config *c, const unsigned seen[static _K_MAX], struct parse_error *err) {
+	if (c->usr_discovery == USR_DISCOVERY_EXPLICIT) {
+		if (!seen[K_USR_DATA] || !seen[K_USR_HASH])
+			return parse_fail(err, seen[K_USR_DISCOVERY], -EINVAL,
+					  "usr.discovery=explicit needs both usr.data and usr.hash");
+		if (strcmp(c->usr_data, c->usr_hash) == 0)
+			return parse_fail(err, seen[K_USR_HASH], -EINVAL,
+					  "usr.hash names the same device as usr.data: %s", c->usr_hash);
+		if (!c->root_tmpfs &&
+		    (strcmp(c->root_device, c->usr_data) == 0 || strcmp(c->root_device, c->usr_hash) == 0))
+			return parse_fail(err, seen[K_ROOT], -EINVAL, "root names a /usr device: %s", c->root_device);
+	} else {
+		for (enum key k = K_USR_DATA; k <= K_USR_HASH; k++)
+			if (seen[k])
+				return parse_fail(err, seen[k], -EINVAL,
+						  "%s is only allowed with usr.discovery=explicit (it is %s)",
+						  keys[k].name, usr_discovery_to_string(c->usr_discovery));
+	}
+	if (c->root_tmpfs && seen[K_ROOT_FSTYPE])
+		return parse_fail(err, seen[K_ROOT_FSTYPE], -EINVAL,
+				  "root.fstype is only allowed when root is a device (root=tmpfs)");
+	return 0;
+}
+
+int config_parse(const char *buf, size_t len, struct config *c, struct parse_error *err) {
+	unsigned seen[_K_MAX] = { 0 }; /* the line that set each key, 0 when none did */
+	unsigned line = 0;
+
+	config_defaults(c);
+	if (len > CONFIG_FILE_MAX)
+		return parse_fail(err, 0, -E2BIG, "file is %zu bytes, more than %d", len, CONFIG_FILE_MAX);
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t) (nl - buf) : len; /* the last line may lack its newline */
+		int r = parse_line(buf + pos, end - pos, ++line, c, seen, err);
+		if (r < 0)
+			return r;
+		pos = end + 1;
+	}
+	return validate(c, seen, err);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* /etc/verinit.conf: what the agent enforces. The file is inside the signed UKI, so it is trusted;
+ * it is parsed strictly all the same, so that a typo fails the image's first test boot instead of
+ * quietly meaning something else. The command line (cmdline.h) may only narrow it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parse.h"
+
+#define CONFIG_FILE_MAX 65536 /* bytes (64 KiB) */
+#define CONFIG_LINE_MAX 1024  /* bytes, without the newline */
+#define CONFIG_PATH_MAX 256   /* every path and device field, with its NUL */
+#define CONFIG_FLAGS_MAX 256  /* mount options, with the NUL */
+#define CONFIG_FSTYPE_MAX 16
+#define CONFIG_MODULES_MAX 64
+#define CONFIG_MODULE_NAME_MAX 56 /* 55 characters and the NUL */
+#define CONFIG_USRHASH_MAX 65     /* 64 hex digits (sha256) and the NUL */
+#define CONFIG_PARTLABEL_MAX 36   /* a GPT partition name is 36 UTF-16 units; we take ASCII only */
+
+/* Where the usr, usr-verity and usr-verity-sig partitions come from. */
+enum usr_discovery {
+	USR_DISCOVERY_AUTO,     /* Discoverable Partitions type GUIDs */
+	USR_DISCOVERY_PARTUUID, /* PARTUUIDs derived from the signed root hash */
+	USR_DISCOVERY_EXPLICIT, /* usr.data and usr.hash */
+	_USR_DISCOVERY_MAX,
+};
+
+enum failure_action {
+	FAILURE_HALT,
+	FAILURE_REBOOT,
+	FAILURE_POWEROFF,
+	_FAILURE_ACTION_MAX,
+};
+
+/* What dm-verity does on a block that does not match its hash. */
+enum verity_mode {
+	VERITY_RESTART,
+	VERITY_PANIC,
+	VERITY_EIO,
+	_VERITY_MODE_MAX,
+};
+
+/* The strict value is 0 in every enum below, so a zeroed field enforces rather than forgives. */
+enum kernel_verify {
+	KERNEL_VERIFY_REQUIRED, /* the kernel must verify the root-hash signature too */
+	KERNEL_VERIFY_OPTIONAL, /* verinit's own check suffices when the kernel has no key */
+	_KERNEL_VERIFY_MAX,
+};
+
+enum tpm_mode {
+	TPM_REQUIRED,
+	TPM_OPTIONAL,
+	_TPM_MODE_MAX,
+};
+
+enum cmdline_init {
+	CMDLINE_INIT_DENY,  /* init= on the kernel command line is refused */
+	CMDLINE_INIT_ALLOW, /* init= may replace init, still only with a path under /usr/ */
+	_CMDLINE_INIT_MAX,
+};
+
+struct config {
+	enum usr_discovery usr_discovery;
+	char usr_data[CONFIG_PATH_MAX]; /* "/dev/...", "PARTUUID=..." or "PARTLABEL=..."; explicit only */
+	char usr_hash[CONFIG_PATH_MAX];
+	char usr_signature[CONFIG_PATH_MAX]; /* "partition", or the absolute path of a .p7s file */
+	char usr_fstype[CONFIG_FSTYPE_MAX];  /* erofs, squashfs or ext4 */
+
+	bool root_tmpfs;
+	char root_device[CONFIG_PATH_MAX];   /* same syntax as usr_data; "" when root_tmpfs */
+	char root_fstype[CONFIG_FSTYPE_MAX]; /* ext4, xfs or btrfs; meaningless when root_tmpfs */
+	char root_flags[CONFIG_FLAGS_MAX];   /* mount options, "" for none */
+
+	char certificates[CONFIG_PATH_MAX]; /* directory of enrolled certificates */
+	char modules[CONFIG_MODULES_MAX][CONFIG_MODULE_NAME_MAX];
+	size_t n_modules;
+	unsigned device_timeout; /* seconds, 1..600 */
+
+	enum failure_action failure;
+	unsigned failure_delay; /* seconds, 0..3600 */
+	enum kernel_verify kernel_verify;
+	enum verity_mode verity_on_corruption;
+	enum tpm_mode tpm;
+
+	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
+	enum cmdline_init cmdline_init;
+
+	/* Set only by cmdline_apply(), never by the file: */
+	char usrhash[CONFIG_USRHASH_MAX];    /* pinned root hash, lowercase hex; "" when none */
+	char usr_data_hint[CONFIG_PATH_MAX]; /* narrows auto/partuuid discovery; "" when none */
+	char usr_hash_hint[CONFIG_PATH_MAX];
+	char usr_flags[CONFIG_FLAGS_MAX]; /* extra /usr mount options (allowlisted); "" when none */
+	bool debug;                       /* verinit.debug: log at LOG_DEBUG */
+};
+
+/* The values used for every key the file leaves out. */
+void config_defaults(struct config *c);
+
+/* Parses the whole file, starting from config_defaults(). Returns 0, or fills err and returns
+ * -EINVAL (syntax, unknown or duplicate key, bad value, a cross-field rule), -EBADMSG (a NUL, a
+ * '\r' or another control character other than a tab) or -E2BIG (the file, a line or a value is
+ * longer than its limit). On error *c is undefined. */
+int config_parse(const char *buf, size_t len, struct config *c, struct parse_error *err);
+
+/* The value checks that the command line shares. Each takes (value, length), writes the
+ * NUL-terminated value to out only on success, and returns 0, -EINVAL or -E2BIG. */
+/* An absolute path: no empty, "." or ".." component, no trailing '/', printable ASCII without spaces. */
+int config_parse_path(const char *v, size_t n, char out[static CONFIG_PATH_MAX]);
+/* "/dev/<path>", "PARTUUID=<uuid>" (stored lowercase) or "PARTLABEL=<printable ASCII label>". */
+int config_parse_device(const char *v, size_t n, char out[static CONFIG_PATH_MAX]);
+/* A path as above strictly under /usr/ ("/usrx/..." is not). */
+int config_parse_init(const char *v, size_t n, char out[static CONFIG_PATH_MAX]);
+/* Decimal digits without sign or leading zeros, min..max. */
+int config_parse_uint(const char *v, size_t n, unsigned min, unsigned max, unsigned *out);
+
+/* The configuration file's spelling of each value; "invalid" for a value out of range. */
+const char *usr_discovery_to_string(enum usr_discovery d);
+const char *failure_action_to_string(enum failure_action a);
+const char *verity_mode_to_string(enum verity_mode m);
+const char *kernel_verify_to_string(enum kernel_verify k);
+const char *tpm_mode_to_string(enum tpm_mode t);
+const char *cmdline_init_to_string(enum cmdline_init i);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* What a pure parser reports when it refuses its input: where, and why, in one line. */
+#pragma once
+
+#include <stddef.h>
+
+struct parse_error {
+	unsigned line;   /* 1-based line (config) or word (command line); 0 when not about a place */
+	char msg[160];   /* "unknown key 'foo'", without the place */
+};
+
+/* Fills err (which may be NULL) and returns `error` (a negative errno) for `return parse_fail(...)`. */
+int parse_fail(struct parse_error *err, unsigned line, int error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
