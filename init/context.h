@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* What the stages learn and hand to the ones after them. Grows with each stage. */
+/* What the stages learn and hand to the ones after them. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "reason.h"
+#include "sigjson.h"
 
 #define STAGES_MAX 16
 
@@ -18,6 +21,15 @@ struct stage_timing {
 struct context {
 	/* A failing stage may name its failure more precisely than its default reason code. */
 	enum reason reason;
+
+	struct config cfg;
+	uint64_t device_deadline_us;
+	char dev_sig[64], dev_data[64], dev_hash[64], dev_root[64];
+
+	struct verity_sig sig;   /* the root hash and signature, once verified */
+	char signer[256];        /* subject of the enrolled certificate that signed */
+	char signer_fpr[65];     /* its SHA-256 fingerprint, hex */
+	bool kernel_verified;    /* the kernel checked the signature too */
 
 	struct stage_timing timing[STAGES_MAX];
 	size_t n_timing;

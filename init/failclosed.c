@@ -9,7 +9,7 @@
 #include "log.h"
 #include "sysops.h"
 
-static struct fail_policy policy = { .action = FAIL_ACTION_HALT, .delay_s = 0 };
+static struct fail_policy policy = { .action = FAILURE_HALT, .delay_s = 0 };
 
 void fail_closed_set_policy(const struct fail_policy *p) {
 	policy = *p;
@@ -19,9 +19,9 @@ static const struct {
 	const char *verb;
 	int cmd;
 } actions[] = {
-	[FAIL_ACTION_HALT] = { "halting", RB_HALT_SYSTEM },
-	[FAIL_ACTION_REBOOT] = { "rebooting", RB_AUTOBOOT },
-	[FAIL_ACTION_POWEROFF] = { "powering off", RB_POWER_OFF },
+	[FAILURE_HALT] = { "halting", RB_HALT_SYSTEM },
+	[FAILURE_REBOOT] = { "rebooting", RB_AUTOBOOT },
+	[FAILURE_POWEROFF] = { "powering off", RB_POWER_OFF },
 };
 
 void fail_closed(const char *stage, enum reason reason, int error, const char *fmt, ...) {
@@ -40,7 +40,7 @@ void fail_closed(const char *stage, enum reason reason, int error, const char *f
 	if (sys->getpid() != 1)
 		_exit(EXIT_FAILURE);
 
-	unsigned a = (unsigned) policy.action < ELEMENTSOF(actions) ? (unsigned) policy.action : FAIL_ACTION_HALT;
+	unsigned a = (unsigned) policy.action < ELEMENTSOF(actions) ? (unsigned) policy.action : FAILURE_HALT;
 	if (policy.delay_s > 0) {
 		log_error("%s in %u s", actions[a].verb, policy.delay_s);
 		sys->sleep_us((uint64_t) policy.delay_s * 1000000);

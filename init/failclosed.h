@@ -2,17 +2,12 @@
 /* The single exit for a boot that must not go on. */
 #pragma once
 
+#include "config.h"
 #include "macro.h"
 #include "reason.h"
 
-enum fail_action {
-	FAIL_ACTION_HALT,
-	FAIL_ACTION_REBOOT,
-	FAIL_ACTION_POWEROFF,
-};
-
 struct fail_policy {
-	enum fail_action action;
+	enum failure_action action;
 	unsigned delay_s; /* time for a person at the console to read the reason */
 };
 

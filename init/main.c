@@ -9,11 +9,18 @@
 
 static const struct stage stages[] = {
 	{ "early-mounts", "Mounted /dev, /proc, /sys and /run", stage_early_mounts, REASON_EARLY_MOUNT },
+	{ "config", "Read /etc/verinit.conf and the kernel command line", stage_config, REASON_CONFIG },
+	{ "modules", "Loaded kernel modules", stage_modules, REASON_MODULE },
+	{ "devices", "Found the /usr partitions", stage_devices, REASON_DEVICE_TIMEOUT },
+	{ "signature", "Verified the /usr root hash signature", stage_signature, REASON_SIG_INVALID },
+	{ "verity", "Activated dm-verity for /usr", stage_verity, REASON_VERITY },
+	{ "mounts", "Mounted the new root and /usr", stage_mounts, REASON_MOUNT },
+	{ "handover", "Handed over", stage_handover, REASON_SWITCH_ROOT },
 };
 _Static_assert(ELEMENTSOF(stages) <= STAGES_MAX, "the boot report has room for STAGES_MAX stages");
 
 int main(void) {
-	struct context ctx = {};
+	static struct context ctx; /* large: kept off the stack */
 
 	umask(0022);
 	log_set_fds(-EBADF, STDERR_FILENO);

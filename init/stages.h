@@ -1,7 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot stages, one file each; init/main.c lists them in order. */
+/* The boot stages, one file each; init/main.c lists them in order. Each returns 0, or a negative
+ * errno after logging why (and, where it knows better than its stage's default, ctx->reason). */
 #pragma once
 
 #include "context.h"
+#include "discover.h"
 
 int stage_early_mounts(struct context *ctx);
+int stage_config(struct context *ctx);
+int stage_modules(struct context *ctx);
+int stage_devices(struct context *ctx);
+int stage_signature(struct context *ctx);
+int stage_verity(struct context *ctx);
+int stage_mounts(struct context *ctx);
+int stage_handover(struct context *ctx);
+
+/* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */
+int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
+		  struct part *out);
+/* devices.c: for usr.discovery=partuuid, the data and hash partitions named by the root hash. */
+int devices_await_by_roothash(struct context *ctx);

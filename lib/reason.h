@@ -8,6 +8,23 @@ enum reason {
 	REASON_INTERNAL,    /* a bug or an impossible state in verinit itself */
 	REASON_EARLY_MOUNT, /* /dev, /proc, /sys or /run could not be mounted */
 	REASON_NO_HANDOVER, /* every stage ran but none handed over to the system */
+	REASON_CONFIG,            /* /etc/verinit.conf is missing or invalid */
+	REASON_CMDLINE,           /* the kernel command line cannot be parsed */
+	REASON_CMDLINE_WEAKENS,   /* a command-line word would weaken enforcement */
+	REASON_MODULE,            /* a configured kernel module is missing or failed to load */
+	REASON_DEVICE_TIMEOUT,    /* a partition /usr needs did not appear by the deadline */
+	REASON_DEVICE_AMBIGUOUS,  /* two or more partitions fit one role */
+	REASON_SIG_MISSING,       /* no signature to read */
+	REASON_SIG_MALFORMED,     /* the signature JSON or PKCS#7 is not what it must be */
+	REASON_SIG_UNTRUSTED,     /* no enrolled certificate signed it */
+	REASON_SIG_INVALID,       /* the signature does not verify over the root hash */
+	REASON_CERTS,             /* the enrolled certificates cannot be read */
+	REASON_USRHASH_MISMATCH,  /* usrhash= differs from the signed root hash */
+	REASON_VERITY,            /* dm-verity could not be set up */
+	REASON_KERNEL_UNTRUSTED,  /* the kernel does not trust the signer and kernel_verify=required */
+	REASON_MOUNT,             /* the new root or /usr could not be mounted */
+	REASON_INIT_UNVERIFIED,   /* the init is not a file on the verified /usr, or cannot run */
+	REASON_SWITCH_ROOT,       /* moving into the new root failed */
 	_REASON_MAX,
 };
 

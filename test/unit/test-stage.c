@@ -39,7 +39,7 @@ static int stage_positive(struct context *ctx) {
 
 static int setup(void **state) {
 	memset(ran, 0, sizeof ran);
-	static const struct fail_policy halt = { FAIL_ACTION_HALT, 0 };
+	static const struct fail_policy halt = { FAILURE_HALT, 0 };
 	fail_closed_set_policy(&halt);
 	return fake_setup(state);
 }
@@ -133,10 +133,10 @@ static void test_policy_actions(void **state) {
 		int cmd;
 		const char *verb;
 	} cases[] = {
-		{ { FAIL_ACTION_HALT, 0 }, RB_HALT_SYSTEM, "halting" },
-		{ { FAIL_ACTION_REBOOT, 3 }, RB_AUTOBOOT, "rebooting in 3 s" },
-		{ { FAIL_ACTION_POWEROFF, 1 }, RB_POWER_OFF, "powering off in 1 s" },
-		{ { (enum fail_action) 99, 0 }, RB_HALT_SYSTEM, "halting" }, /* garbage: the safest */
+		{ { FAILURE_HALT, 0 }, RB_HALT_SYSTEM, "halting" },
+		{ { FAILURE_REBOOT, 3 }, RB_AUTOBOOT, "rebooting in 3 s" },
+		{ { FAILURE_POWEROFF, 1 }, RB_POWER_OFF, "powering off in 1 s" },
+		{ { (enum failure_action) 99, 0 }, RB_HALT_SYSTEM, "halting" }, /* garbage: the safest */
 	};
 	for (volatile size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		fake.slept_us = 0;

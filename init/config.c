@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads /etc/verinit.conf (inside the signed UKI, so trusted) and the kernel command line, which
+ * may narrow the configuration but never weaken it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "failclosed.h"
+#include "log.h"
+#include "stages.h"
+#include "sysops.h"
+
+/* Reads a whole small file into buf (NUL-terminated). Returns its length, -E2BIG when it does
+ * not fit, or -errno. */
+static ssize_t read_small_file(const char *path, char *buf, size_t size) {
+	_cleanup_close_ int fd = sys->open(path, O_RDONLY | O_NOCTTY, 0);
+	size_t len = 0;
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			break;
+		len += (size_t) n;
+		if (len == size - 1)
+			return -E2BIG;
+	}
+	buf[len] = '\0';
+	return (ssize_t) len;
+}
+
+static void apply_failure_policy(const struct config *c) {
+	const struct fail_policy p = { c->failure, c->failure_delay };
+	fail_closed_set_policy(&p);
+}
+
+int stage_config(struct context *ctx) {
+	static char buf[CONFIG_FILE_MAX + 1];
+	static struct cmdline cl;
+	struct parse_error err = {};
+
+	ssize_t n = read_small_file("/etc/verinit.conf", buf, sizeof buf);
+	if (n < 0)
+		return log_error_errno((int) n, "Cannot read /etc/verinit.conf: %m");
+	int r = config_parse(buf, (size_t) n, &ctx->cfg, &err);
+	if (r < 0)
+		return log_error_errno(r, "/etc/verinit.conf:%u: %s", err.line, err.msg);
+	/* From here on, a failure ends as the image builder configured. */
+	apply_failure_policy(&ctx->cfg);
+
+	n = read_small_file("/proc/cmdline", buf, CMDLINE_MAX + 2);
+	if (n < 0) {
+		ctx->reason = REASON_CMDLINE;
+		return log_error_errno((int) n, "Cannot read /proc/cmdline: %m");
+	}
+	r = cmdline_parse(buf, (size_t) n, &cl, &err);
+	if (r < 0) {
+		ctx->reason = REASON_CMDLINE;
+		return log_error_errno(r, "Kernel command line, word %u: %s", err.line, err.msg);
+	}
+	r = cmdline_apply(&cl, &ctx->cfg, &err);
+	if (r < 0) {
+		ctx->reason = r == -EPERM ? REASON_CMDLINE_WEAKENS : REASON_CMDLINE;
+		return log_error_errno(r, "Kernel command line, word %u, refused: %s", err.line, err.msg);
+	}
+	apply_failure_policy(&ctx->cfg);
+	if (ctx->cfg.debug)
+		log_set_max_level(LOG_DEBUG);
+	log_info("Configuration: /usr by %s, %s, kernel verification %s, dm-verity on corruption: %s, init %s",
+		 usr_discovery_to_string(ctx->cfg.usr_discovery),
+		 ctx->cfg.usrhash[0] ? "root hash pinned by usrhash=" : "no pinned root hash",
+		 kernel_verify_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
+		 ctx->cfg.init);
+	return 0;
+}

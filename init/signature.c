@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads the /usr root hash and its signature (the usr-verity-sig partition, or a .p7s file with
+ * usrhash= on the command line) and verifies them against the enrolled certificates only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "certs.h"
+#include "hexb64.h"
+#include "log.h"
+#include "sigverify.h"
+#include "stages.h"
+#include "sysops.h"
+
+/* Reads all of fd, at most max bytes: -E2BIG beyond. Returns the length or -errno. */
+static ssize_t read_all(int fd, uint8_t *buf, size_t max) {
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			return (ssize_t) len;
+		len += (size_t) n;
+		if (len == max) {
+			uint8_t extra;
+			return read(fd, &extra, 1) == 0 ? (ssize_t) len : -E2BIG;
+		}
+	}
+}
+
+static int read_sig_partition(struct context *ctx) {
+	static uint8_t buf[SIGJSON_PARTITION_MAX];
+	struct parse_error err = {};
+	uint64_t size = 0;
+
+	_cleanup_close_ int fd = sys->open(ctx->dev_sig, O_RDONLY | O_NOCTTY, 0);
+	if (fd < 0)
+		return log_error_errno(fd, "Cannot open the signature partition %s: %m", ctx->dev_sig);
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+		return log_error_errno(negative_errno(), "Cannot size %s: %m", ctx->dev_sig);
+	if (size > (uint64_t) SIGJSON_PARTITION_MAX) { /* systemd-repart writes 16 KiB */
+		ctx->reason = REASON_SIG_MALFORMED;
+		return log_error_errno(-E2BIG, "The signature partition %s is %llu bytes, more than %d", ctx->dev_sig,
+				       (unsigned long long) size, SIGJSON_PARTITION_MAX);
+	}
+	ssize_t n = read_all(fd, buf, sizeof buf);
+	if (n < 0)
+		return log_error_errno((int) n, "Cannot read %s: %m", ctx->dev_sig);
+	int r = sigjson_parse(buf, (size_t) n, &ctx->sig, &err);
+	if (r < 0) {
+		ctx->reason = REASON_SIG_MALFORMED;
+		return log_error_errno(r, "Signature partition %s: %s", ctx->dev_sig, err.msg);
+	}
+	return 0;
+}
+
+static int read_sig_file(struct context *ctx) {
+	const char *path = ctx->cfg.usr_signature;
+	size_t len = 0;
+
+	/* A detached file carries no root hash: the command line's usrhash= names it. */
+	if (!ctx->cfg.usrhash[0]) {
+		ctx->reason = REASON_SIG_MISSING;
+		return log_error_errno(-ENOKEY, "usr.signature=%s needs usrhash= on the kernel command line", path);
+	}
+	int r = hex_decode(ctx->cfg.usrhash, strlen(ctx->cfg.usrhash), ctx->sig.root_hash,
+			   sizeof ctx->sig.root_hash, &len);
+	if (r < 0 || len != sizeof ctx->sig.root_hash)
+		return log_error_errno(-EINVAL, "usrhash= is not a SHA-256 root hash");
+	memcpy(ctx->sig.root_hash_hex, ctx->cfg.usrhash, sizeof ctx->sig.root_hash_hex);
+
+	_cleanup_close_ int fd = sys->open(path, O_RDONLY | O_NOCTTY | O_NOFOLLOW, 0);
+	if (fd < 0) {
+		ctx->reason = REASON_SIG_MISSING;
+		return log_error_errno(fd, "Cannot open %s: %m", path);
+	}
+	ssize_t n = read_all(fd, ctx->sig.signature, sizeof ctx->sig.signature);
+	if (n <= 0) {
+		ctx->reason = REASON_SIG_MALFORMED;
+		return log_error_errno(n < 0 ? (int) n : -EBADMSG, "Cannot read a signature from %s: %m", path);
+	}
+	ctx->sig.signature_len = (size_t) n;
+	return 0;
+}
+
+static enum reason verify_reason(int r) {
+	switch (r) {
+	case -ENOKEY:
+		return REASON_SIG_UNTRUSTED;
+	case -EKEYREJECTED:
+		return REASON_SIG_INVALID;
+	default:
+		return REASON_SIG_MALFORMED;
+	}
+}
+
+int stage_signature(struct context *ctx) {
+	_cleanup_(certs_free) struct cert_set certs = {};
+	struct sigverify_result res = {};
+	struct parse_error err = {};
+	int r = ctx->cfg.usr_signature[0] == '/' ? read_sig_file(ctx) : read_sig_partition(ctx);
+	if (r < 0)
+		return r;
+
+	_cleanup_close_ int dirfd = sys->open(ctx->cfg.certificates, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd < 0) {
+		ctx->reason = REASON_CERTS;
+		return log_error_errno(dirfd, "Cannot open the enrolled certificates %s: %m", ctx->cfg.certificates);
+	}
+	r = certs_load_dir(&certs, dirfd, &err);
+	if (r < 0 || certs.n == 0) {
+		ctx->reason = REASON_CERTS;
+		return log_error_errno(r < 0 ? r : -ENOKEY, "Enrolled certificates in %s: %s", ctx->cfg.certificates,
+				       r < 0 ? err.msg : "none");
+	}
+
+	r = sigverify_detached(&certs, ctx->sig.signature, ctx->sig.signature_len, ctx->sig.root_hash_hex,
+			       ctx->sig.has_fingerprint ? ctx->sig.fingerprint : NULL, &res, &err);
+	if (r < 0) {
+		ctx->reason = verify_reason(r);
+		return log_error_errno(r, "The /usr root hash %s is not validly signed: %s", ctx->sig.root_hash_hex,
+				       err.msg);
+	}
+	/* usrhash= pins the one image this boot may use: a validly signed other one is refused. */
+	if (ctx->cfg.usrhash[0] && strcmp(ctx->cfg.usrhash, ctx->sig.root_hash_hex) != 0) {
+		ctx->reason = REASON_USRHASH_MISMATCH;
+		return log_error_errno(-EKEYREJECTED, "usrhash=%s on the command line, but the signed root hash is %s",
+				       ctx->cfg.usrhash, ctx->sig.root_hash_hex);
+	}
+	(void) snprintf(ctx->signer, sizeof ctx->signer, "%s", res.signer_subject);
+	(void) snprintf(ctx->signer_fpr, sizeof ctx->signer_fpr, "%s", res.signer_fingerprint);
+	log_info("/usr root hash %s signed by %s (SHA-256 %s)", ctx->sig.root_hash_hex, ctx->signer, ctx->signer_fpr);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "discover.h"
+
+int part_matches_name(const struct part *p, const char *name) {
+	if (strncmp(name, "PARTUUID=", 9) == 0)
+		return strcasecmp(p->uuid, name + 9) == 0;
+	if (strncmp(name, "PARTLABEL=", 10) == 0)
+		return strcmp(p->name, name + 10) == 0;
+	return strcmp(p->dev, name) == 0;
+}
+
+int discover_pick(const struct part *parts, size_t n, const struct part_want *want) {
+	int found = -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (want->type && strcasecmp(parts[i].type, want->type) != 0)
+			continue;
+		if (want->name && !part_matches_name(&parts[i], want->name))
+			continue;
+		if (found >= 0)
+			return -ENOTUNIQ;
+		found = (int) i;
+	}
+	return found;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Choosing the partitions of /usr from what the block scan found: by Discoverable Partitions type
+ * GUID, by PARTUUID, or by device name. Pure: the scan lives in lib/blockscan.c. */
+#pragma once
+
+#include <stddef.h>
+
+#define GPT_USR_X86_64 "8484680c-9521-48c6-9c11-b0720656f69e"
+#define GPT_USR_VERITY_X86_64 "77ff5f63-e7b6-4633-acf4-1565b864c0e6"
+#define GPT_USR_VERITY_SIG_X86_64 "e7bb33fb-06cf-4e81-8273-e543b413e2e2"
+
+struct part {
+	char dev[64];  /* /dev/vda2 */
+	char type[37]; /* partition type GUID, lowercase */
+	char uuid[37]; /* PARTUUID, lowercase */
+	char name[72]; /* PARTLABEL */
+};
+
+/* What selects a partition: a type GUID and, optionally, a name that must also match:
+ * "PARTUUID=<uuid>", "PARTLABEL=<label>", or a device path "/dev/...". */
+struct part_want {
+	const char *type; /* NULL: any type */
+	const char *name; /* NULL: any partition of that type */
+};
+
+/* Picks the one partition that matches. Returns its index, -ENOENT when none matches, or
+ * -ENOTUNIQ when two or more do: an ambiguous disk is refused, never guessed. */
+int discover_pick(const struct part *parts, size_t n, const struct part_want *want);
+
+/* "PARTUUID=...", "PARTLABEL=..." or "/dev/..." matches p? (UUIDs compare case-insensitively.) */
+int part_matches_name(const struct part *p, const char *name);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "switchroot.h"
+
+int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		/* Symlinks resolve as they would after the hand-over: inside the new root. */
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	struct stat st;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	_cleanup_close_ int fd = (int) syscall(SYS_openat2, rootfd, path + 1, &how, sizeof how);
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return -EACCES;
+	if (st.st_dev != want_dev)
+		return -EXDEV;
+	/* cppcheck-suppress unreadVariable ; TAKE_FD leaves -EBADF for the cleanup attribute to read */
+	return TAKE_FD(fd);
+}
+
+/* Deletes what dirfd holds on device dev, never descending into another file system. */
+static void rm_rf_children(int dirfd, dev_t dev) {
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				rm_rf_children(sub, dev);
+			(void) unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+		} else
+			(void) unlinkat(dirfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+int switch_root(const char *newroot) {
+	static const char *const api[] = { "/dev", "/proc", "/sys", "/run" };
+	struct statfs sfs;
+	struct stat root_st, new_st, parent_st;
+	char target[256], parent[256];
+
+	if (getpid() != 1)
+		return log_error_errno(-EPERM, "switch_root: not PID 1");
+	if (statfs("/", &sfs) < 0 || stat("/", &root_st) < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot stat /: %m");
+	if (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC)
+		return log_error_errno(-EINVAL, "switch_root: / is not an initramfs (f_type %#lx)",
+				       (unsigned long) sfs.f_type);
+	(void) snprintf(parent, sizeof parent, "%s/..", newroot);
+	if (stat(newroot, &new_st) < 0 || stat(parent, &parent_st) < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot stat %s: %m", newroot);
+	if (new_st.st_dev == parent_st.st_dev)
+		return log_error_errno(-ENOTDIR, "switch_root: %s is not a mount point", newroot);
+
+	_cleanup_close_ int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot open /: %m");
+
+	for (size_t i = 0; i < ELEMENTSOF(api); i++) {
+		(void) snprintf(target, sizeof target, "%s%s", newroot, api[i]);
+		if (mkdir(target, 0755) < 0 && errno != EEXIST)
+			return log_error_errno(negative_errno(), "switch_root: cannot create %s: %m", target);
+		if (mount(api[i], target, NULL, MS_MOVE, NULL) < 0)
+			return log_error_errno(negative_errno(), "switch_root: cannot move %s to %s: %m", api[i], target);
+	}
+	if (chdir(newroot) < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot enter %s: %m", newroot);
+	if (mount(newroot, "/", NULL, MS_MOVE, NULL) < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot move %s to /: %m", newroot);
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return log_error_errno(negative_errno(), "switch_root: cannot chroot into the new root: %m");
+
+	/* The initramfs lives in memory: free it. Through the fd kept from before; mounts are skipped. */
+	/* cppcheck-suppress unreadVariable ; TAKE_FD leaves -EBADF for the cleanup attribute to read */
+	rm_rf_children(TAKE_FD(oldroot), root_st.st_dev);
+	return 0;
+}
