@@ -7,7 +7,7 @@
 # --disk alone boots the disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast, unverified.
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
-# DIR/verdict     key=value lines: verdict=handed-over|halted|refused|timeout|crashed,
+# DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
 #                 reason= and stage= (halted), secureboot=enabled|disabled|unknown,
 #                 t_kernel=, t_init=, t_verinit=, t_end= (seconds; empty when not reached)
 # DIR/report      the guest's report lines ("R ..."), when it handed over
@@ -109,6 +109,8 @@ judge() {
 		fi
 		return
 	fi
+	# Restarted by the kernel without verinit failing: dm-verity's restart-on-corruption, say.
+	if [ -n "$(first 'reboot: Restarting system')" ]; then echo rebooted; return; fi
 	if [ -z "$(first 'Linux version')" ]; then
 		# The firmware refused the image: ESP boots say so; a refused -kernel image just falls
 		# through to the boot manager, whose lines never appear in a good -kernel boot.

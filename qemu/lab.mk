@@ -26,11 +26,14 @@ $(LAB)/keys/db.crt: qemu/keys.sh
 $(LAB)/OVMF_VARS.fd: $(LAB)/keys/db.crt qemu/ovmf.sh qemu/fetch.sh qemu/tools.lock
 	qemu/ovmf.sh $(LAB)/keys $@
 
-$(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh
-	qemu/initramfs.sh $@ $(BUILD)/verinit
+$(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/kernel.stamp $(LAB)/keys/db.crt
+	qemu/initramfs-tree.sh $(LAB)/initramfs-tree $(LAB)/kernel qemu/verinit.conf $(LAB)/keys/db.crt
+	@touch $@
+$(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
+	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree
 
-# $(call uki,key name,initramfs)
-uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(LAB_CMDLINE)"
+# $(call uki,key name,initramfs[,extra command-line words])
+uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(strip $(LAB_CMDLINE) $(3))"
 UKI_DEPS := $(LAB)/kernel.stamp $(LAB)/keys/db.crt qemu/uki.sh $(LAB)/.want-cmdline
 
 $(LAB)/uki.efi: $(LAB)/initramfs.img $(UKI_DEPS)
@@ -52,13 +55,42 @@ $(LAB)/usr/usr.img: qemu/usr-image.sh qemu/guest/init $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr $(LAB)/keys/db.key $(LAB)/keys/db.crt
 
 # GPT disks: the ESP carries the UKI as the removable-media boot path.
-$(LAB)/disk.img: $(LAB)/uki.efi $(LAB)/usr/usr.img qemu/disk.sh
-	rm -rf $(LAB)/esp && mkdir -p $(LAB)/esp/EFI/BOOT && cp $< $(LAB)/esp/EFI/BOOT/BOOTX64.EFI
+$(LAB)/esp/EFI/BOOT/BOOTX64.EFI: $(LAB)/uki.efi
+	mkdir -p $(@D) && cp $< $@
+$(LAB)/disk.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr
 $(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.sh
 	rm -rf $(LAB)/esp-attacker && mkdir -p $(LAB)/esp-attacker/EFI/BOOT
 	cp $< $(LAB)/esp-attacker/EFI/BOOT/BOOTX64.EFI
 	qemu/disk.sh $@ $(LAB)/esp-attacker $(LAB)/usr
 
+# ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
+# Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
+SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json
+$(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
+	qemu/tamper-usr.sh $* $(LAB)/usr $(LAB)/usr-$* $(LAB)/keys
+$(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-$*
+# Partition tables: no signature partition; two usr partitions.
+$(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-sig
+$(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
+# A validly signed /usr whose init is a symlink out of it.
+$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh $(LAB)/keys/db.crt
+	qemu/usr-image.sh $(LAB)/usr-init-escape $(LAB)/keys/db.key $(LAB)/keys/db.crt --init-link /run/escaped-init
+$(LAB)/disk-init-escape.img: $(LAB)/usr-init-escape/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-init-escape
+# One flipped bit in a /usr data block.
+$(LAB)/disk-corrupt.img: $(LAB)/disk.img qemu/corrupt.sh
+	qemu/corrupt.sh $< $@ $(LAB)/usr
+# Command lines: one that tries to weaken enforcement, one that pins another root hash.
+$(LAB)/uki-weaken.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,verinit.kernel_verify=optional)
+$(LAB)/uki-usrhash.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,usrhash=$(shell printf '0%.0s' $$(seq 64)))
+
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
-	$(LAB)/disk.img $(LAB)/disk-attacker.img
+	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
+	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi

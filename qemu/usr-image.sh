@@ -2,6 +2,9 @@
 # Build the lab's signed, verity-protected /usr image, reproducibly.
 #
 # usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts]
+#                          [--init-link TARGET]
+# --init-link makes the test init a symlink to TARGET (a negative test: an init that resolves
+# outside the verified /usr).
 #
 # Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
 #   usr.img             erofs (default) or squashfs of /usr, padded to a multiple of 4096
@@ -20,16 +23,17 @@ set -euo pipefail
 die() { echo "usr-image: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts]"
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts] [--init-link TARGET]"
 
 [ $# -ge 3 ] || die "$usage"
 outdir=$1 key=$2 cert=$3
 shift 3
-fstype=erofs nocerts=''
+fstype=erofs nocerts='' init_link=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
 	--nocerts) nocerts=-nocerts; shift ;;
+	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -65,12 +69,19 @@ install -m 0755 "$busybox" "$tree/usr/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ "$applet" = busybox ] || ln -s busybox "$tree/usr/bin/$applet"
 done
-install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init"
+if [ -n "$init_link" ]; then
+	ln -s "$init_link" "$tree/usr/lib/verinit-test/init"
+else
+	install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init"
+fi
 { find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
 	die "cannot set modes and timestamps in $tree"
 
 # The file system UUID only has to be stable: derive it from the content.
-fs_seed=$(cat "$tree/usr/bin/busybox" "$tree/usr/lib/verinit-test/init" | sha256sum | cut -c1-64)
+fs_seed=$( {
+	cat "$tree/usr/bin/busybox"
+	if [ -n "$init_link" ]; then printf 'link:%s' "$init_link"; else cat "$tree/usr/lib/verinit-test/init"; fi
+} | sha256sum | cut -c1-64)
 img=$stage/usr.img
 case $fstype in
 erofs)

@@ -1,17 +1,37 @@
 # Extra checks per integration case (sourced by run.sh). Each gets the run directory, prints one
 # line per failed expectation and returns non-zero on any.
 
-# verinit ran as PID 1 under Secure Boot, and its lines reached the runner from the console.
-verinit_ran() {
+# verinit ran as PID 1 under Secure Boot, verified /usr, and handed over: the test init reports
+# /usr mounted read-only from the dm-verity device verinit named "usr".
+handed_over() {
 	local run=$1 ok=0
 	grep -q '^secureboot=enabled$' "$run/verdict" || { echo "Secure Boot was not enabled"; ok=1; }
-	grep -q '\] \[  OK  \] Mounted /dev, /proc, /sys and /run$' "$run/serial.log" ||
-		{ echo "no status line from verinit's first stage"; ok=1; }
-	grep -q '\] verinit: halting$' "$run/serial.log" || { echo "verinit did not say it halts"; ok=1; }
+	grep -q '\] \[  OK  \] Verified the /usr root hash signature$' "$run/serial.log" ||
+		{ echo "no status line for the signature"; ok=1; }
+	grep -q 'kernel verified the signature' "$run/serial.log" || { echo "the kernel did not verify"; ok=1; }
+	grep -qE '^R mount /usr /dev/mapper/usr erofs ro,' "$run/report" || { echo "/usr is not dm-verity, read-only"; ok=1; }
+	grep -q '^R usr_dm_uuid CRYPT-VERITY-' "$run/report" || { echo "/usr is not a verity device"; ok=1; }
+	grep -q '^R usr_read_ok 1$' "$run/report" || { echo "reading /usr failed"; ok=1; }
 	return $ok
 }
-assert_signed_uki() { verinit_ran "$1"; }
-assert_signed_esp() { verinit_ran "$1"; }
+assert_signed_uki() { handed_over "$1"; }
+assert_signed_esp() { handed_over "$1"; }
+
+# A failure never hands over: the test init must not have run.
+never_handed_over() {
+	! grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init ran"; return 1; }
+}
+for c in sb_off_uki seabios_fast sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs \
+	sig_garbage_json no_sig_partition two_usr no_disk usrhash_mismatch cmdline_weakens init_escape; do
+	eval "assert_$c() { never_handed_over \"\$1\"; }"
+done
+
+# dm-verity caught the flipped bit and restarted the machine, as verity.on_corruption=restart says.
+assert_usr_corrupted() {
+	grep -q 'device-mapper: verity: .* data block .* is corrupted' "$1/serial.log" ||
+		{ echo "dm-verity reported no corrupted block"; return 1; }
+	! grep -q 'VERINIT-REPORT-END' "$1/serial.log" || { echo "the test init finished on corrupted /usr"; return 1; }
+}
 
 # The firmware refused: the kernel never started, so nothing of ours ran.
 never_started() {
@@ -44,11 +64,3 @@ assert_probe_sha256() {
 }
 assert_probe_all_banks() { pcrs_reported "$1" sha1 sha256 sha384 sha512; }
 
-# The other firmware modes: Secure Boot off in OVMF, and SeaBIOS (no UEFI at all).
-assert_sb_off_uki() {
-	grep -q '^secureboot=disabled$' "$1/verdict" || { echo "Secure Boot was not reported off"; return 1; }
-}
-assert_seabios_fast() {
-	! grep -q 'EFI stub' "$1/serial.log" || { echo "UEFI ran"; return 1; }
-	grep -q '\] verinit: halting$' "$1/serial.log" || { echo "verinit did not say it halts"; return 1; }
-}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Makes a tampered copy of a signed /usr directory (qemu/usr-image.sh's output) for negative tests:
+# only the signature partition changes; the image and hash tree stay valid.
+# Usage: qemu/tamper-usr.sh VARIANT SRC_DIR OUT_DIR KEYDIR
+#   attacker-key  signed by the unenrolled attacker key (its certificate embedded, fingerprint its own)
+#   other-hash    signed by db, but over another root hash than the one the JSON names
+#   foreign-fpr   signed by db, but certificateFingerprint names the attacker's certificate
+#   signed-attrs  signed by db with signed attributes (outside the profile systemd and the kernel use)
+#   garbage-json  the partition holds no JSON at all
+set -euo pipefail
+variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage}
+die() { echo "tamper-usr: $*" >&2; exit 1; }
+roothash=$(cat "$src/usr.roothash")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fpr() { openssl x509 -in "$1" -outform DER | sha256sum | cut -c1-64; }
+sign() { # key cert content [extra cms flags]
+	printf %s "$3" >"$tmp/content"
+	openssl cms -sign -binary -nosmimecap -md sha256 -outform DER -inkey "$1" -signer "$2" \
+		-in "$tmp/content" -out "$tmp/p7" ${4:-} || die "signing failed"
+}
+json() { # roothash fingerprint p7 -> usr-verity-sig.img, padded as systemd-repart does
+	printf '{"rootHash":"%s","certificateFingerprint":"%s","signature":"%s"}' "$1" "$2" \
+		"$(base64 -w0 "$3")" >"$tmp/sig.img"
+	truncate -s 16384 "$tmp/sig.img"
+}
+
+case $variant in
+attacker-key) sign "$keys/attacker.key" "$keys/attacker.crt" "$roothash" -noattr
+	json "$roothash" "$(fpr "$keys/attacker.crt")" "$tmp/p7" ;;
+other-hash) sign "$keys/db.key" "$keys/db.crt" "$(printf %s "$roothash" | sha256sum | cut -c1-64)" -noattr
+	json "$roothash" "$(fpr "$keys/db.crt")" "$tmp/p7" ;;
+foreign-fpr) sign "$keys/db.key" "$keys/db.crt" "$roothash" -noattr
+	json "$roothash" "$(fpr "$keys/attacker.crt")" "$tmp/p7" ;;
+signed-attrs) sign "$keys/db.key" "$keys/db.crt" "$roothash"
+	json "$roothash" "$(fpr "$keys/db.crt")" "$tmp/p7" ;;
+garbage-json) printf 'this is not the JSON you are looking for' >"$tmp/sig.img"
+	truncate -s 16384 "$tmp/sig.img" ;;
+*) die "unknown variant '$variant'" ;;
+esac
+rm -rf "$out"
+cp -a "$src" "$out"
+cp "$tmp/sig.img" "$out/usr-verity-sig.img"
