@@ -11,27 +11,16 @@
 #include "stages.h"
 #include "sysops.h"
 
-/* Reads a whole small file into buf (NUL-terminated). Returns its length, -E2BIG when it does
- * not fit, or -errno. */
+/* Reads a whole small file into buf, NUL-terminated. Returns its length, -E2BIG when it is longer
+ * than size - 1, or -errno. */
 static ssize_t read_small_file(const char *path, char *buf, size_t size) {
 	_cleanup_close_ int fd = sys->open(path, O_RDONLY | O_NOCTTY, 0);
-	size_t len = 0;
 	if (fd < 0)
 		return fd;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return negative_errno();
-		if (n == 0)
-			break;
-		len += (size_t) n;
-		if (len == size - 1)
-			return -E2BIG;
-	}
-	buf[len] = '\0';
-	return (ssize_t) len;
+	ssize_t n = sys_read_full(fd, buf, size - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
 }
 
 static void apply_failure_policy(const struct config *c) {

@@ -16,25 +16,6 @@
 #include "stages.h"
 #include "sysops.h"
 
-/* Reads all of fd, at most max bytes: -E2BIG beyond. Returns the length or -errno. */
-static ssize_t read_all(int fd, uint8_t *buf, size_t max) {
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return negative_errno();
-		if (n == 0)
-			return (ssize_t) len;
-		len += (size_t) n;
-		if (len == max) {
-			uint8_t extra;
-			return read(fd, &extra, 1) == 0 ? (ssize_t) len : -E2BIG;
-		}
-	}
-}
-
 static int read_sig_partition(struct context *ctx) {
 	static uint8_t buf[SIGJSON_PARTITION_MAX];
 	struct parse_error err = {};
@@ -50,7 +31,7 @@ static int read_sig_partition(struct context *ctx) {
 		return log_error_errno(-E2BIG, "The signature partition %s is %llu bytes, more than %d", ctx->dev_sig,
 				       (unsigned long long) size, SIGJSON_PARTITION_MAX);
 	}
-	ssize_t n = read_all(fd, buf, sizeof buf);
+	ssize_t n = sys_read_full(fd, buf, sizeof buf);
 	if (n < 0)
 		return log_error_errno((int) n, "Cannot read %s: %m", ctx->dev_sig);
 	int r = sigjson_parse(buf, (size_t) n, &ctx->sig, &err);
@@ -81,7 +62,7 @@ static int read_sig_file(struct context *ctx) {
 		ctx->reason = REASON_SIG_MISSING;
 		return log_error_errno(fd, "Cannot open %s: %m", path);
 	}
-	ssize_t n = read_all(fd, ctx->sig.signature, sizeof ctx->sig.signature);
+	ssize_t n = sys_read_full(fd, ctx->sig.signature, sizeof ctx->sig.signature);
 	if (n <= 0) {
 		ctx->reason = REASON_SIG_MALFORMED;
 		return log_error_errno(n < 0 ? (int) n : -EBADMSG, "Cannot read a signature from %s: %m", path);

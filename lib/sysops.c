@@ -87,3 +87,21 @@ int sys_write_file(const char *path, const char *value) {
 		return (int) n;
 	return (size_t) n == len ? 0 : -EIO;
 }
+
+ssize_t sys_read_full(int fd, void *buf, size_t max) {
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, (char *) buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			return (ssize_t) len;
+		len += (size_t) n;
+		if (len == max) {
+			char extra;
+			return read(fd, &extra, 1) == 0 ? (ssize_t) len : -E2BIG;
+		}
+	}
+}

@@ -28,6 +28,10 @@ extern const struct sys_ops *sys;
 /* Tests swap the table; NULL restores the real one. */
 void sys_set_ops(const struct sys_ops *ops);
 
+/* Reads fd to its end into buf, at most max bytes (retrying EINTR). Returns the length, -E2BIG
+ * when there is more than max, or -errno. For the small files the stages read whole. */
+ssize_t sys_read_full(int fd, void *buf, size_t max);
+
 /* Writes a short string to a file such as /proc/sys/... in one write().
  * Returns 0, or a negative errno from open or write (-EIO on a short write). */
 int sys_write_file(const char *path, const char *value);
