@@ -1,34 +1,68 @@
 /* SPDX-License-Identifier: MIT */
 /* The new root at /sysroot: a tmpfs or the configured partition, with the verified /usr on it. */
 #include <errno.h>
+#include <stdio.h>
 #include <sys/mount.h>
 
 #include "log.h"
+#include "mountopts.h"
 #include "stages.h"
 #include "sysops.h"
 
-int stage_mounts(struct context *ctx) {
-	int r;
+static int mount_root(struct context *ctx) {
+	const struct config *c = &ctx->cfg;
+	unsigned long flags = MS_NOSUID | MS_NODEV;
+	char data[CONFIG_FLAGS_MAX];
 
-	r = sys->mkdir("/sysroot", 0755);
-	if (r < 0 && r != -EEXIST)
-		return log_error_errno(r, "Cannot create /sysroot: %m");
-	if (ctx->cfg.root_tmpfs)
-		r = sys->mount("tmpfs", "/sysroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	else
-		r = sys->mount(ctx->dev_root, "/sysroot", ctx->cfg.root_fstype, MS_NOSUID | MS_NODEV,
-			       ctx->cfg.root_flags[0] ? ctx->cfg.root_flags : NULL);
+	int r = mountopts_parse(c->root_flags, &flags, data, sizeof data);
+	if (r < 0)
+		return log_error_errno(r, "Bad root.flags=%s: %m", c->root_flags);
+	if (c->root_tmpfs) {
+		char tmpfs_data[CONFIG_FLAGS_MAX + 16];
+		/* tmpfs takes the last of repeated options: the configured ones win over the default. */
+		r = snprintf(tmpfs_data, sizeof tmpfs_data, "mode=0755%s%s", data[0] ? "," : "", data);
+		if (r < 0 || (size_t) r >= sizeof tmpfs_data)
+			return log_error_errno(-E2BIG, "root.flags=%s is too long for a tmpfs", c->root_flags);
+		r = sys->mount("tmpfs", "/sysroot", "tmpfs", flags, tmpfs_data);
+	} else
+		r = sys->mount(ctx->dev_root, "/sysroot", c->root_fstype, flags, data[0] ? data : NULL);
 	if (r < 0)
 		return log_error_errno(r, "Cannot mount the root (%s) on /sysroot: %m",
-				       ctx->cfg.root_tmpfs ? "tmpfs" : ctx->dev_root);
+				       c->root_tmpfs ? "tmpfs" : ctx->dev_root);
+	return 0;
+}
 
+static int mount_usr(struct context *ctx) {
+	const struct config *c = &ctx->cfg;
+	/* Read-only and nodev whatever mount.usrflags= adds: the command line only narrows. */
+	unsigned long flags = MS_RDONLY | MS_NODEV;
+	char data[CONFIG_FLAGS_MAX];
+
+	int r = mountopts_parse(c->usr_flags, &flags, data, sizeof data);
+	if (r < 0 || data[0])
+		return log_error_errno(r < 0 ? r : -EINVAL, "Bad mount.usrflags=%s: only VFS flags are allowed",
+				       c->usr_flags);
+	r = sys->mount("/dev/mapper/usr", "/sysroot/usr", c->usr_fstype, flags, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Cannot mount /dev/mapper/usr (%s) on /sysroot/usr: %m", c->usr_fstype);
+	return 0;
+}
+
+int stage_mounts(struct context *ctx) {
+	int r = sys->mkdir("/sysroot", 0755);
+	if (r < 0 && r != -EEXIST)
+		return log_error_errno(r, "Cannot create /sysroot: %m");
+	r = mount_root(ctx);
+	if (r < 0)
+		return r;
 	r = sys->mkdir("/sysroot/usr", 0755);
 	if (r < 0 && r != -EEXIST)
 		return log_error_errno(r, "Cannot create /sysroot/usr: %m");
-	r = sys->mount("/dev/mapper/usr", "/sysroot/usr", ctx->cfg.usr_fstype, MS_RDONLY | MS_NODEV, NULL);
+	r = mount_usr(ctx);
 	if (r < 0)
-		return log_error_errno(r, "Cannot mount /dev/mapper/usr (%s) on /sysroot/usr: %m", ctx->cfg.usr_fstype);
-	log_info("Mounted %s on /sysroot and the verified /usr read-only on /sysroot/usr",
-		 ctx->cfg.root_tmpfs ? "a tmpfs" : ctx->dev_root);
+		return r;
+	log_info("Mounted %s on /sysroot and the verified /usr read-only on /sysroot/usr%s%s",
+		 ctx->cfg.root_tmpfs ? "a tmpfs" : ctx->dev_root, ctx->cfg.usr_flags[0] ? " with " : "",
+		 ctx->cfg.usr_flags);
 	return 0;
 }

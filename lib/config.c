@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "macro.h"
+#include "mountopts.h"
 
 static const char *const discovery_names[_USR_DISCOVERY_MAX] = {
 	[USR_DISCOVERY_AUTO] = "auto",
@@ -271,7 +272,13 @@ static int key_root_fstype(const char *v, size_t n, struct config *c) {
 	return parse_fstype(root_fstypes, v, n, c->root_fstype);
 }
 static int key_root_flags(const char *v, size_t n, struct config *c) {
-	return parse_flags(v, n, c->root_flags);
+	char data[CONFIG_FLAGS_MAX];
+	unsigned long flags = 0;
+	int r = parse_flags(v, n, c->root_flags);
+	if (r < 0)
+		return r;
+	/* Checked here so that a bad option is named with its line, not at mount time. */
+	return mountopts_parse(c->root_flags, &flags, data, sizeof data) < 0 ? -EINVAL : 0;
 }
 static int key_certificates(const char *v, size_t n, struct config *c) {
 	return config_parse_path(v, n, c->certificates);
@@ -323,7 +330,7 @@ static const struct key_def {
 	[K_USR_FSTYPE] = { "usr.fstype", key_usr_fstype, "erofs, squashfs or ext4" },
 	[K_ROOT] = { "root", key_root, "tmpfs, /dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
 	[K_ROOT_FSTYPE] = { "root.fstype", key_root_fstype, "ext4, xfs or btrfs" },
-	[K_ROOT_FLAGS] = { "root.flags", key_root_flags, "mount options of [A-Za-z0-9=,._-]" },
+	[K_ROOT_FLAGS] = { "root.flags", key_root_flags, "mount options of [A-Za-z0-9=,._-], not dev or suid" },
 	[K_CERTIFICATES] = { "certificates", key_certificates, "an absolute directory path" },
 	[K_MODULES] = { "modules", key_modules,
 			"up to 64 names of [A-Za-z0-9_-], each at most 55 long, one space apart" },
