@@ -27,8 +27,20 @@ static const char *const shell_keys[] = {
 	"rd.break", "rd.shell", "rd.emergency", "systemd.debug_shell", "rd.systemd.debug_shell",
 };
 
+/* Values with which those words turn the shell off (dracut's rd.shell=0, rd.emergency=reboot are
+ * common on fleet command lines): verinit agrees and ignores them. Any other value is refused. */
+static const char *const shell_off[] = { "0", "no", "false", "off" };
+static const char *const emergency_off[] = { "reboot", "poweroff", "halt" };
+
 /* Read-only compatible: none of them lets /usr be written or a device node on it be used. */
 static const char *const usrflags_allowed[] = { "ro", "nodev", "nosuid", "noexec", "noatime", "relatime" };
+
+static bool in_list(const char *v, const char *const *list, size_t n) {
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v, list[i]) == 0)
+			return true;
+	return false;
+}
 
 /* systemd compares command-line keys with '-' and '_' equal; so do we, or "verinit.kernel-verify"
  * would slip past as a word we do not know and "systemd.verity-usr-data" past the duplicate check. */
@@ -45,6 +57,16 @@ static bool key_eq(const char *k, size_t n, const char *name) {
 			return false;
 	}
 	return true;
+}
+
+/* w's key is one of shell_keys. rd.break stops the boot whatever its value. */
+static bool shell_denied(const struct cmdline_word *w) {
+	const size_t n = strlen(w->key);
+	if (!w->has_value || key_eq(w->key, n, "rd.break"))
+		return false;
+	if (key_eq(w->key, n, "rd.emergency"))
+		return in_list(w->value, emergency_off, ELEMENTSOF(emergency_off));
+	return in_list(w->value, shell_off, ELEMENTSOF(shell_off));
 }
 
 static bool eq_n(const char *v, size_t n, const char *s) {
@@ -142,6 +164,8 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 	struct cmdline_word *slot = NULL;
 	switch (kind) {
 	case SHELL:
+		if (shell_denied(&rec))
+			return 0;
 		if (!out->shell.word)
 			out->shell = rec;
 		return 0;
@@ -283,9 +307,12 @@ static int apply_verinit(const struct cmdline_word *w, struct config *c, unsigne
 			c->verity_on_corruption = VERITY_PANIC;
 		else if (strcmp(w->value, "restart") == 0)
 			c->verity_on_corruption = VERITY_RESTART;
-		else if (strcmp(w->value, "eio") == 0)
-			return refuse(err, w, "config: verity.on_corruption=%s",
-				      verity_mode_to_string(c->verity_on_corruption));
+		else if (strcmp(w->value, "eio") == 0) {
+			/* Saying what the config says already loosens nothing. */
+			if (c->verity_on_corruption != VERITY_EIO)
+				return refuse(err, w, "config: verity.on_corruption=%s",
+					      verity_mode_to_string(c->verity_on_corruption));
+		}
 		else
 			return bad_value(err, w, "panic or restart");
 		*verity_word = w->word;
