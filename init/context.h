@@ -31,6 +31,9 @@ struct context {
 	char signer_fpr[65];     /* its SHA-256 fingerprint, hex */
 	bool kernel_verified;    /* the kernel checked the signature too */
 
+	/* Set by the running stage: what its status line adds in parentheses ("signer CN=..."). */
+	char status[288];
+
 	struct stage_timing timing[STAGES_MAX];
 	size_t n_timing;
 };

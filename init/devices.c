@@ -47,7 +47,8 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 		}
 		if (found == n) {
 			for (size_t i = 0; i < n; i++)
-				log_info("%s: %s (PARTUUID %s)", roles[i], out[i].dev, out[i].uuid);
+				log_info("%s: %s (%s%s)", roles[i], out[i].dev, out[i].uuid[0] ? "PARTUUID " : "whole disk",
+					 out[i].uuid);
 			return 0;
 		}
 
@@ -58,7 +59,10 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 				if (discover_pick(parts, (size_t) np, &wants[i]) < 0)
 					log_error("Missing: %s (%s)", roles[i], want_text(&wants[i], buf, sizeof buf));
 			for (int i = 0; i < np; i++)
-				log_error("Seen: %s type %s PARTUUID %s", parts[i].dev, parts[i].type, parts[i].uuid);
+				if (parts[i].type[0])
+					log_error("Seen: %s type %s PARTUUID %s", parts[i].dev, parts[i].type, parts[i].uuid);
+				else
+					log_error("Seen: %s (whole disk)", parts[i].dev);
 			return log_error_errno(-ETIMEDOUT, "No %s after %u s; disks seen: %s", missing,
 					       ctx->cfg.device_timeout, seen[0] ? seen : "none");
 		}
@@ -102,8 +106,14 @@ int stage_devices(struct context *ctx) {
 	int r = devices_await(ctx, roles, wants, n, found);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++)
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
 		(void) snprintf(dest[i], sizeof ctx->dev_sig, "%s", found[i].dev);
+		int w = snprintf(ctx->status + used, sizeof ctx->status - used, "%s%s %s", i ? ", " : "", roles[i],
+				 found[i].dev);
+		if (w > 0 && (size_t) w < sizeof ctx->status - used)
+			used += (size_t) w;
+	}
 	return 0;
 }
 

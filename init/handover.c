@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "report.h"
 #include "stages.h"
 #include "switchroot.h"
 #include "sysops.h"
@@ -31,7 +32,13 @@ int stage_handover(struct context *ctx) {
 	struct stat checked, now;
 	if (fstat(initfd, &checked) < 0)
 		return log_error_errno(negative_errno(), "Cannot stat %s: %m", init);
-	int r = switch_root("/sysroot");
+	/* Written into the initramfs's /run, which switch_root() moves into the new root. */
+	int r = report_write(ctx);
+	if (r < 0) {
+		ctx->reason = REASON_INTERNAL;
+		return log_error_errno(r, "Cannot write the boot report %s: %m", REPORT_PATH);
+	}
+	r = switch_root("/sysroot");
 	if (r < 0)
 		return r;
 	/* exec goes by path (a script's interpreter needs one): it must still be the file checked. */

@@ -81,5 +81,6 @@ int stage_modules(struct context *ctx) {
 		}
 	}
 	log_info("Loaded %zu configured modules with their dependencies", ctx->cfg.n_modules);
+	(void) snprintf(ctx->status, sizeof ctx->status, "%zu configured", ctx->cfg.n_modules);
 	return 0;
 }

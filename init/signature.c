@@ -118,5 +118,6 @@ int stage_signature(struct context *ctx) {
 	(void) snprintf(ctx->signer, sizeof ctx->signer, "%s", res.signer_subject);
 	(void) snprintf(ctx->signer_fpr, sizeof ctx->signer_fpr, "%s", res.signer_fingerprint);
 	log_info("/usr root hash %s signed by %s (SHA-256 %s)", ctx->sig.root_hash_hex, ctx->signer, ctx->signer_fpr);
+	(void) snprintf(ctx->status, sizeof ctx->status, "signer %s", ctx->signer);
 	return 0;
 }

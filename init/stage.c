@@ -15,6 +15,7 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 		struct stage_timing *t = &ctx->timing[ctx->n_timing++];
 
 		ctx->reason = REASON_NONE;
+		ctx->status[0] = '\0';
 		t->name = s->name;
 		t->start_us = sys->now_us();
 		int r = s->run(ctx);
@@ -27,7 +28,10 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 			fail_closed(s->name, ctx->reason != REASON_NONE ? ctx->reason : s->reason, t->result,
 				    "stage failed: %m");
 		}
-		log_console("[  OK  ] %s", s->done);
+		if (ctx->status[0])
+			log_console("[  OK  ] %s (%s)", s->done, ctx->status);
+		else
+			log_console("[  OK  ] %s", s->done);
 	}
 	fail_closed("init", REASON_NO_HANDOVER, 0, "all %zu stages ran and none handed over to the system", n);
 }

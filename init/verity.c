@@ -81,6 +81,8 @@ int stage_verity(struct context *ctx) {
 		return log_error_errno(r, "Cannot activate dm-verity for /usr%s: %m",
 				       r == -ENOKEY ? " (the kernel does not trust the signer)" : "");
 	}
+	(void) snprintf(ctx->status, sizeof ctx->status, "root hash %.12s..., %s", ctx->sig.root_hash_hex,
+			ctx->kernel_verified ? "kernel verified the signature" : "WITHOUT the kernel's check");
 	log_info("Activated /dev/mapper/usr from %s + %s, root hash %s, kernel %s the signature", ctx->dev_data,
 		 ctx->dev_hash, ctx->sig.root_hash_hex, ctx->kernel_verified ? "verified" : "did not verify");
 	return 0;

@@ -67,8 +67,12 @@ static void partition_dev(const char *sysfs_block, const char *disk, int partno,
 static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n) {
 	char dev[300];
 	int w = snprintf(dev, sizeof dev, "/dev/%s", disk);
-	if (w < 0 || (size_t) w >= sizeof dev)
+	if (w < 0 || (size_t) w >= sizeof(parts[0].dev) || n >= BLOCKSCAN_MAX)
 		return n;
+	/* The disk itself, with no type or PARTUUID: only an explicit /dev/... name can select it. */
+	memset(&parts[n], 0, sizeof parts[n]);
+	memcpy(parts[n].dev, dev, (size_t) w + 1);
+	n++;
 	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(dev);
 	if (!pr)
 		return n;

@@ -6,6 +6,9 @@
 #include "discover.h"
 
 int part_matches_name(const struct part *p, const char *name) {
+	/* A whole disk has no PARTUUID or label: an empty one must never equal an empty name. */
+	if (!p->uuid[0] && strncmp(name, "/dev/", 5) != 0)
+		return 0;
 	if (strncmp(name, "PARTUUID=", 9) == 0)
 		return strcasecmp(p->uuid, name + 9) == 0;
 	if (strncmp(name, "PARTLABEL=", 10) == 0)

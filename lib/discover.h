@@ -9,6 +9,7 @@
 #define GPT_USR_VERITY_X86_64 "77ff5f63-e7b6-4633-acf4-1565b864c0e6"
 #define GPT_USR_VERITY_SIG_X86_64 "e7bb33fb-06cf-4e81-8273-e543b413e2e2"
 
+/* A GPT partition, or a whole disk (type, uuid and name empty). */
 struct part {
 	char dev[64];  /* /dev/vda2 */
 	char type[37]; /* partition type GUID, lowercase */

@@ -28,6 +28,8 @@ static struct fake {
 	const char *fail_open_path;    /* this open returns fail_errno */
 	int fail_errno;
 	int kmsg, console; /* memfds the logger writes to */
+	const char *capture_path; /* an open of this path gets the memfd capture ... */
+	int capture, capture_opens, capture_flags; /* ... counted, with the flags it was opened with */
 } fake;
 
 static int fake_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
@@ -54,6 +56,11 @@ static int fake_open(const char *path, int flags, mode_t mode) {
 		return dup(fake.kmsg);
 	if (strcmp(path, "/dev/console") == 0)
 		return dup(fake.console);
+	if (fake.capture_path && strcmp(path, fake.capture_path) == 0) {
+		fake.capture_opens++;
+		fake.capture_flags = flags;
+		return dup(fake.capture);
+	}
 	return -ENOENT;
 }
 
@@ -104,7 +111,8 @@ static int fake_setup(void **state) {
 	memset(&fake, 0, sizeof fake);
 	fake.kmsg = memfd_create("kmsg", MFD_CLOEXEC);
 	fake.console = memfd_create("console", MFD_CLOEXEC);
-	if (fake.kmsg < 0 || fake.console < 0)
+	fake.capture = memfd_create("capture", MFD_CLOEXEC);
+	if (fake.kmsg < 0 || fake.console < 0 || fake.capture < 0)
 		return -1;
 	log_set_fds(fake.kmsg, fake.console);
 	log_set_max_level(LOG_INFO);
@@ -118,6 +126,7 @@ static int fake_teardown(void **state) {
 	sys_set_ops(NULL);
 	close(fake.kmsg);
 	close(fake.console);
+	close(fake.capture);
 	return 0;
 }
 

@@ -31,6 +31,12 @@ static int stage_fail_named(struct context *ctx) {
 	return -ENOKEY;
 }
 
+static int stage_status(struct context *ctx) {
+	strcat(ran, "s");
+	strcpy(ctx->status, "signer CN=x");
+	return 0;
+}
+
 static int stage_positive(struct context *ctx) {
 	(void) ctx;
 	strcat(ran, "P");
@@ -86,6 +92,19 @@ static void test_stage_names_its_reason(void **state) {
 	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
 	assert_string_equal(ran, "N");
 	assert_non_null(strstr(fake_read(fake.console), "FAIL reason=INTERNAL stage=n: stage failed: Required key not available"));
+}
+
+/* A stage's detail goes on its own status line only: the next stage starts without it. */
+static void test_status_detail(void **state) {
+	(void) state;
+	const struct stage stages[] = {
+		{ "s", "S done", stage_status, REASON_INTERNAL },
+		{ "a", "A done", stage_ok, REASON_INTERNAL },
+	};
+	struct context ctx = {};
+
+	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
+	assert_non_null(strstr(fake_read(fake.console), "[  OK  ] S done (signer CN=x)\n[  OK  ] A done\n"));
 }
 
 static void test_positive_return_is_a_failure(void **state) {
@@ -177,6 +196,7 @@ int main(void) {
 		T(test_positive_return_is_a_failure), T(test_no_handover_is_a_failure),
 		T(test_too_many_stages), T(test_policy_actions),
 		T(test_reboot_failure_hangs), T(test_reason_names_are_stable),
+		T(test_status_detail),
 	};
 	return cmocka_run_group_tests_name("stage", tests, NULL, NULL);
 }

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <string.h>
+
+#include "log.h"
+#include "report.h"
+#include "sysops.h"
+
+static void json_putp(json_object **o) {
+	if (*o)
+		json_object_put(*o);
+}
+
+/* json-c's adders fail only on allocation: one flag collects them. */
+static void add(json_object *o, const char *key, json_object *v, bool *oom) {
+	if (!v || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		*oom = true;
+	}
+}
+
+static json_object *stage_json(const struct stage_timing *t, bool *oom) {
+	json_object *s = json_object_new_object();
+	if (!s) {
+		*oom = true;
+		return NULL;
+	}
+	add(s, "name", json_object_new_string(t->name), oom);
+	add(s, "start_us", json_object_new_uint64(t->start_us), oom);
+	/* Only the stage writing the report has not ended: failures never reach here. */
+	if (t->end_us) {
+		add(s, "end_us", json_object_new_uint64(t->end_us), oom);
+		add(s, "verdict", json_object_new_string("ok"), oom);
+	} else
+		add(s, "verdict", json_object_new_string("running"), oom);
+	return s;
+}
+
+ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
+	_cleanup_(json_putp) json_object *top = json_object_new_object();
+	json_object *usr = json_object_new_object(), *stages = json_object_new_array();
+	const struct config *c = &ctx->cfg;
+	bool oom = !top;
+
+	if (!top || !usr || !stages) {
+		json_object_put(usr);
+		json_object_put(stages);
+		return -ENOMEM;
+	}
+	add(top, "version", json_object_new_int(REPORT_VERSION), &oom);
+	add(usr, "root_hash", json_object_new_string(ctx->sig.root_hash_hex), &oom);
+	add(usr, "signer", json_object_new_string(ctx->signer), &oom);
+	add(usr, "signer_sha256", json_object_new_string(ctx->signer_fpr), &oom);
+	add(usr, "kernel_verified", json_object_new_boolean(ctx->kernel_verified), &oom);
+	add(usr, "data_device", json_object_new_string(ctx->dev_data), &oom);
+	add(usr, "hash_device", json_object_new_string(ctx->dev_hash), &oom);
+	/* Where the signature came from: its partition, or the configured file. */
+	add(usr, "signature", json_object_new_string(c->usr_signature[0] == '/' ? c->usr_signature : ctx->dev_sig),
+	    &oom);
+	add(usr, "fstype", json_object_new_string(c->usr_fstype), &oom);
+	add(usr, "flags", json_object_new_string(c->usr_flags), &oom);
+	add(usr, "verity_on_corruption", json_object_new_string(verity_mode_to_string(c->verity_on_corruption)),
+	    &oom);
+	add(top, "usr", usr, &oom);
+	add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
+	add(top, "init", json_object_new_string(c->init), &oom);
+	for (size_t i = 0; i < ctx->n_timing; i++) {
+		json_object *s = stage_json(&ctx->timing[i], &oom);
+		if (s && json_object_array_add(stages, s) < 0) {
+			json_object_put(s);
+			oom = true;
+		}
+	}
+	add(top, "stages", stages, &oom);
+	if (oom)
+		return -ENOMEM;
+
+	const char *text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								       JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return -ENOMEM;
+	size_t len = strlen(text);
+	if (len >= size)
+		return -ENOBUFS;
+	memcpy(buf, text, len + 1);
+	return (ssize_t) len;
+}
+
+int report_write(const struct context *ctx) {
+	static char text[REPORT_SIZE_MAX];
+	ssize_t len = report_format(ctx, text, sizeof text);
+	if (len < 0)
+		return (int) len;
+	int r = sys->mkdir(REPORT_DIR, 0755);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	_cleanup_close_ int fd = sys->open(REPORT_PATH, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return fd;
+	ssize_t n = sys->write(fd, text, (size_t) len);
+	if (n < 0)
+		return (int) n;
+	if (n != len)
+		return -EIO;
+	n = sys->write(fd, "\n", 1);
+	return n < 0 ? (int) n : n == 1 ? 0 : -EIO;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* The boot report: formatted from the context, read back with json-c, written through the ops
+ * table without replacing a file that is there. */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "fakesys.h"
+#include "report.h"
+
+#define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FPR "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+static struct context ctx;
+
+static int setup(void **state) {
+	memset(&ctx, 0, sizeof ctx);
+	config_defaults(&ctx.cfg);
+	strcpy(ctx.sig.root_hash_hex, HASH);
+	strcpy(ctx.signer, "CN=verinit \"lab\" db/2026");
+	strcpy(ctx.signer_fpr, FPR);
+	strcpy(ctx.dev_data, "/dev/vda2");
+	strcpy(ctx.dev_hash, "/dev/vda3");
+	strcpy(ctx.dev_sig, "/dev/vda4");
+	strcpy(ctx.cfg.usr_flags, "nosuid");
+	strcpy(ctx.cfg.init, "/usr/lib/systemd/systemd");
+	ctx.kernel_verified = true;
+	ctx.timing[0] = (struct stage_timing){ "config", 1000, 2500, 0 };
+	ctx.timing[1] = (struct stage_timing){ "signature", 2600, 9000, 0 };
+	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0 };
+	ctx.n_timing = 3;
+	return fake_setup(state);
+}
+
+static json_object *get(json_object *o, const char *path) {
+	char key[64];
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		snprintf(key, sizeof key, "%.*s", (int) n, path);
+		if (!json_object_object_get_ex(o, key, &o))
+			fail_msg("no key %s", key);
+		path += n + (path[n] == '.');
+	}
+	return o;
+}
+
+static json_object *parse_report(const char *text) {
+	json_object *o = json_tokener_parse(text);
+	if (!o)
+		fail_msg("the report is not JSON: %s", text);
+	return o;
+}
+
+static void test_format_round_trip(void **state) {
+	static char text[REPORT_SIZE_MAX];
+	(void) state;
+	assert_true(report_format(&ctx, text, sizeof text) > 0);
+	json_object *o = parse_report(text);
+	assert_int_equal(json_object_get_int(get(o, "version")), REPORT_VERSION);
+	assert_string_equal(json_object_get_string(get(o, "usr.root_hash")), HASH);
+	assert_string_equal(json_object_get_string(get(o, "usr.signer")), "CN=verinit \"lab\" db/2026");
+	assert_string_equal(json_object_get_string(get(o, "usr.signer_sha256")), FPR);
+	assert_true(json_object_get_boolean(get(o, "usr.kernel_verified")));
+	assert_string_equal(json_object_get_string(get(o, "usr.data_device")), "/dev/vda2");
+	assert_string_equal(json_object_get_string(get(o, "usr.hash_device")), "/dev/vda3");
+	assert_string_equal(json_object_get_string(get(o, "usr.signature")), "/dev/vda4");
+	assert_string_equal(json_object_get_string(get(o, "usr.flags")), "nosuid");
+	assert_string_equal(json_object_get_string(get(o, "usr.verity_on_corruption")), "restart");
+	assert_string_equal(json_object_get_string(get(o, "root")), "tmpfs");
+	assert_string_equal(json_object_get_string(get(o, "init")), "/usr/lib/systemd/systemd");
+
+	json_object *stages = get(o, "stages");
+	assert_int_equal(json_object_array_length(stages), 3);
+	json_object *s1 = json_object_array_get_idx(stages, 1);
+	assert_string_equal(json_object_get_string(get(s1, "name")), "signature");
+	assert_int_equal(json_object_get_uint64(get(s1, "start_us")), 2600);
+	assert_int_equal(json_object_get_uint64(get(s1, "end_us")), 9000);
+	assert_string_equal(json_object_get_string(get(s1, "verdict")), "ok");
+	json_object *s2 = json_object_array_get_idx(stages, 2);
+	assert_string_equal(json_object_get_string(get(s2, "verdict")), "running");
+	assert_false(json_object_object_get_ex(s2, "end_us", NULL));
+	json_object_put(o);
+}
+
+/* Without the kernel's check the report says so; a signature file is named as the source. */
+static void test_format_unverified_kernel_and_file(void **state) {
+	static char text[REPORT_SIZE_MAX];
+	(void) state;
+	ctx.kernel_verified = false;
+	strcpy(ctx.cfg.usr_signature, "/etc/verinit/usr.p7s");
+	ctx.cfg.root_tmpfs = false;
+	strcpy(ctx.dev_root, "/dev/sda3");
+	assert_true(report_format(&ctx, text, sizeof text) > 0);
+	json_object *o = parse_report(text);
+	assert_false(json_object_get_boolean(get(o, "usr.kernel_verified")));
+	assert_string_equal(json_object_get_string(get(o, "usr.signature")), "/etc/verinit/usr.p7s");
+	assert_string_equal(json_object_get_string(get(o, "root")), "/dev/sda3");
+	json_object_put(o);
+}
+
+static void test_write(void **state) {
+	static char text[REPORT_SIZE_MAX];
+	(void) state;
+	fake.capture_path = REPORT_PATH;
+	assert_int_equal(report_write(&ctx), 0);
+	assert_int_equal(fake.capture_opens, 1);
+	assert_true(fake.capture_flags & O_EXCL);
+	assert_true(fake.capture_flags & O_NOFOLLOW);
+	assert_true(report_format(&ctx, text, sizeof text) > 0);
+	const char *written = fake_read(fake.capture);
+	assert_int_equal(strlen(written), strlen(text) + 1);
+	assert_memory_equal(written, text, strlen(text));
+	assert_int_equal(written[strlen(text)], '\n');
+}
+
+/* The largest context there can be still fits: every string full, every stage slot used. */
+static void test_format_fits_the_largest(void **state) {
+	static char text[REPORT_SIZE_MAX];
+	(void) state;
+	memset(ctx.signer, '"', sizeof ctx.signer - 1); /* escaped: each becomes two bytes */
+	memset(ctx.dev_data, 'x', sizeof ctx.dev_data - 1);
+	memset(ctx.dev_hash, 'x', sizeof ctx.dev_hash - 1);
+	memset(ctx.dev_sig, 'x', sizeof ctx.dev_sig - 1);
+	memset(ctx.cfg.usr_flags, 'x', sizeof ctx.cfg.usr_flags - 1);
+	memset(ctx.cfg.init, 'x', sizeof ctx.cfg.init - 1);
+	for (size_t i = 0; i < STAGES_MAX; i++)
+		ctx.timing[i] = (struct stage_timing){ "early-mounts-xxxxx", UINT64_MAX, UINT64_MAX, 0 };
+	ctx.n_timing = STAGES_MAX;
+	assert_true(report_format(&ctx, text, sizeof text) > 0);
+	assert_int_equal(report_format(&ctx, text, 64), -ENOBUFS);
+}
+
+static void test_write_error_returned(void **state) {
+	(void) state;
+	fake.fail_open_path = REPORT_PATH;
+	fake.fail_errno = EEXIST;
+	assert_int_equal(report_write(&ctx), -EEXIST);
+}
+
+int main(void) {
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_format_round_trip, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_format_unverified_kernel_and_file, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_write, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_format_fits_the_largest, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_write_error_returned, setup, fake_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
