@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Boots one lab variant under QEMU (TCG) and writes a verdict. Usage:
-#   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]
+#   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]...
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
 #                [--tpm none|sha256|all] [--timeout SECONDS]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
-# --disk alone boots the disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast, unverified.
+# --disk alone boots the (first) disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast,
+# unverified. Each --disk is one virtio disk, in order: vda, vdb, ...
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
 # DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
@@ -14,12 +15,12 @@
 # Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-run= firmware=ovmf-sb uki= disk= kernel= initrd= append= tpm=sha256 timeout=240
+run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240
 vars=$here/../build/lab/OVMF_VARS.fd
 die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disk=$2 ;;
+	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
 	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
@@ -46,7 +47,7 @@ ovmf-sb | ovmf)
 		-drive "if=pflash,format=raw,unit=0,file=$code,readonly=on"
 		-drive "if=pflash,format=raw,unit=1,file=$run/vars.fd")
 	[ -n "$uki" ] && q+=(-kernel "$uki")
-	[ -n "$uki$disk" ] || die "OVMF needs --uki or --disk"
+	[ -n "$uki" ] || [ ${#disks[@]} -gt 0 ] || die "OVMF needs --uki or --disk"
 	;;
 seabios)
 	[ -n "$kernel" ] && [ -n "$initrd" ] || die "seabios needs --kernel and --initrd"
@@ -55,8 +56,12 @@ seabios)
 *) die "unknown firmware '$firmware'" ;;
 esac
 # snapshot=on: a test can never change the image it boots.
-[ -z "$disk" ] || q+=(-drive "if=none,id=disk0,format=raw,file=$disk,snapshot=on"
-	-device virtio-blk-pci,drive=disk0,bootindex=1)
+for i in "${!disks[@]}"; do
+	boot=
+	[ "$i" != 0 ] || boot=,bootindex=1
+	q+=(-drive "if=none,id=disk$i,format=raw,file=${disks[$i]},snapshot=on"
+		-device "virtio-blk-pci,drive=disk$i$boot")
+done
 
 swtpm_pid=
 cleanup() {

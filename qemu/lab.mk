@@ -2,6 +2,7 @@
 # is rebuilt when one changes and reused otherwise. Everything lands in $(LAB).
 
 LAB := $(BUILD)/lab
+comma := ,
 LAB_CMDLINE ?= console=ttyS0 panic=-1
 # A bring-your-own kernel (qemu/kernel.sh): KERNEL= and MODULES=, or KERNEL_DEB=.
 KERNEL ?=
@@ -31,6 +32,9 @@ $(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/ker
 	@touch $@
 $(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
 	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree
+# Configuration variants: qemu/conf/NAME.conf adds keys to the lab's config.
+$(LAB)/initramfs-%.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp qemu/conf/%.conf
+	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree qemu/conf/$*.conf
 
 # $(call uki,key name,initramfs[,extra command-line words])
 uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(strip $(LAB_CMDLINE) $(3))"
@@ -90,7 +94,16 @@ $(LAB)/uki-weaken.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 $(LAB)/uki-usrhash.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,usrhash=$(shell printf '0%.0s' $$(seq 64)))
 
+# ---- positive variants -----------------------------------------------------------------------
+# The command line narrows the /usr mount.
+$(LAB)/uki-usrflags.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,mount.usrflags=nosuid$(comma)noatime)
+# /usr on whole disks named in the config (the signature still from disk.img's partition).
+$(LAB)/uki-explicit.efi: $(LAB)/initramfs-explicit.img $(UKI_DEPS)
+	$(call uki,db,$<)
+
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
-	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-explicit.efi \
+	$(LAB)/initramfs-kernel-optional.img
