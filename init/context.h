@@ -31,6 +31,10 @@ struct context {
 	char signer_fpr[65];     /* its SHA-256 fingerprint, hex */
 	bool kernel_verified;    /* the kernel checked the signature too */
 
+	bool tpm_present;        /* measured into a TPM (false only with tpm=optional) */
+	unsigned tpm_banks;      /* its active banks, a mask of enum pcr_bank */
+	unsigned measured;       /* events extended and logged */
+
 	/* Set by the running stage: what its status line adds in parentheses ("signer CN=..."). */
 	char status[288];
 

@@ -11,8 +11,14 @@
 
 static struct fail_policy policy = { .action = FAILURE_HALT, .delay_s = 0 };
 
+static void (*measure_hook)(const char *stage, enum reason reason);
+
 void fail_closed_set_policy(const struct fail_policy *p) {
 	policy = *p;
+}
+
+void fail_closed_set_measure(void (*measure)(const char *stage, enum reason reason)) {
+	measure_hook = measure;
 }
 
 static const struct {
@@ -39,6 +45,11 @@ void fail_closed(const char *stage, enum reason reason, int error, const char *f
 	/* Only init may take the machine down; anything else just stops without handing over. */
 	if (sys->getpid() != 1)
 		_exit(EXIT_FAILURE);
+	/* Once only: a failure inside the hook must not measure (or loop) again. */
+	void (*measure)(const char *, enum reason) = measure_hook;
+	measure_hook = NULL;
+	if (measure)
+		measure(stage, reason);
 
 	unsigned a = (unsigned) policy.action < ELEMENTSOF(actions) ? (unsigned) policy.action : FAILURE_HALT;
 	if (policy.delay_s > 0) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "measure.h"
 #include "report.h"
 #include "stages.h"
 #include "switchroot.h"
@@ -32,8 +33,13 @@ int stage_handover(struct context *ctx) {
 	struct stat checked, now;
 	if (fstat(initfd, &checked) < 0)
 		return log_error_errno(negative_errno(), "Cannot stat %s: %m", init);
+	int r = measure_leave(ctx);
+	if (r < 0) {
+		ctx->reason = REASON_MEASURE;
+		return r;
+	}
 	/* Written into the initramfs's /run, which switch_root() moves into the new root. */
-	int r = report_write(ctx);
+	r = report_write(ctx);
 	if (r < 0) {
 		ctx->reason = REASON_INTERNAL;
 		return log_error_errno(r, "Cannot write the boot report %s: %m", REPORT_PATH);

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "failclosed.h"
 #include "log.h"
+#include "measure.h"
 #include "stage.h"
 #include "stages.h"
 
@@ -11,9 +13,12 @@ static const struct stage stages[] = {
 	{ "early-mounts", "Mounted /dev, /proc, /sys and /run", stage_early_mounts, REASON_EARLY_MOUNT },
 	{ "config", "Read /etc/verinit.conf and the kernel command line", stage_config, REASON_CONFIG },
 	{ "modules", "Loaded kernel modules", stage_modules, REASON_MODULE },
+	/* After the modules: on some kernels the TPM driver (tpm_crb, tpm_tis) is one. */
+	{ "tpm", "Measured the start of the initrd", stage_tpm, REASON_MEASURE },
 	{ "devices", "Found the /usr partitions", stage_devices, REASON_DEVICE_TIMEOUT },
 	{ "signature", "Verified the /usr root hash signature", stage_signature, REASON_SIG_INVALID },
 	{ "verity", "Activated dm-verity for /usr", stage_verity, REASON_VERITY },
+	{ "measure", "Measured what was verified", stage_measure, REASON_MEASURE },
 	{ "mounts", "Mounted the new root and /usr", stage_mounts, REASON_MOUNT },
 	{ "handover", "Handed over", stage_handover, REASON_SWITCH_ROOT },
 };
@@ -29,5 +34,6 @@ int main(void) {
 		log_error("verinit is an initramfs's /init and runs only as PID 1, not as PID %d", (int) getpid());
 		return EXIT_FAILURE;
 	}
+	fail_closed_set_measure(measure_failure);
 	stages_run(stages, ELEMENTSOF(stages), &ctx);
 }

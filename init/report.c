@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pcr.h"
 #include "report.h"
 #include "sysops.h"
 
@@ -38,6 +39,26 @@ static json_object *stage_json(const struct stage_timing *t, bool *oom) {
 	return s;
 }
 
+static json_object *tpm_json(const struct context *ctx, bool *oom) {
+	json_object *t = json_object_new_object(), *banks = json_object_new_array();
+	if (!t || !banks) {
+		json_object_put(t);
+		json_object_put(banks);
+		*oom = true;
+		return NULL;
+	}
+	for (int b = 0; b < _PCR_BANK_MAX; b++)
+		if ((ctx->tpm_banks & (1U << b)) &&
+		    json_object_array_add(banks, json_object_new_string(pcr_bank_name((enum pcr_bank) b))) < 0)
+			*oom = true;
+	add(t, "present", json_object_new_boolean(ctx->tpm_present), oom);
+	add(t, "banks", banks, oom);
+	add(t, "pcr_phase", json_object_new_int((int) ctx->cfg.pcr_phase), oom);
+	add(t, "pcr_facts", json_object_new_int((int) ctx->cfg.pcr_facts), oom);
+	add(t, "events", json_object_new_int((int) ctx->measured), oom);
+	return t;
+}
+
 ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	_cleanup_(json_putp) json_object *top = json_object_new_object();
 	json_object *usr = json_object_new_object(), *stages = json_object_new_array();
@@ -64,6 +85,7 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	add(usr, "verity_on_corruption", json_object_new_string(verity_mode_to_string(c->verity_on_corruption)),
 	    &oom);
 	add(top, "usr", usr, &oom);
+	add(top, "tpm", tpm_json(ctx, &oom), &oom);
 	add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
 	add(top, "init", json_object_new_string(c->init), &oom);
 	for (size_t i = 0; i < ctx->n_timing; i++) {

@@ -41,7 +41,7 @@ static const char *const root_fstypes[] = { "ext4", "xfs", "btrfs", NULL };
 /* Works on QEMU (virtio) and on Hyper-V Gen 2 / Azure (vmbus, storvsc, NVMe) alike. */
 static const char *const default_modules[] = {
 	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme",
-	"dm-verity", "erofs", "squashfs", "ext4", "crc32c_generic",
+	"dm-verity", "erofs", "squashfs", "ext4", "crc32c_generic", "tpm_crb", "tpm_tis",
 };
 
 static bool eqn(const char *v, size_t n, const char *s) {
@@ -289,6 +289,16 @@ static int key_modules(const char *v, size_t n, struct config *c) {
 static int key_device_timeout(const char *v, size_t n, struct config *c) {
 	return config_parse_uint(v, n, 1, 600, &c->device_timeout);
 }
+static int key_tpm_timeout(const char *v, size_t n, struct config *c) {
+	return config_parse_uint(v, n, 1, 600, &c->tpm_timeout);
+}
+/* PCRs 0..7 belong to the firmware: an initramfs extending them would forge its measurements. */
+static int key_pcr_phase(const char *v, size_t n, struct config *c) {
+	return config_parse_uint(v, n, 8, 23, &c->pcr_phase);
+}
+static int key_pcr_facts(const char *v, size_t n, struct config *c) {
+	return config_parse_uint(v, n, 8, 23, &c->pcr_facts);
+}
 static int key_failure_delay(const char *v, size_t n, struct config *c) {
 	return config_parse_uint(v, n, 0, 3600, &c->failure_delay);
 }
@@ -315,6 +325,9 @@ enum key {
 	K_INIT,
 	K_CMDLINE_INIT,
 	K_TPM,
+	K_TPM_TIMEOUT,
+	K_PCR_PHASE,
+	K_PCR_FACTS,
 	_K_MAX,
 };
 
@@ -342,6 +355,9 @@ static const struct key_def {
 	[K_INIT] = { "init", key_init, "an absolute path under /usr/" },
 	[K_CMDLINE_INIT] = { "cmdline.init", key_cmdline_init, "deny or allow" },
 	[K_TPM] = { "tpm", key_tpm, "required or optional" },
+	[K_TPM_TIMEOUT] = { "tpm_timeout", key_tpm_timeout, "seconds, 1 to 600" },
+	[K_PCR_PHASE] = { "pcr.phase", key_pcr_phase, "a PCR, 8 to 23" },
+	[K_PCR_FACTS] = { "pcr.facts", key_pcr_facts, "a PCR, 8 to 23" },
 };
 
 void config_defaults(struct config *c) {
@@ -359,6 +375,9 @@ void config_defaults(struct config *c) {
 		.kernel_verify = KERNEL_VERIFY_REQUIRED,
 		.verity_on_corruption = VERITY_RESTART,
 		.tpm = TPM_REQUIRED,
+		.tpm_timeout = 10,
+		.pcr_phase = 11,
+		.pcr_facts = 15,
 		.init = "/usr/lib/systemd/systemd",
 		.cmdline_init = CMDLINE_INIT_DENY,
 	};

@@ -83,6 +83,9 @@ struct config {
 	enum kernel_verify kernel_verify;
 	enum verity_mode verity_on_corruption;
 	enum tpm_mode tpm;
+	unsigned tpm_timeout; /* seconds to wait for /dev/tpmrm0, 1..600 */
+	unsigned pcr_phase;   /* boot phases and failures, as systemd-pcrphase: 11 */
+	unsigned pcr_facts;   /* what verinit verified, and failures: 15 */
 
 	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
 	enum cmdline_init cmdline_init;

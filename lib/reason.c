@@ -24,6 +24,8 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_MOUNT] = "MOUNT",
 	[REASON_INIT_UNVERIFIED] = "INIT_UNVERIFIED",
 	[REASON_SWITCH_ROOT] = "SWITCH_ROOT",
+	[REASON_TPM_MISSING] = "TPM_MISSING",
+	[REASON_MEASURE] = "MEASURE",
 };
 
 const char *reason_to_string(enum reason r) {

@@ -25,6 +25,8 @@ enum reason {
 	REASON_MOUNT,             /* the new root or /usr could not be mounted */
 	REASON_INIT_UNVERIFIED,   /* the init is not a file on the verified /usr, or cannot run */
 	REASON_SWITCH_ROOT,       /* moving into the new root failed */
+	REASON_TPM_MISSING,       /* no TPM by the deadline and tpm=required */
+	REASON_MEASURE,           /* the TPM refused an extend, or the event log cannot be written */
 	_REASON_MAX,
 };
 

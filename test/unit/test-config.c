@@ -116,10 +116,10 @@ struct config_case {
 	}
 
 #define DEFAULT_MODULES \
-	"virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs squashfs ext4 crc32c_generic"
+	"virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs squashfs ext4 crc32c_generic tpm_crb tpm_tis"
 /* One literal, not a concatenation, inside the tables (a concatenation there looks like a lost comma). */
 #define WANT_DEFAULT_MODULES \
-	"modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs squashfs ext4 crc32c_generic"
+	"modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs squashfs ext4 crc32c_generic tpm_crb tpm_tis"
 #define UUID_LOWER "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
 #define UUID_UPPER "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
 
@@ -166,7 +166,7 @@ static const struct config_case cases[] = {
 	OK("defaults 3", "", "kernel_verify=required", "verity.on_corruption=restart", "init=/usr/lib/systemd/systemd",
 	   "cmdline.init=deny", "tpm=required"),
 	OK("defaults 4: nothing the command line sets", "",
-	   "root.flags=", "usrhash=", "usr_data_hint=", "usr_flags=", "n_modules=11"),
+	   "root.flags=", "usrhash=", "usr_data_hint=", "usr_flags=", "n_modules=13"),
 	OK("comments and blank lines", "# verinit\n\n#\tindented by a tab after '#'\n\nfailure=reboot\n\n",
 	   "failure=reboot"),
 	OK("no final newline", "failure=poweroff", "failure=poweroff"),
@@ -400,7 +400,7 @@ static void test_lab_config_parses(void **state) {
 				   "init=/usr/lib/verinit-test/init\n";
 	struct config c;
 	assert_int_equal(config_parse(file, sizeof file - 1, &c, NULL), 0);
-	assert_int_equal(c.n_modules, 11);
+	assert_int_equal(c.n_modules, 13);
 	assert_string_equal(c.modules[10], "crc32c_generic");
 }
 

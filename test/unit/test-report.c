@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fakesys.h"
+#include "pcr.h"
 #include "report.h"
 
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -28,6 +29,9 @@ static int setup(void **state) {
 	strcpy(ctx.cfg.usr_flags, "nosuid");
 	strcpy(ctx.cfg.init, "/usr/lib/systemd/systemd");
 	ctx.kernel_verified = true;
+	ctx.tpm_present = true;
+	ctx.tpm_banks = (1U << PCR_BANK_SHA256) | (1U << PCR_BANK_SHA384);
+	ctx.measured = 5;
 	ctx.timing[0] = (struct stage_timing){ "config", 1000, 2500, 0 };
 	ctx.timing[1] = (struct stage_timing){ "signature", 2600, 9000, 0 };
 	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0 };
@@ -71,6 +75,12 @@ static void test_format_round_trip(void **state) {
 	assert_string_equal(json_object_get_string(get(o, "usr.verity_on_corruption")), "restart");
 	assert_string_equal(json_object_get_string(get(o, "root")), "tmpfs");
 	assert_string_equal(json_object_get_string(get(o, "init")), "/usr/lib/systemd/systemd");
+	assert_true(json_object_get_boolean(get(o, "tpm.present")));
+	assert_int_equal(json_object_array_length(get(o, "tpm.banks")), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(get(o, "tpm.banks"), 1)), "sha384");
+	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_phase")), 11);
+	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_facts")), 15);
+	assert_int_equal(json_object_get_int(get(o, "tpm.events")), 5);
 
 	json_object *stages = get(o, "stages");
 	assert_int_equal(json_object_array_length(stages), 3);

@@ -107,6 +107,29 @@ static void test_status_detail(void **state) {
 	assert_non_null(strstr(fake_read(fake.console), "[  OK  ] S done (signer CN=x)\n[  OK  ] A done\n"));
 }
 
+static char measured[64];
+static int measure_calls;
+static void measure_hook(const char *stage, enum reason reason) {
+	measure_calls++;
+	snprintf(measured, sizeof measured, "%s %s", stage, reason_to_string(reason));
+	/* A failure inside the hook goes down the same path, without measuring again. */
+	fail_closed("hook", REASON_MEASURE, -EIO, "nested");
+}
+
+/* The failure is measured before the machine goes down, once, with the stage and reason. */
+static void test_failure_is_measured_once(void **state) {
+	(void) state;
+	const struct stage stages[] = { { "b", "B done", stage_fail, REASON_SIG_UNTRUSTED } };
+	struct context ctx = {};
+
+	fail_closed_set_measure(measure_hook);
+	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
+	assert_int_equal(measure_calls, 1);
+	assert_string_equal(measured, "b SIG_UNTRUSTED");
+	assert_int_equal(fake.reboot_calls, 1);
+	fail_closed_set_measure(NULL);
+}
+
 static void test_positive_return_is_a_failure(void **state) {
 	(void) state;
 	const struct stage stages[] = {
@@ -196,7 +219,7 @@ int main(void) {
 		T(test_positive_return_is_a_failure), T(test_no_handover_is_a_failure),
 		T(test_too_many_stages), T(test_policy_actions),
 		T(test_reboot_failure_hangs), T(test_reason_names_are_stable),
-		T(test_status_detail),
+		T(test_status_detail), T(test_failure_is_measured_once),
 	};
 	return cmocka_run_group_tests_name("stage", tests, NULL, NULL);
 }

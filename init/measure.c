@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "eventlog.h"
+#include "hexb64.h"
+#include "log.h"
+#include "measure.h"
+#include "measurements.h"
+#include "stages.h"
+#include "sysops.h"
+#include "tpm2.h"
+
+#define POLL_US 50000
+
+/* What the fail-closed hook needs when it runs, whichever stage failed. Until the config is read
+ * the defaults apply: a failure that early is measured where the default verifier looks. */
+static struct {
+	bool open;
+	unsigned banks;
+	unsigned pcr_phase, pcr_facts;
+	char boot_id[33];
+} m = { .pcr_phase = 11, .pcr_facts = 15 };
+
+static void read_boot_id(void) {
+	char buf[64] = "";
+	size_t j = 0;
+	_cleanup_close_ int fd = sys->open("/proc/sys/kernel/random/boot_id", O_RDONLY, 0);
+	ssize_t n = fd < 0 ? fd : sys_read_full(fd, buf, sizeof buf - 1);
+	/* "8-4-4-4-12\n" to the 32 hex digits systemd writes. Without it the records just lack bootId. */
+	for (ssize_t i = 0; i < n && j < 32; i++)
+		if ((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))
+			m.boot_id[j++] = buf[i];
+	m.boot_id[j == 32 ? 32 : 0] = '\0';
+}
+
+static int log_append(const struct eventlog_record *r) {
+	static char buf[EVENTLOG_RECORD_MAX];
+	ssize_t len = eventlog_format(r, m.boot_id[0] ? m.boot_id : NULL, sys->now_us(), buf, sizeof buf);
+	if (len < 0)
+		return log_error_errno((int) len, "Cannot format the event log record for '%s': %m", r->string);
+	int ret = sys->mkdir("/run/log", 0755);
+	if (ret >= 0 || ret == -EEXIST)
+		ret = sys->mkdir("/run/log/systemd", 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return log_error_errno(ret, "Cannot create /run/log/systemd: %m");
+	_cleanup_close_ int fd = sys->open(EVENTLOG_PATH, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return log_error_errno(fd, "Cannot open %s: %m", EVENTLOG_PATH);
+	/* Writers take turns, as systemd's do: a record is never interleaved with another. */
+	if (flock(fd, LOCK_EX) < 0)
+		return log_error_errno(negative_errno(), "Cannot lock %s: %m", EVENTLOG_PATH);
+	ssize_t w = sys->write(fd, buf, (size_t) len);
+	if (w != len)
+		return log_error_errno(w < 0 ? (int) w : -EIO, "Cannot append to %s: %m", EVENTLOG_PATH);
+	return 0;
+}
+
+/* Extend first, then log: a log entry always stands for an extend that happened. */
+static int measure_record(struct context *ctx, const struct eventlog_record *r) {
+	int ret = tpm->extend(r->pcr, &r->digests);
+	if (ret < 0)
+		return log_error_errno(ret, "Cannot extend PCR %u with '%s': %m", r->pcr, r->string);
+	ret = log_append(r);
+	if (ret < 0)
+		return ret;
+	if (ctx)
+		ctx->measured++;
+	log_info("Measured '%s' into PCR %u", r->string, r->pcr);
+	return 0;
+}
+
+static void banks_text(unsigned banks, char *buf, size_t size) {
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int b = 0; b < _PCR_BANK_MAX; b++)
+		if (banks & (1U << b)) {
+			int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
+			if (w > 0 && (size_t) w < size - used)
+				used += (size_t) w;
+		}
+}
+
+/* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know)
+ * or -EIO. */
+static int tpm_start(void) {
+	unsigned unknown = 0;
+	int r = tpm->open(TPM_DEVICE);
+	if (r < 0)
+		return r;
+	r = tpm->banks(&m.banks, &unknown);
+	if (r < 0) {
+		tpm->close();
+		return r;
+	}
+	if (m.banks == 0) {
+		tpm->close();
+		return log_error_errno(-ENODATA, "The TPM has %u active PCR bank(s), none of sha1, sha256, sha384, sha512",
+				       unknown);
+	}
+	m.open = true;
+	return 0;
+}
+
+int stage_tpm(struct context *ctx) {
+	const struct config *c = &ctx->cfg;
+	uint64_t deadline = sys->now_us() + (uint64_t) c->tpm_timeout * 1000000;
+	struct eventlog_record rec;
+	char banks[64];
+	int r;
+
+	m.pcr_phase = c->pcr_phase;
+	m.pcr_facts = c->pcr_facts;
+	read_boot_id();
+	while ((r = tpm_start()) == -ENOENT && sys->now_us() < deadline)
+		sys->sleep_us(POLL_US);
+	if (r == -ENOENT && c->tpm == TPM_OPTIONAL) {
+		log_warning("No TPM (%s) after %u s; booting unmeasured (tpm=optional), recorded in the boot report",
+			    TPM_DEVICE, c->tpm_timeout);
+		(void) snprintf(ctx->status, sizeof ctx->status, "no TPM, tpm=optional");
+		return 0;
+	}
+	if (r == -ENOENT) {
+		ctx->reason = REASON_TPM_MISSING;
+		return log_error_errno(r, "No TPM: %s did not appear within %u s (tpm=required)", TPM_DEVICE,
+				       c->tpm_timeout);
+	}
+	if (r < 0) {
+		ctx->reason = REASON_MEASURE;
+		return log_error_errno(r, "Cannot use the TPM at %s: %m", TPM_DEVICE);
+	}
+	ctx->tpm_present = true;
+	ctx->tpm_banks = m.banks;
+
+	r = measure_phase_record(m.pcr_phase, MEASURE_ENTER, m.banks, &rec);
+	if (r >= 0)
+		r = measure_record(ctx, &rec);
+	if (r < 0) {
+		ctx->reason = REASON_MEASURE;
+		return r;
+	}
+	banks_text(m.banks, banks, sizeof banks);
+	(void) snprintf(ctx->status, sizeof ctx->status, "%s into PCR %u, banks %s", MEASURE_ENTER, m.pcr_phase, banks);
+	return 0;
+}
+
+int stage_measure(struct context *ctx) {
+	struct eventlog_record recs[MEASURE_FACTS_MAX];
+	const struct measure_facts f = {
+		.root_hash_hex = ctx->sig.root_hash_hex,
+		.signer_sha256 = ctx->signer_fpr,
+		.kernel_verified = ctx->kernel_verified,
+	};
+
+	if (!ctx->tpm_present) {
+		(void) snprintf(ctx->status, sizeof ctx->status, "no TPM, tpm=optional");
+		return 0;
+	}
+	ctx->reason = REASON_MEASURE;
+	int n = measure_fact_records(m.pcr_facts, &f, m.banks, recs);
+	if (n < 0)
+		return log_error_errno(n, "Cannot build the measurements of what was verified: %m");
+	for (int i = 0; i < n; i++) {
+		int r = measure_record(ctx, &recs[i]);
+		if (r < 0)
+			return r;
+	}
+	(void) snprintf(ctx->status, sizeof ctx->status, "%d facts into PCR %u", n, m.pcr_facts);
+	return 0;
+}
+
+int measure_leave(struct context *ctx) {
+	struct eventlog_record rec;
+	if (!ctx->tpm_present)
+		return 0;
+	int r = measure_phase_record(m.pcr_phase, MEASURE_LEAVE, m.banks, &rec);
+	return r < 0 ? r : measure_record(ctx, &rec);
+}
+
+void measure_forget(void) {
+	if (m.open)
+		tpm->close();
+	memset(&m, 0, sizeof m);
+	m.pcr_phase = 11;
+	m.pcr_facts = 15;
+}
+
+void measure_failure(const char *stage, enum reason reason) {
+	const unsigned pcrs[2] = { m.pcr_phase, m.pcr_facts };
+	struct eventlog_record rec;
+
+	if (!m.open) {
+		if (!m.boot_id[0])
+			read_boot_id();
+		if (tpm_start() < 0) {
+			log_error("The failure is not measured: no usable TPM");
+			return;
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (i == 1 && pcrs[1] == pcrs[0])
+			break;
+		if (measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec) < 0 ||
+		    measure_record(NULL, &rec) < 0)
+			log_error("The failure could not be measured into PCR %u", pcrs[i]);
+	}
+	/* What a verifier will now see, on the console for the operator (and the lab's checks). */
+	for (size_t i = 0; i < 2; i++)
+		for (int b = 0; b < _PCR_BANK_MAX; b++) {
+			uint8_t v[PCR_DIGEST_MAX];
+			char hex[2 * PCR_DIGEST_MAX + 1];
+			if (!(m.banks & (1U << b)) || tpm->read(pcrs[i], (enum pcr_bank) b, v) < 0)
+				continue;
+			(void) hex_encode(v, pcr_bank_size((enum pcr_bank) b), hex, sizeof hex);
+			log_error("PCR %u %s %s", pcrs[i], pcr_bank_name((enum pcr_bank) b), hex);
+		}
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Measured boot (lib/measurements.h says what): each event is extended into the TPM, then
+ * appended to the event log, /run/log/systemd/tpm2-measure.log, which the hand-over keeps. */
+#pragma once
+
+#include "context.h"
+#include "reason.h"
+
+/* The stages: stage_tpm waits for the TPM, reads its banks and measures "enter-initrd";
+ * stage_measure extends what was verified into pcr.facts. */
+int stage_tpm(struct context *ctx);
+int stage_measure(struct context *ctx);
+
+/* "leave-initrd", just before the hand-over. Returns 0 or -errno (logged). */
+int measure_leave(struct context *ctx);
+
+/* The fail-closed hook: extends "verinit.failure stage=... reason=..." into pcr.phase and
+ * pcr.facts (opening the TPM if no stage has yet), logs it, and prints the resulting PCR values
+ * so the console shows what a verifier will see. Only logs its own failures. */
+void measure_failure(const char *stage, enum reason reason);
+
+/* Closes the TPM and forgets its banks and PCR numbers: a fresh start, for the unit tests. */
+void measure_forget(void);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "measurements.h"
+
+static int record(unsigned pcr, const char *type, const char *event_type, const char *string, unsigned banks,
+		  struct eventlog_record *r) {
+	memset(r, 0, sizeof *r);
+	r->pcr = pcr;
+	(void) snprintf(r->content_type, sizeof r->content_type, "%s", type);
+	(void) snprintf(r->event_type, sizeof r->event_type, "%s", event_type);
+	int w = snprintf(r->string, sizeof r->string, "%s", string);
+	if (w < 0 || (size_t) w >= sizeof r->string)
+		return -EINVAL;
+	return pcr_digests_of(banks, r->string, strlen(r->string), &r->digests);
+}
+
+int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r) {
+	return record(pcr, "systemd", "phase", phase, banks, r);
+}
+
+static bool is_hex64(const char *s) {
+	if (!s || strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out) {
+	char s[EVENTLOG_STRING_MAX];
+	int n = 0, r;
+
+	if (!is_hex64(f->root_hash_hex) || !is_hex64(f->signer_sha256))
+		return -EINVAL;
+	(void) snprintf(s, sizeof s, "verinit.usr.roothash=%s", f->root_hash_hex);
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	if (r < 0)
+		return r;
+	(void) snprintf(s, sizeof s, "verinit.usr.signer.sha256=%s", f->signer_sha256);
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	if (r < 0)
+		return r;
+	r = record(pcr, "verinit", "verinit",
+		   f->kernel_verified ? "verinit.usr.kernel_verified=yes" : "verinit.usr.kernel_verified=no", banks,
+		   &out[n++]);
+	return r < 0 ? r : n;
+}
+
+int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,
+			   struct eventlog_record *r) {
+	char s[EVENTLOG_STRING_MAX];
+	(void) snprintf(s, sizeof s, "verinit.failure stage=%.64s reason=%.64s", stage, reason);
+	return record(pcr, "verinit", "verinit-failure", s, banks, r);
+}

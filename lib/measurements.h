@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* What verinit measures, as data: the one definition the agent extends from and measure/ predicts
+ * from, so the two cannot drift apart. Every event's digest in a bank is that bank's hash of its
+ * string (UTF-8, no NUL), as systemd-pcrphase does.
+ *
+ *   PCR pcr_phase (11)  "enter-initrd"                       content_type systemd, eventType phase
+ *   PCR pcr_facts (15)  "verinit.usr.roothash=<hex>"         content_type verinit, eventType verinit
+ *                       "verinit.usr.signer.sha256=<hex>"
+ *                       "verinit.usr.kernel_verified=yes|no"
+ *   PCR pcr_phase (11)  "leave-initrd"                       (just before the hand-over)
+ *   on failure, both:   "verinit.failure stage=<stage> reason=<CODE>"  eventType verinit-failure
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eventlog.h"
+
+#define MEASURE_ENTER "enter-initrd"
+#define MEASURE_LEAVE "leave-initrd"
+#define MEASURE_FACTS_MAX 8
+
+struct measure_facts {
+	const char *root_hash_hex; /* 64 lowercase hex */
+	const char *signer_sha256; /* 64 lowercase hex */
+	bool kernel_verified;
+};
+
+/* Fills r (digests in the banks of mask) for a phase string into PCR pcr. Returns 0 or -EIO. */
+int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r);
+
+/* The fact records, in the order they are extended, into out (MEASURE_FACTS_MAX of room).
+ * Returns how many, -EINVAL (a hex value that is not 64 lowercase hex characters) or -EIO. */
+int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out);
+
+/* The failure record for stage and reason code into pcr. Returns 0 or -EIO. */
+int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,
+			   struct eventlog_record *r);
