@@ -49,6 +49,11 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		(void) snprintf(buf, size, "%u", c->device_timeout);
 		return buf;
 	}
+	if (strcmp(key, "tpm_timeout") == 0 || strcmp(key, "pcr.phase") == 0 || strcmp(key, "pcr.facts") == 0) {
+		(void) snprintf(buf, size, "%u",
+				key[0] == 't' ? c->tpm_timeout : key[4] == 'p' ? c->pcr_phase : c->pcr_facts);
+		return buf;
+	}
 	if (strcmp(key, "failure_delay") == 0) {
 		(void) snprintf(buf, size, "%u", c->failure_delay);
 		return buf;
@@ -272,6 +277,12 @@ static const struct config_case cases[] = {
 	FAIL("module name of 56", "modules=a 01234567890123456789012345678901234567890123456789012345\n", -E2BIG, 1,
 	     "value for modules is too long"),
 	FAIL("timeout 0", "device_timeout=0\n", -EINVAL, 1, "want seconds, 1 to 600"),
+	OK("measured boot defaults", "", "tpm=required", "tpm_timeout=10", "pcr.phase=11", "pcr.facts=15"),
+	OK("measured boot set", "tpm=optional\ntpm_timeout=600\npcr.phase=8\npcr.facts=23\n", "tpm=optional",
+	   "tpm_timeout=600", "pcr.phase=8", "pcr.facts=23"),
+	FAIL("pcr.phase in the firmware's range", "pcr.phase=7\n", -EINVAL, 1, "want a PCR, 8 to 23"),
+	FAIL("pcr.facts 24", "\npcr.facts=24\n", -EINVAL, 2, "for pcr.facts"),
+	FAIL("tpm_timeout 0", "tpm_timeout=0\n", -EINVAL, 1, "for tpm_timeout"),
 	FAIL("timeout 601", "device_timeout=601\n", -EINVAL, 1, "for device_timeout"),
 	FAIL("timeout with a leading zero", "device_timeout=030\n", -EINVAL, 1, "for device_timeout"),
 	FAIL("timeout negative", "device_timeout=-5\n", -EINVAL, 1, "for device_timeout"),
