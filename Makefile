@@ -94,7 +94,7 @@ $(BUILD)/sysroot-probe: test/sysroot/probe.c $(SYSROOT_STAMP)
 	$(call link_static_pie,$@,$< $(AGENT_LIBS))
 
 # ---- static analysis: zero findings -----------------------------------------------------------
-ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c)
+ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c)
 ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
 # Annex K's *_s functions exist in neither glibc nor musl: that check can only ever nag.
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
@@ -127,6 +127,14 @@ do-demo: $(LAB_IMAGES)
 # ---- the README's test command (the checks it runs: test/run-tests.sh) ----------------------------------------------------------------
 do-check: $(BUILD)/verinit $(UNIT_TESTS) $(BUILD)/sysroot-probe $(LAB_IMAGES)
 	SYSROOT=$(SYSROOT) BUILD=$(BUILD) test/run-tests.sh
+
+# ---- measure/: verinit-measure, the host PCR predictor and replayer -----------------------------
+# Host-only (glibc, with the unit tests' sanitizers); it links the shared lib/, never init/.
+MEASURE_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard measure/*.c))
+$(BUILD)/verinit-measure: $(MEASURE_OBJS) $(filter $(BUILD)/host/lib/%,$(HOST_OBJS))
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+.SECONDARY: $(MEASURE_OBJS)
+do-check: $(BUILD)/verinit-measure
 
 clean:
 	rm -rf $(BUILD)

@@ -23,7 +23,7 @@ struct eventlog_record {
 	unsigned pcr;
 	struct pcr_digests digests;
 	char content_type[32]; /* "systemd", "verinit" */
-	char event_type[32];   /* content.eventType ("phase", "verinit"); "" when absent */
+	char event_type[40];   /* content.eventType ("phase", "verinit"), or a TCG EV_ name; "" when absent */
 	char string[EVENTLOG_STRING_MAX]; /* content.string: what was measured; "" when absent */
 };
 

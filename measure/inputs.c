@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* predict's inputs: the root hash and signer from usr.env or a certificate, the PCRs from
+ * verinit.conf. Each says what is wrong with the file it names. */
+#include <errno.h>
+#include <string.h>
+
+#include "certs.h"
+#include "config.h"
+#include "envfile.h"
+#include "hexb64.h"
+#include "measure.h"
+
+bool hex64(const char *s) {
+	uint8_t d[32];
+	size_t n = 0;
+	return strlen(s) == 64 && hex_decode(s, 64, d, sizeof d, &n) == 0;
+}
+
+/* ROOTHASH and CERT_FPR from the lab's usr.env, unless the options gave them. */
+int load_usr_env(const char *path, char roothash[65], char signer[65]) {
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	size_t len = 0;
+	int r = read_file(path, ENVFILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	const char *keys[2] = { "ROOTHASH", "CERT_FPR" };
+	char *outs[2] = { roothash, signer };
+	for (size_t i = 0; i < 2; i++) {
+		if (outs[i][0])
+			continue;
+		r = envfile_get((const char *) buf, len, keys[i], outs[i], 65, &err);
+		if (r == -ENOENT && i == 1)
+			continue;
+		if (r == -ENOENT) {
+			say("%s: no %s=", path, keys[i]);
+			return r;
+		}
+		if (r < 0 && err.line) {
+			say("%s: line %u: %s", path, err.line, err.msg);
+			return r;
+		}
+		if (r < 0 || !hex64(outs[i])) {
+			say("%s: %s is not 64 lowercase hex digits", path, keys[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The signer's fingerprint: SHA-256 of its DER, as the agent compares it. */
+int load_cert(const char *path, char signer[65]) {
+	_cleanup_(certs_free) struct cert_set s = {};
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	size_t len = 0;
+	int r = read_file(path, CERTS_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = len > 0 && buf[0] == 0x30 ? certs_add_der(&s, buf, len, &err) : certs_add_pem(&s, buf, len, &err);
+	if (r < 0) {
+		say("%s: %s", path, err.msg[0] ? err.msg : "not a certificate");
+		return r;
+	}
+	if (s.n != 1) {
+		say("%s: holds %zu different certificates; give the signer's alone", path, s.n);
+		return -EINVAL;
+	}
+	(void) hex_encode(s.fpr[0], sizeof s.fpr[0], signer, 65);
+	return 0;
+}
+
+int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts) {
+	static struct config c; /* large */
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	size_t len = 0;
+	int r = read_file(path, CONFIG_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = config_parse((const char *) buf, len, &c, &err);
+	if (r < 0) {
+		say("%s: line %u: %s", path, err.line, err.msg);
+		return r;
+	}
+	*pcr_phase = c.pcr_phase;
+	*pcr_facts = c.pcr_facts;
+	return 0;
+}

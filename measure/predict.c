@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* `verinit-measure predict`: the PCR values a boot of this UKI and /usr image leaves behind, from
+ * the same definitions the agent extends from (lib/measurements.h) and systemd-stub's part
+ * (stub.c). Nothing is printed until everything is computed. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "measure.h"
+#include "measurements.h"
+#include "reason.h"
+
+#define RECORDS_MAX (STUB_RECORDS_MAX + 2 + MEASURE_FACTS_MAX + 2)
+
+/* Where a failure in each stage leaves the measurements, after init/main.c's order: "tpm"
+ * measures enter-initrd, "measure" the facts, "handover" leave-initrd. A failure inside those
+ * three can come before or after their own extend, so it is not predicted. */
+enum progress { BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
+static const struct {
+	const char *stage;
+	enum progress at;
+} stages[] = {
+	{ "early-mounts", BEFORE_ENTER }, { "config", BEFORE_ENTER },    { "modules", AFTER_ENTER },
+	{ "devices", AFTER_ENTER },       { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
+	{ "mounts", AFTER_FACTS },
+};
+
+struct options {
+	const char *uki;
+	const char *files[STUB_SECTIONS];
+	bool no_stub, lines, kernel_verified;
+	const char *roothash, *usr_env, *cert, *config, *failure;
+	unsigned banks;
+};
+
+/* "STAGE:REASON" into its progress and the reason's code. */
+static int parse_failure(const char *s, enum progress *at, const char **stage, const char **reason) {
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t) (colon - s) : 0;
+	for (size_t i = 0; colon && i < ELEMENTSOF(stages); i++) {
+		if (strlen(stages[i].stage) != n || memcmp(stages[i].stage, s, n) != 0)
+			continue;
+		for (int code = REASON_NONE + 1; code < _REASON_MAX; code++)
+			if (strcmp(reason_to_string((enum reason) code), colon + 1) == 0) {
+				*at = stages[i].at;
+				*stage = stages[i].stage;
+				*reason = reason_to_string((enum reason) code);
+				return 0;
+			}
+		say("--failure: unknown reason code '%s' (lib/reason.h)", colon + 1);
+		return -EINVAL;
+	}
+	say("--failure: '%s' is not STAGE:REASON with STAGE one of early-mounts, config, modules, devices, "
+	    "signature, verity, mounts",
+	    s);
+	return -EINVAL;
+}
+
+/* Returns 0, 1 (--help was printed) or -EINVAL (said why). */
+static int parse_options(int argc, char **argv, struct options *o) {
+	enum { O_UKI = 0x100, O_NO_STUB, O_ROOTHASH, O_USR_ENV, O_CERT, O_KV, O_CONFIG, O_BANKS, O_FAILURE, O_FORMAT,
+	       O_SECTION }; /* O_SECTION + i: the stub's section i */
+	static const struct option opts[] = {
+		{ "uki", required_argument, NULL, O_UKI },
+		{ "linux", required_argument, NULL, O_SECTION + 0 },
+		{ "osrel", required_argument, NULL, O_SECTION + 1 },
+		{ "cmdline", required_argument, NULL, O_SECTION + 2 },
+		{ "initrd", required_argument, NULL, O_SECTION + 3 },
+		{ "splash", required_argument, NULL, O_SECTION + 4 },
+		{ "dtb", required_argument, NULL, O_SECTION + 5 },
+		{ "pcrpkey", required_argument, NULL, O_SECTION + 6 },
+		{ "no-stub", no_argument, NULL, O_NO_STUB },
+		{ "usr-roothash", required_argument, NULL, O_ROOTHASH },
+		{ "usr-env", required_argument, NULL, O_USR_ENV },
+		{ "cert", required_argument, NULL, O_CERT },
+		{ "kernel-verified", required_argument, NULL, O_KV },
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "banks", required_argument, NULL, O_BANKS },
+		{ "failure", required_argument, NULL, O_FAILURE },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	o->kernel_verified = true;
+	o->banks = PCR_BANKS_ALL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case O_UKI:
+			o->uki = optarg;
+			break;
+		case O_NO_STUB:
+			o->no_stub = true;
+			break;
+		case O_ROOTHASH:
+			o->roothash = optarg;
+			break;
+		case O_USR_ENV:
+			o->usr_env = optarg;
+			break;
+		case O_CERT:
+			o->cert = optarg;
+			break;
+		case O_KV:
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				say("--kernel-verified: '%s' is not yes or no", optarg);
+				return -EINVAL;
+			}
+			o->kernel_verified = optarg[0] == 'y';
+			break;
+		case O_CONFIG:
+			o->config = optarg;
+			break;
+		case O_BANKS:
+			if (parse_banks(optarg, &o->banks) < 0)
+				return -EINVAL;
+			break;
+		case O_FAILURE:
+			o->failure = optarg;
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "lines") != 0) {
+				say("--format: '%s' is not json or lines", optarg);
+				return -EINVAL;
+			}
+			o->lines = optarg[0] == 'l';
+			break;
+		default:
+			if (c >= O_SECTION && c < O_SECTION + STUB_SECTIONS) {
+				o->files[c - O_SECTION] = optarg;
+				break;
+			}
+			say("predict: bad option '%s' (see --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		say("predict: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	size_t files = 0;
+	for (size_t i = 0; i < STUB_SECTIONS; i++)
+		files += o->files[i] != NULL;
+	if ((o->uki != NULL) + (files > 0) + o->no_stub != 1) {
+		say("predict: give exactly one of --uki, the section files (--linux ...) or --no-stub");
+		return -EINVAL;
+	}
+	if (!o->roothash && !o->usr_env) {
+		say("predict: --usr-roothash or --usr-env is missing");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The boot's events in the order they are extended. Returns the count or a negative errno. */
+static int sequence(const struct options *o, const struct measure_facts *f, unsigned pcr_phase, unsigned pcr_facts,
+		    struct eventlog_record *recs) {
+	enum progress at = AFTER_FACTS;
+	const char *stage = NULL, *reason = NULL;
+	int n = 0, r;
+
+	if (o->failure && parse_failure(o->failure, &at, &stage, &reason) < 0)
+		return -EINVAL;
+	if (o->uki)
+		n = stub_records_from_uki(o->uki, o->banks, recs);
+	else if (!o->no_stub)
+		n = stub_records_from_files(o->files, o->banks, recs);
+	if (n < 0)
+		return n;
+	if (at == BEFORE_ENTER) {
+		/* Before the config is read the agent measures where its defaults say. */
+		pcr_phase = 11;
+		pcr_facts = 15;
+	} else {
+		r = measure_phase_record(pcr_phase, MEASURE_ENTER, o->banks, &recs[n++]);
+		if (r < 0)
+			return r;
+	}
+	if (at == AFTER_FACTS) {
+		r = measure_fact_records(pcr_facts, f, o->banks, &recs[n]);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	if (!stage)
+		return measure_phase_record(pcr_phase, MEASURE_LEAVE, o->banks, &recs[n]) < 0 ? -EIO : n + 1;
+	/* As init/measure.c's fail-closed hook: pcr.phase, then pcr.facts unless it is the same PCR. */
+	r = measure_failure_record(pcr_phase, stage, reason, o->banks, &recs[n++]);
+	if (r >= 0 && pcr_facts != pcr_phase)
+		r = measure_failure_record(pcr_facts, stage, reason, o->banks, &recs[n++]);
+	return r < 0 ? r : n;
+}
+
+static void print_values(const struct pcr_values *v, bool lines) {
+	const char *bank_sep = "{";
+	for (int b = 0; b < _PCR_BANK_MAX; b++) {
+		const char *pcr_sep = ":{";
+		if (!(v->banks & (1U << b)))
+			continue;
+		if (!lines)
+			printf("%s\"%s\"", bank_sep, pcr_bank_name((enum pcr_bank) b));
+		for (unsigned p = 0; p < PCR_COUNT; p++) {
+			if (!(v->pcrs & (1U << p)))
+				continue;
+			if (lines)
+				printf("%s %u ", pcr_bank_name((enum pcr_bank) b), p);
+			else
+				printf("%s\"%u\":\"", pcr_sep, p);
+			print_hex(stdout, v->v[p][b], pcr_bank_size((enum pcr_bank) b));
+			printf(lines ? "\n" : "\"");
+			pcr_sep = ",";
+		}
+		if (!lines)
+			printf("}");
+		bank_sep = ",";
+	}
+	if (!lines)
+		printf("}\n");
+}
+
+int predict_main(int argc, char **argv) {
+	static struct eventlog_record recs[RECORDS_MAX];
+	static struct pcr_values vals;
+	struct options o = {};
+	char roothash[65] = "", signer[65] = "";
+	unsigned pcr_phase = 11, pcr_facts = 15;
+	struct parse_error err = {};
+
+	int r = parse_options(argc, argv, &o);
+	if (r != 0) /* 1: --help was printed */
+		return r < 0 ? r : finish_stdout();
+	if (o.roothash) {
+		if (!hex64(o.roothash)) {
+			say("--usr-roothash: '%.80s' is not 64 lowercase hex digits", o.roothash);
+			return -EINVAL;
+		}
+		memcpy(roothash, o.roothash, 65);
+	}
+	if (o.cert && load_cert(o.cert, signer) < 0)
+		return -EINVAL;
+	if (o.usr_env && load_usr_env(o.usr_env, roothash, signer) < 0)
+		return -EINVAL;
+	if (!signer[0]) {
+		say("predict: the signer is unknown: give --cert (or a --usr-env with CERT_FPR=)");
+		return -EINVAL;
+	}
+	if (o.config && load_config(o.config, &pcr_phase, &pcr_facts) < 0)
+		return -EINVAL;
+
+	const struct measure_facts f = {
+		.root_hash_hex = roothash,
+		.signer_sha256 = signer,
+		.kernel_verified = o.kernel_verified,
+	};
+	int n = sequence(&o, &f, pcr_phase, pcr_facts, recs);
+	if (n < 0) {
+		if (n == -EIO)
+			say("predict: hashing failed (OpenSSL)");
+		return n;
+	}
+	memset(&vals, 0, sizeof vals);
+	vals.banks = o.banks;
+	r = eventlog_replay(recs, (size_t) n, &vals, &err);
+	if (r < 0) {
+		say("predict: cannot compute the values: %s", err.msg);
+		return r;
+	}
+	print_values(&vals, o.lines);
+	return finish_stdout();
+}

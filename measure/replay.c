@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* `verinit-measure replay`: do the logs account for the TPM's values? Each PCR that the logs
+ * extend and the PCR file lists is recomputed from its reset value, the firmware's events first,
+ * then userspace's, in every bank the file lists, and compared.
+ *
+ * Without the firmware log only PCRs 15 to 23 are replayed: PCRs 0 to 14 are extended by the
+ * firmware, shim, the boot loader and systemd-stub (PCR 11: the UKI's sections) before userspace
+ * writes its first record, so the userspace log alone can never account for them. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure.h"
+#include "pcrlist.h"
+#include "tcglog.h"
+
+#define USERSPACE_LOG_MAX (16U << 20)
+#define USERSPACE_RECORDS_MAX 4096
+#define PRE_USERSPACE_PCRS 0x7fffU /* PCRs 0..14 */
+
+struct log {
+	const char *path, *label;
+	struct eventlog_record *recs;
+	size_t n;
+};
+
+static void logp(struct log *l) {
+	free(l->recs);
+}
+
+static int load_pcr_list(const char *path, struct pcr_list *out) {
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	size_t len = 0;
+	int r = read_file(path, PCRLIST_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = pcrlist_parse((const char *) buf, len, out, &err);
+	if (r < 0)
+		say("%s: line %u: %s", path, err.line, err.msg);
+	return r;
+}
+
+static int load_userspace(struct log *l) {
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	size_t len = 0;
+	int r = read_file(l->path, USERSPACE_LOG_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	l->recs = calloc(USERSPACE_RECORDS_MAX, sizeof *l->recs);
+	if (!l->recs) {
+		say("%s: out of memory", l->path);
+		return -ENOMEM;
+	}
+	r = eventlog_parse(buf, len, l->recs, USERSPACE_RECORDS_MAX, &l->n, &err);
+	if (r < 0)
+		say("%s: record %u: %s", l->path, err.line, err.msg);
+	return r;
+}
+
+static int load_firmware(struct log *l, int *locality) {
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	struct tcglog_info info;
+	size_t len = 0;
+	int r = read_file(l->path, TCGLOG_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	l->recs = calloc(TCGLOG_EVENTS_MAX, sizeof *l->recs);
+	if (!l->recs) {
+		say("%s: out of memory", l->path);
+		return -ENOMEM;
+	}
+	r = tcglog_parse(buf, len, l->recs, TCGLOG_EVENTS_MAX, &l->n, &info, &err);
+	if (r < 0)
+		say("%s: event %u: %s", l->path, err.line, err.msg);
+	*locality = info.startup_locality;
+	return r;
+}
+
+/* "11,15" into a mask. */
+static int parse_pcr_mask(const char *s, uint32_t *mask) {
+	for (const char *p = s;;) {
+		char *end = NULL;
+		errno = 0;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno != 0 || end == p || v >= PCR_COUNT || (*end != ',' && *end != '\0') || *p < '0' || *p > '9') {
+			say("--pcr: '%s' is not a list of PCRs 0..23", s);
+			return -EINVAL;
+		}
+		*mask |= 1U << v;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+static uint32_t pcrs_of(const struct log *l) {
+	uint32_t m = 0;
+	for (size_t i = 0; l->recs && i < l->n; i++)
+		m |= 1U << l->recs[i].pcr;
+	return m;
+}
+
+static void show_events(const struct log logs[2], unsigned pcr, enum pcr_bank b) {
+	printf("events of PCR %u, in replay order:\n", pcr);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; logs[k].recs && i < logs[k].n; i++) {
+			const struct eventlog_record *r = &logs[k].recs[i];
+			if (r->pcr != pcr)
+				continue;
+			/* The JSON log's record number is the one its errors name; the firmware log's
+			 * EV_NO_ACTION events have no record, so a count of records would mislead there. */
+			if (k == 1)
+				printf("  %s #%zu ", logs[k].label, i + 1);
+			else
+				printf("  %s ", logs[k].label);
+			printf("%s ", r->event_type[0] ? r->event_type : r->content_type);
+			if (r->digests.banks & (1U << b))
+				print_hex(stdout, r->digests.d[b], pcr_bank_size(b));
+			else
+				printf("(no %s digest)", pcr_bank_name(b));
+			printf(" %s\n", r->string[0] ? r->string : "-");
+		}
+}
+
+/* Replays one PCR in one bank; false with *missing set when an event lacks that bank. */
+static bool replay_one(const struct log logs[2], unsigned pcr, enum pcr_bank b, int locality, uint8_t v[PCR_DIGEST_MAX],
+		       const struct eventlog_record **missing) {
+	memset(v, 0, PCR_DIGEST_MAX);
+	/* The firmware's StartupLocality event says PCR 0 was reset to the locality, not to 0. */
+	if (pcr == 0 && locality > 0)
+		v[pcr_bank_size(b) - 1] = (uint8_t) locality;
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; logs[k].recs && i < logs[k].n; i++) {
+			const struct eventlog_record *r = &logs[k].recs[i];
+			if (r->pcr != pcr)
+				continue;
+			if (!(r->digests.banks & (1U << b))) {
+				*missing = r;
+				return false;
+			}
+			if (pcr_extend(b, v, r->digests.d[b]) < 0) {
+				*missing = NULL;
+				return false;
+			}
+		}
+	return true;
+}
+
+/* Returns EXIT_PASS, EXIT_MISMATCH or a negative errno. */
+static int compare(const struct log logs[2], const struct pcr_list *tpm, uint32_t pcrs, int locality) {
+	for (unsigned p = 0; p < PCR_COUNT; p++) {
+		if (!(pcrs & (1U << p)))
+			continue;
+		for (int bi = 0; bi < _PCR_BANK_MAX; bi++) {
+			enum pcr_bank b = (enum pcr_bank) bi;
+			const struct eventlog_record *missing = NULL;
+			uint8_t v[PCR_DIGEST_MAX];
+			if (!(tpm->listed[b] & (1U << p)))
+				continue;
+			if (!replay_one(logs, p, b, locality, v, &missing)) {
+				if (!missing) {
+					say("replay: hashing failed (OpenSSL)");
+					return -EIO;
+				}
+				printf("FAIL PCR %u %s: an event lacks a %s digest, so the logs cannot account for the "
+				       "TPM's %s bank\n",
+				       p, pcr_bank_name(b), pcr_bank_name(b), pcr_bank_name(b));
+				show_events(logs, p, b);
+				return EXIT_MISMATCH;
+			}
+			if (memcmp(v, tpm->v[p][b], pcr_bank_size(b)) == 0)
+				continue;
+			printf("FAIL PCR %u %s: the logs replay to another value than the TPM's\n  replayed ", p,
+			       pcr_bank_name(b));
+			print_hex(stdout, v, pcr_bank_size(b));
+			printf("\n  tpm      ");
+			print_hex(stdout, tpm->v[p][b], pcr_bank_size(b));
+			printf("\n");
+			show_events(logs, p, b);
+			return EXIT_MISMATCH;
+		}
+	}
+	printf("PASS\n");
+	return EXIT_PASS;
+}
+
+int replay_main(int argc, char **argv) {
+	enum { O_LOG = 0x100, O_FIRMWARE, O_PCRS, O_PCR };
+	static const struct option opts[] = {
+		{ "log", required_argument, NULL, O_LOG },
+		{ "firmware-log", required_argument, NULL, O_FIRMWARE },
+		{ "pcrs", required_argument, NULL, O_PCRS },
+		{ "pcr", required_argument, NULL, O_PCR },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static struct pcr_list tpm;
+	_cleanup_(logp) struct log fw = { .label = "firmware" };
+	_cleanup_(logp) struct log us = { .label = "log" };
+	const char *pcrs_path = NULL;
+	uint32_t only = 0;
+	int locality = -1, c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return finish_stdout();
+		case O_LOG:
+			us.path = optarg;
+			break;
+		case O_FIRMWARE:
+			fw.path = optarg;
+			break;
+		case O_PCRS:
+			pcrs_path = optarg;
+			break;
+		case O_PCR:
+			if (parse_pcr_mask(optarg, &only) < 0)
+				return -EINVAL;
+			break;
+		default:
+			say("replay: bad option '%s' (see --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		say("replay: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!pcrs_path || (!us.path && !fw.path)) {
+		say("replay: --pcrs and at least one of --log and --firmware-log are needed");
+		return -EINVAL;
+	}
+	if (!fw.path && (only & PRE_USERSPACE_PCRS)) {
+		say("replay: PCRs 0 to 14 are extended before userspace writes its log: replaying one needs "
+		    "--firmware-log");
+		return -EINVAL;
+	}
+	if ((r = load_pcr_list(pcrs_path, &tpm)) < 0 || (fw.path && (r = load_firmware(&fw, &locality)) < 0) ||
+	    (us.path && (r = load_userspace(&us)) < 0))
+		return r;
+
+	uint32_t extended = pcrs_of(&fw) | pcrs_of(&us), listed = 0;
+	for (int b = 0; b < _PCR_BANK_MAX; b++)
+		listed |= tpm.listed[b];
+	uint32_t pcrs = extended & listed;
+	if (!fw.path) {
+		for (unsigned p = 0; p < PCR_COUNT; p++)
+			if (pcrs & PRE_USERSPACE_PCRS & (1U << p))
+				say("note: PCR %u is not replayed: its first events are in the firmware's log "
+				    "(--firmware-log)",
+				    p);
+		pcrs &= ~PRE_USERSPACE_PCRS;
+	}
+	for (unsigned p = 0; p < PCR_COUNT; p++)
+		if (only & (1U << p) & ~pcrs) {
+			say("replay: PCR %u is %s", p,
+			    !(extended & (1U << p)) ? "extended by none of the logs" : "not listed in the PCR file");
+			return -EINVAL;
+		}
+	if (only)
+		pcrs &= only;
+	if (!pcrs) {
+		say("replay: nothing to compare: no PCR is both extended by the logs and listed in %s", pcrs_path);
+		return -EINVAL;
+	}
+	const struct log logs[2] = { fw, us };
+	r = compare(logs, &tpm, pcrs, locality);
+	int f = finish_stdout();
+	return f < 0 ? f : r;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* verinit-measure: predicts the PCR values a verinit boot leaves (predict), and checks measured
+ * values against the event logs (replay). A host tool; README.md "verinit-measure" is its manual. */
+#include <string.h>
+
+#include "measure.h"
+
+void usage(FILE *f) {
+	(void) fputs(
+		"usage: " PROG " predict (--uki UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
+		"                          [--splash F] [--dtb F] [--pcrpkey F] | --no-stub)\n"
+		"                         (--usr-roothash HEX | --usr-env FILE) [--cert CERT]\n"
+		"                         [--kernel-verified yes|no] [--config verinit.conf]\n"
+		"                         [--banks sha1,sha256,sha384,sha512] [--failure STAGE:REASON]\n"
+		"                         [--format json|lines]\n"
+		"       " PROG " replay [--log tpm2-measure.log] [--firmware-log binary_bios_measurements]\n"
+		"                         --pcrs FILE [--pcr N[,N...]]\n"
+		"\n"
+		"predict: the PCR values after verinit hands over: PCR 11 from systemd-stub 252's section\n"
+		"  measurements and verinit's enter-initrd/leave-initrd phases, PCR 15 from the root hash,\n"
+		"  the signer's certificate (SHA-256 of its DER; --usr-env's CERT_FPR= also serves) and\n"
+		"  whether the kernel verified. --config takes pcr.phase and pcr.facts from verinit.conf;\n"
+		"  --failure predicts a boot that failed in STAGE (early-mounts, config, modules, devices,\n"
+		"  signature, verity, mounts) with REASON (lib/reason.h). Prints {\"BANK\":{\"PCR\":\"HEX\"}}\n"
+		"  or, with --format lines, \"BANK PCR HEX\" lines.\n"
+		"replay: recomputes every PCR the logs extend and FILE (\"BANK PCR HEX\" lines, as read from\n"
+		"  the TPM) lists, firmware log first, and prints PASS or the first PCR that differs.\n"
+		"  Without --firmware-log, PCRs 0 to 14 are not replayed.\n"
+		"\n"
+		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n",
+		f);
+}
+
+int main(int argc, char **argv) {
+	int r;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return finish_stdout() < 0 ? EXIT_USAGE : EXIT_PASS;
+	}
+	if (strcmp(argv[1], "predict") == 0)
+		r = predict_main(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "replay") == 0)
+		r = replay_main(argc - 1, argv + 1);
+	else {
+		say("unknown command '%s': predict or replay (see --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (r < 0)
+		return EXIT_USAGE;
+	return r;
+}

@@ -1,0 +1,284 @@
+#!/bin/bash
+# verinit-measure against independent references, on the lab's signed UKI: PCR 11 as
+# `systemd-measure calculate` computes it from the sections objcopy extracts, PCR 15 as Python's
+# hashlib computes it, replay over logs that Python writes (userspace JSON-SEQ and a firmware
+# TCG log), and the error paths (one line on stderr naming the file, exit 2, nothing on stdout).
+# usage: test/measure-cli.sh BUILD   (uses BUILD/verinit-measure and BUILD/lab; works in
+# BUILD/test-logs/measure-cli.work). Prints one PASS or FAIL line per check, then a summary.
+set -uo pipefail
+
+[ $# -eq 1 ] || { echo "usage: measure-cli.sh BUILD" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+vm=$build/verinit-measure
+lab=$build/lab
+uki=$lab/uki.efi
+py=/usr/bin/python3 # Debian's, whatever pyenv puts first on PATH
+sdm=/lib/systemd/systemd-measure
+w=$build/test-logs/measure-cli.work
+rm -rf "$w"
+mkdir -p "$w"
+
+checks=0 failures=0
+pass() { checks=$((checks + 1)); echo "measure-cli: PASS $*"; }
+fail() { checks=$((checks + 1)) failures=$((failures + 1)); echo "measure-cli: FAIL $*"; }
+expect() { # DESCRIPTION COMMAND...: the command must succeed
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+fatal() { fail "$*"; echo "measure-cli: stopped after $failures failure(s)"; exit 1; }
+# One PCR's value from "BANK PCR HEX" lines: FILE BANK PCR.
+value() { awk -v b="$2" -v p="$3" '$1 == b && $2 == p { print $3 }' "$1"; }
+
+for f in "$vm" "$uki" "$lab/usr/usr.env" "$lab/keys/db.crt" "$sdm"; do
+	[ -e "$f" ] || fatal "$f is missing (run make check, which builds it)"
+done
+roothash=$(sed -n 's/^ROOTHASH=//p' "$lab/usr/usr.env")
+fpr=$(openssl x509 -in "$lab/keys/db.crt" -outform DER | sha256sum | cut -d' ' -f1)
+
+# ---- predict ------------------------------------------------------------------------------------
+out=$("$vm" --help) && [[ $out == usage:* ]] && pass "--help prints the usage and exits 0" ||
+	fail "--help does not print the usage with exit 0"
+
+# The sections systemd-stub measures, in its order, as objcopy extracts them.
+section_args=() sdm_args=()
+for s in linux osrel cmdline initrd splash dtb pcrpkey; do
+	objdump -h "$uki" | awk '{ print $2 }' | grep -qx ".$s" || continue
+	objcopy -O binary --only-section=".$s" "$uki" "$w/$s.bin" || fatal "objcopy cannot extract .$s"
+	section_args+=("--$s" "$w/$s.bin")
+	sdm_args+=("--$s=$w/$s.bin")
+done
+[ -s "$w/linux.bin" ] && [ -s "$w/cmdline.bin" ] || fatal "$uki has no .linux or .cmdline section"
+
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --format lines >"$w/uki.lines" ||
+	fatal "predict --uki failed"
+"$sdm" calculate "${sdm_args[@]}" --bank=sha256 --bank=sha1 --phase=enter-initrd:leave-initrd --json=short \
+	>"$w/sdm.json" || fatal "systemd-measure calculate failed"
+"$py" - "$w/sdm.json" >"$w/sdm.lines" <<'EOF' || fatal "cannot read systemd-measure's JSON"
+import json, sys
+for bank, entries in json.load(open(sys.argv[1])).items():
+    for e in entries:
+        print(bank, e["pcr"], e["hash"])
+EOF
+for bank in sha256 sha1; do
+	want=$(value "$w/sdm.lines" "$bank" 11) got=$(value "$w/uki.lines" "$bank" 11)
+	[ -n "$want" ] && [ "$want" = "$got" ] &&
+		pass "PCR 11 $bank equals systemd-measure calculate --phase=enter-initrd:leave-initrd ($got)" ||
+		fail "PCR 11 $bank is '$got', systemd-measure says '$want'"
+done
+
+"$vm" predict "${section_args[@]}" --usr-env "$lab/usr/usr.env" >"$w/files.json" || fatal "predict with files failed"
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" >"$w/uki.json" || fatal "predict --uki failed"
+expect "predict --uki equals predict on the extracted sections (all four banks)" cmp -s "$w/uki.json" "$w/files.json"
+expect "the JSON output is {bank: {pcr: hex}} for PCRs 11 and 15 in four banks" "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(d) == ["sha1", "sha256", "sha384", "sha512"], d
+assert all(sorted(v) == ["11", "15"] for v in d.values()), d' "$w/uki.json"
+
+# PCR 15 from hashlib: each fact string is hashed (no NUL) and extended, as systemd-pcrphase does.
+"$py" - "$roothash" "$fpr" yes >"$w/py15.lines" <<'EOF'
+import hashlib, sys
+root, fpr, kv = sys.argv[1:]
+for bank in ("sha1", "sha256"):
+    v = bytes(hashlib.new(bank).digest_size)
+    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", f"verinit.usr.kernel_verified={kv}"):
+        v = hashlib.new(bank, v + hashlib.new(bank, s.encode()).digest()).digest()
+    print(bank, 15, v.hex())
+EOF
+for bank in sha256 sha1; do
+	want=$(value "$w/py15.lines" "$bank" 15) got=$(value "$w/uki.lines" "$bank" 15)
+	[ -n "$want" ] && [ "$want" = "$got" ] && pass "PCR 15 $bank equals hashlib's extends of the three facts" ||
+		fail "PCR 15 $bank is '$got', hashlib says '$want'"
+done
+
+"$vm" predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" --format lines >"$w/cert.lines"
+expect "--usr-roothash and --cert (PEM) predict what --usr-env does" cmp -s "$w/cert.lines" "$w/uki.lines"
+openssl x509 -in "$lab/keys/db.crt" -outform DER -out "$w/db.der"
+"$vm" predict --uki "$uki" --usr-roothash "$roothash" --cert "$w/db.der" --format lines >"$w/der.lines"
+expect "--cert takes a DER certificate too" cmp -s "$w/der.lines" "$w/uki.lines"
+
+# One byte of the command line: PCR 11 changes, PCR 15 does not.
+cp "$w/cmdline.bin" "$w/cmdline2.bin"
+printf 'X' | dd of="$w/cmdline2.bin" bs=1 seek=0 conv=notrunc status=none
+args2=()
+for a in "${section_args[@]}"; do args2+=("${a/cmdline.bin/cmdline2.bin}"); done
+"$vm" predict "${args2[@]}" --usr-env "$lab/usr/usr.env" --format lines >"$w/cmdline2.lines"
+[ "$(value "$w/cmdline2.lines" sha256 11)" != "$(value "$w/uki.lines" sha256 11)" ] &&
+	[ "$(value "$w/cmdline2.lines" sha256 15)" = "$(value "$w/uki.lines" sha256 15)" ] &&
+	pass "one changed byte of .cmdline changes PCR 11 and not PCR 15" ||
+	fail "one changed byte of .cmdline: PCR 11 or PCR 15 not as expected"
+
+# Another root hash: PCR 15 changes, PCR 11 does not; so does kernel_verified=no.
+other=$(printf '%s' "$roothash" | sha256sum | cut -d' ' -f1)
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --usr-roothash "$other" --format lines >"$w/other.lines"
+[ "$(value "$w/other.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
+	[ "$(value "$w/other.lines" sha256 11)" = "$(value "$w/uki.lines" sha256 11)" ] &&
+	pass "another root hash changes PCR 15 and not PCR 11" || fail "another root hash: PCR 11 or 15 not as expected"
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --kernel-verified no --format lines >"$w/kv.lines"
+[ "$(value "$w/kv.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
+	pass "--kernel-verified no changes PCR 15" || fail "--kernel-verified no does not change PCR 15"
+
+# Without the stub PCR 11 holds only the two phases (hashlib again).
+"$vm" predict --no-stub --usr-env "$lab/usr/usr.env" --banks sha256 --format lines >"$w/nostub.lines"
+want=$("$py" -c '
+import hashlib
+v = bytes(32)
+for p in (b"enter-initrd", b"leave-initrd"):
+    v = hashlib.sha256(v + hashlib.sha256(p).digest()).digest()
+print(v.hex())')
+[ "$(value "$w/nostub.lines" sha256 11)" = "$want" ] && [ "$(wc -l <"$w/nostub.lines")" = 2 ] &&
+	pass "--no-stub --banks sha256: PCR 11 is enter-initrd and leave-initrd alone" ||
+	fail "--no-stub: PCR 11 is '$(value "$w/nostub.lines" sha256 11)', want '$want'"
+
+# pcr.facts from a config file moves the facts to another PCR.
+printf 'pcr.facts=16\n' >"$w/verinit.conf"
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf" --format lines >"$w/conf.lines"
+[ "$(value "$w/conf.lines" sha256 16)" = "$(value "$w/uki.lines" sha256 15)" ] &&
+	[ -z "$(value "$w/conf.lines" sha256 15)" ] && pass "--config with pcr.facts=16 predicts PCR 16 instead of 15" ||
+	fail "--config pcr.facts=16 not honoured"
+
+# A failed boot: the failure record into both PCRs, no facts, no leave-initrd.
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure signature:SIG_INVALID --banks sha256 \
+	--format lines >"$w/fail.lines"
+# PCR 11: the stub's sections, enter-initrd, the failure record (hashlib, from the extracted files).
+want11=$("$py" - "${section_args[@]}" <<'EOF'
+import hashlib, sys
+ext = lambda v, data: hashlib.sha256(v + hashlib.sha256(data).digest()).digest()
+v, a = bytes(32), sys.argv[1:]
+for i in range(0, len(a), 2):
+    v = ext(ext(v, ("." + a[i][2:]).encode() + b"\0"), open(a[i + 1], "rb").read())
+for s in (b"enter-initrd", b"verinit.failure stage=signature reason=SIG_INVALID"):
+    v = ext(v, s)
+print(v.hex())
+EOF
+)
+f11=$(value "$w/fail.lines" sha256 11) f15=$(value "$w/fail.lines" sha256 15)
+want15=$("$py" -c '
+import hashlib
+s = b"verinit.failure stage=signature reason=SIG_INVALID"
+print(hashlib.sha256(bytes(32) + hashlib.sha256(s).digest()).hexdigest())')
+[ "$f15" = "$want15" ] && [ "$f11" = "$want11" ] &&
+	pass "--failure signature:SIG_INVALID: PCR 11 ends in enter-initrd and the failure, PCR 15 holds the failure alone" ||
+	fail "--failure: PCR 11 '$f11' PCR 15 '$f15', want '$want11' '$want15'"
+
+# ---- replay -------------------------------------------------------------------------------------
+# The logs a boot of this UKI writes: the firmware's (systemd-stub's EV_IPL events in PCR 11, and a
+# few of the firmware's own, with PCR 0 started at locality 3) and verinit's JSON-SEQ log. The PCR
+# file holds what predict says for PCRs 11 and 15, and hashlib's values for PCRs 0 and 7.
+"$py" - "$w" "$roothash" "$fpr" "${section_args[@]}" <<'EOF' || fatal "cannot write the test logs"
+import hashlib, json, struct, sys
+w, root, fpr, *sections = sys.argv[1:]
+sections = [(sections[i][2:], sections[i + 1]) for i in range(0, len(sections), 2)]
+banks = {"sha1": 0x0004, "sha256": 0x000B}
+H = lambda b, data: hashlib.new(b, data).digest()
+
+def event2(pcr, etype, digests, data):
+    out = struct.pack("<III", pcr, etype, len(digests))
+    for b, d in digests.items():
+        out += struct.pack("<H", banks[b]) + d
+    return out + struct.pack("<I", len(data)) + data
+
+spec = b"Spec ID Event03\0" + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, len(banks))
+spec += b"".join(struct.pack("<HH", a, hashlib.new(b).digest_size) for b, a in banks.items()) + b"\0"
+log = struct.pack("<II", 0, 3) + bytes(20) + struct.pack("<I", len(spec)) + spec
+log += event2(0, 3, {b: bytes(hashlib.new(b).digest_size) for b in banks}, b"StartupLocality\0\x03")
+pcr = {(b, p): bytes(hashlib.new(b).digest_size) for b in banks for p in (0, 7, 11)}
+for b in banks:
+    pcr[(b, 0)] = bytes(hashlib.new(b).digest_size - 1) + b"\x03"
+
+def measure(p, etype, data, event):
+    global log
+    ds = {b: H(b, data) for b in banks}
+    log += event2(p, etype, ds, event)
+    for b in banks:
+        pcr[(b, p)] = H(b, pcr[(b, p)] + ds[b])
+
+measure(0, 0x8, b"1.0", "1.0".encode("utf-16-le"))
+measure(7, 0x80000001, b"\1", bytes(16) + struct.pack("<QQ", 10, 1) + "SecureBoot".encode("utf-16-le") + b"\1")
+measure(7, 0x4, bytes(4), bytes(4))
+for name, path in sections:
+    n = "." + name
+    measure(11, 0xD, n.encode() + b"\0", (n + "\0").encode("utf-16-le"))
+    measure(11, 0xD, open(path, "rb").read(), (n + "\0").encode("utf-16-le"))
+open(f"{w}/binary_bios_measurements", "wb").write(log)
+with open(f"{w}/pcrs.fw", "w") as f:
+    for (b, p), v in sorted(pcr.items()):
+        if p != 11:
+            print(b, p, v.hex(), file=f)
+
+def record(p, string, ctype, etype):
+    ds = [{"hashAlg": b, "digest": H(b, string.encode()).hex()} for b in ("sha1", "sha256", "sha384", "sha512")]
+    content = {"string": string, "bootId": "0" * 32, "timestamp": 1, "eventType": etype}
+    return "\x1e" + json.dumps({"pcr": p, "digests": ds, "content_type": ctype, "content": content}) + "\n"
+
+with open(f"{w}/tpm2-measure.log", "w") as f:
+    f.write(record(11, "enter-initrd", "systemd", "phase"))
+    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes"):
+        f.write(record(15, s, "verinit", "verinit"))
+    f.write(record(11, "leave-initrd", "systemd", "phase"))
+EOF
+grep -E '^(sha1|sha256) ' "$w/uki.lines" | cat - "$w/pcrs.fw" >"$w/pcrs"
+
+run() { # NAME ARGS...: runs verinit-measure, keeps stdout, stderr and the exit status
+	local name=$1
+	shift
+	"$vm" "$@" >"$w/$name.out" 2>"$w/$name.err"
+	echo $? >"$w/$name.rc"
+}
+rc() { cat "$w/$1.rc"; }
+
+run full replay --log "$w/tpm2-measure.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs"
+[ "$(rc full)" = 0 ] && [ "$(cat "$w/full.out")" = PASS ] &&
+	pass "replay of the firmware and JSON logs against predict's values (PCRs 0, 7, 11, 15): PASS" ||
+	fail "replay with --firmware-log: exit $(rc full), $(head -n3 "$w/full.out" "$w/full.err")"
+
+run json replay --log "$w/tpm2-measure.log" --pcrs "$w/pcrs"
+[ "$(rc json)" = 0 ] && [ "$(cat "$w/json.out")" = PASS ] && grep -q "PCR 11 is not replayed" "$w/json.err" &&
+	pass "replay of the JSON log alone: PASS for PCR 15, PCR 11 skipped with a note" ||
+	fail "replay without --firmware-log: exit $(rc json), $(head -n3 "$w/json.out" "$w/json.err")"
+
+run need-fw replay --log "$w/tpm2-measure.log" --pcrs "$w/pcrs" --pcr 11
+[ "$(rc need-fw)" = 2 ] && grep -q -- "--firmware-log" "$w/need-fw.err" && [ ! -s "$w/need-fw.out" ] &&
+	pass "--pcr 11 without --firmware-log: exit 2, says why" || fail "--pcr 11 without --firmware-log: exit $(rc need-fw)"
+
+awk '$1 == "sha256" && $2 == 15 { $3 = "00" substr($3, 3) } { print }' "$w/pcrs" >"$w/pcrs.tampered15"
+run t15 replay --log "$w/tpm2-measure.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs.tampered15"
+[ "$(rc t15)" = 1 ] && head -n1 "$w/t15.out" | grep -q "^FAIL PCR 15 sha256" &&
+	grep -q "verinit.usr.roothash=$roothash" "$w/t15.out" &&
+	pass "a tampered PCR 15: exit 1, names PCR 15 sha256 and lists its events" ||
+	fail "a tampered PCR 15: exit $(rc t15), $(head -n3 "$w/t15.out")"
+
+awk '$1 == "sha1" && $2 == 11 { $3 = "ff" substr($3, 3) } { print }' "$w/pcrs" >"$w/pcrs.tampered11"
+run t11 replay --log "$w/tpm2-measure.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs.tampered11"
+[ "$(rc t11)" = 1 ] && head -n1 "$w/t11.out" | grep -q "^FAIL PCR 11 sha1" &&
+	grep -q "firmware EV_IPL [0-9a-f]* .linux" "$w/t11.out" &&
+	pass "a tampered PCR 11: exit 1, names PCR 11 sha1, lists systemd-stub's EV_IPL events" ||
+	fail "a tampered PCR 11: exit $(rc t11), $(head -n3 "$w/t11.out")"
+
+# ---- errors: exit 2, one line on stderr naming the file, nothing on stdout ----------------------
+one_line() { # NAME WANT-IN-STDERR
+	[ "$(rc "$1")" = 2 ] && [ ! -s "$w/$1.out" ] && [ "$(wc -l <"$w/$1.err")" = 1 ] && grep -qF -- "$2" "$w/$1.err"
+}
+run e1 replay --log "$w/tpm2-measure.log" --pcrs "$w/no-such-file"
+expect "an unreadable PCR file: exit 2, one line naming it" one_line e1 "$w/no-such-file: No such file or directory"
+run e2 predict --uki "$w/osrel.bin" --usr-env "$lab/usr/usr.env"
+expect "a UKI that is no PE image: exit 2, one line naming it" one_line e2 "$w/osrel.bin: not a PE image"
+run e3 predict --uki /usr/lib/systemd/boot/efi/linuxx64.efi.stub --usr-env "$lab/usr/usr.env"
+expect "the bare stub: exit 2, 'no .linux section'" one_line e3 "linuxx64.efi.stub: no .linux section"
+printf '\036{"pcr":15,"digests":[]}\n' >"$w/bad.log"
+run e4 replay --log "$w/bad.log" --pcrs "$w/pcrs"
+expect "a malformed JSON log: exit 2, names the file and record" one_line e4 "$w/bad.log: record 1:"
+head -c 100 "$w/binary_bios_measurements" >"$w/cut.bin"
+run e5 replay --firmware-log "$w/cut.bin" --pcrs "$w/pcrs"
+expect "a truncated firmware log: exit 2, names the file and event" one_line e5 "$w/cut.bin: event "
+run e6 predict --uki "$uki" --usr-roothash "$(echo "$roothash" | tr a-f A-F)" --cert "$lab/keys/db.crt"
+expect "an upper-case root hash is refused" one_line e6 "--usr-roothash"
+run e7 predict --uki "$uki" --usr-env "$lab/usr/usr.env" --bogus
+expect "an unknown option: exit 2" one_line e7 "--bogus"
+
+if [ "$failures" -gt 0 ]; then
+	echo "measure-cli: $failures of $checks checks failed"
+	exit 1
+fi
+echo "measure-cli: all $checks checks passed"
