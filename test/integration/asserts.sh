@@ -20,12 +20,60 @@ usr_verified() {
 	report_json "$run" .usr.signer | grep -q 'verinit test db' || { echo "report.json: signer is not the db key"; ok=1; }
 	[ "$(report_json "$run" '.usr.signer_sha256 | length')" = 64 ] || { echo "report.json: no signer fingerprint"; ok=1; }
 	[ "$(report_json "$run" '[.stages[].name] | join(" ")')" = \
-		"early-mounts config modules devices signature verity mounts handover" ] ||
+		"early-mounts config modules tpm devices signature verity measure mounts handover" ] ||
 		{ echo "report.json: stages are $(report_json "$run" '[.stages[].name] | join(" ")')"; ok=1; }
-	[ "$(report_json "$run" '[.stages[] | select(.verdict == "ok" and .end_us >= .start_us)] | length')" = 7 ] ||
+	[ "$(report_json "$run" '[.stages[] | select(.verdict == "ok" and .end_us >= .start_us)] | length')" = 9 ] ||
 		{ echo "report.json: not every stage before the hand-over ended ok"; ok=1; }
 	return $ok
 }
+
+# ---- measured boot ------------------------------------------------------------------------------
+MEASURE=$LAB/../verinit-measure
+
+# The PCRs verinit-measure predicts (its arguments after "predict") against those the guest read,
+# in every bank the guest's TPM has; PCRs 11 and 15.
+pcrs_predicted() { # run predict-args...
+	local run=$1 ok=0 bank pcr want got n=0
+	shift
+	while read -r bank pcr want; do
+		case $bank in sha1 | sha256 | sha384 | sha512) ;; *) echo "predict: $bank $pcr $want"; ok=1; continue ;; esac
+		grep -q "^R pcr $bank " "$run/report" || continue
+		got=$(sed -n "s/^R pcr $bank $pcr //p" "$run/report")
+		n=$((n + 1))
+		[ "$got" = "$want" ] || { echo "PCR $pcr $bank is ${got:-absent}, predicted $want"; ok=1; }
+	done < <("$MEASURE" predict "$@" --format lines 2>&1 || echo "predict failed")
+	[ "$n" -ge 2 ] || { echo "no predicted PCR to compare (banks of the guest: $(sed -n 's/^R pcr \([a-z0-9]*\) 0 .*/\1/p' "$run/report" | xargs))"; ok=1; }
+	return $ok
+}
+
+# The guest's event log (and the firmware's) replays to the PCRs it read.
+replay_passes() { # run
+	local run=$1 out
+	sed -n 's/^R eventlog //p' "$run/report" | sed 's/^/\x1e/' >"$run/tpm2-measure.log"
+	sed -n 's/^R fwlog //p' "$run/report" | base64 -d >"$run/fw.log" 2>/dev/null
+	sed -n 's/^R pcr //p' "$run/report" >"$run/pcrs"
+	out=$("$MEASURE" replay --log "$run/tpm2-measure.log" --firmware-log "$run/fw.log" --pcrs "$run/pcrs" 2>&1) ||
+		{ echo "replay: $(echo "$out" | head -n 3 | paste -sd ' ' -)"; return 1; }
+}
+
+# A failed boot: verinit measured the failure, and what it printed of PCR 11 and 15 is not the
+# prediction for a good boot of the same image.
+failure_measured() { # run predict-args...
+	local run=$1 ok=0 bank pcr want got n=0
+	shift
+	grep -qE 'Measured .verinit.failure stage=[a-z-]+ reason=[A-Z_]+. into PCR 15' "$run/serial.log" ||
+		{ echo "the failure was not measured into PCR 15"; ok=1; }
+	while read -r bank pcr want; do
+		case $bank in sha1 | sha256 | sha384 | sha512) ;; *) echo "predict: $bank $pcr $want"; ok=1; continue ;; esac
+		got=$(sed -n "s/.*verinit: PCR $pcr $bank \([0-9a-f]*\)\$/\1/p" "$run/serial.log" | tail -n 1)
+		[ -n "$got" ] || continue
+		n=$((n + 1))
+		[ "$got" != "$want" ] || { echo "PCR $pcr $bank equals the good boot's prediction after a failure"; ok=1; }
+	done < <("$MEASURE" predict "$@" --format lines 2>&1)
+	[ "$n" -ge 2 ] || { echo "verinit printed no PCR 11/15 values to compare"; ok=1; }
+	return $ok
+}
+uki_prediction() { echo --uki "$LAB/uki.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" --config qemu/verinit.conf; }
 
 # verinit ran as PID 1 under Secure Boot, verified /usr, the kernel verified the signature too,
 # and it handed over.
@@ -37,8 +85,25 @@ handed_over() {
 	usr_verified "$run" || ok=1
 	return $ok
 }
-assert_signed_uki() { handed_over "$1"; }
-assert_signed_esp() { handed_over "$1"; }
+# The lab's UKI measured as predicted, from the ESP and through -kernel, in one bank and in four.
+measured_as_predicted() {
+	local run=$1 ok=0
+	handed_over "$run" || ok=1
+	# shellcheck disable=SC2046 # words
+	pcrs_predicted "$run" $(uki_prediction) || ok=1
+	replay_passes "$run" || ok=1
+	[ "$(report_json "$run" .tpm.present)" = true ] || { echo "report.json: no TPM"; ok=1; }
+	return $ok
+}
+assert_signed_uki() { measured_as_predicted "$1"; }
+assert_signed_esp() { measured_as_predicted "$1"; }
+assert_signed_all_banks() {
+	local ok=0
+	measured_as_predicted "$1" || ok=1
+	[ "$(sed -n 's/^R pcr \([a-z0-9]*\) 11 .*/\1/p' "$1/report" | xargs)" = "sha1 sha256 sha384 sha512" ] ||
+		{ echo "the guest's TPM does not have all four banks"; ok=1; }
+	return $ok
+}
 
 # mount.usrflags= reaches the /usr mount, which stays read-only and nodev.
 assert_usr_flags() {
@@ -70,6 +135,9 @@ assert_kernel_optional() {
 	grep -q "WITHOUT the kernel's check" "$run/serial.log" || { echo "no status line saying the kernel did not check"; ok=1; }
 	[ "$(report_json "$run" .usr.kernel_verified)" = false ] || { echo "report.json: kernel_verified is not false"; ok=1; }
 	usr_verified "$run" || ok=1
+	# No systemd-stub under SeaBIOS: PCR 11 holds the phases alone; PCR 15 says the kernel did not check.
+	pcrs_predicted "$run" --no-stub --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --kernel-verified no || ok=1
 	return $ok
 }
 
@@ -77,10 +145,19 @@ assert_kernel_optional() {
 never_handed_over() {
 	! grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init ran"; return 1; }
 }
-for c in sb_off_uki seabios_fast sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs \
-	sig_garbage_json no_sig_partition two_usr no_disk usrhash_mismatch cmdline_weakens init_escape; do
+for c in sb_off_uki seabios_fast sig_other_hash sig_foreign_fpr sig_signed_attrs \
+	sig_garbage_json no_sig_partition two_usr no_disk cmdline_weakens init_escape no_tpm; do
 	eval "assert_$c() { never_handed_over \"\$1\"; }"
 done
+# Failures after the TPM stage: the PCRs of the failed boot are not those of a good one.
+assert_sig_attacker_key() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	# shellcheck disable=SC2046 # words
+	failure_measured "$1" $(uki_prediction) || ok=1
+	return $ok
+}
+assert_usrhash_mismatch() { assert_sig_attacker_key "$1"; }
 
 # dm-verity caught the flipped bit and restarted the machine, as verity.on_corruption=restart says.
 assert_usr_corrupted() {
