@@ -121,7 +121,7 @@ do-size: $(BUILD)/verinit
 include qemu/lab.mk
 do-lab: $(LAB_IMAGES)
 
-do-demo: $(LAB_IMAGES)
+do-demo: $(LAB_IMAGES) $(BUILD)/verinit-measure
 	qemu/demo.sh $(LAB)
 
 # ---- the README's test command (the checks it runs: test/run-tests.sh) ----------------------------------------------------------------

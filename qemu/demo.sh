@@ -36,6 +36,16 @@ esac
 if [ -s "$run/report" ]; then
 	echo "  PCRs read in the guest after hand-over:"
 	grep '^R pcr sha256 \(4\|7\|9\|11\|15\) ' "$run/report" | sed 's/^R pcr /    /'
+	# What an operator predicts offline for this UKI and /usr, against what the TPM says.
+	measure=$lab/../verinit-measure
+	if [ -x "$measure" ]; then
+		"$measure" predict --uki "$lab/uki.efi" --usr-env "$lab/usr/usr.env" --cert "$lab/keys/db.crt" \
+			--banks sha256 --format lines | while read -r bank pcr want; do
+			if grep -qx "R pcr $bank $pcr $want" "$run/report"; then ok="as predicted by verinit-measure"
+			else ok="NOT as predicted ($want)"; fi
+			printf '    %s %s %s\n' "$bank" "$pcr" "$ok"
+		done
+	fi
 else
 	echo "  PCRs: the system's init prints them after hand-over; this boot did not hand over"
 fi
