@@ -35,6 +35,11 @@ struct context {
 	unsigned tpm_banks;      /* its active banks, a mask of enum pcr_bank */
 	unsigned measured;       /* events extended and logged */
 
+	/* The policies loaded (init/ipe.c, init/selinux.c): SHA-256 of the exact bytes, "" when none
+	 * was loaded; *_error says why an optional one was not. */
+	char ipe_sha256[65], ipe_name[64], ipe_error[128];
+	char selinux_sha256[65], selinux_error[128];
+
 	/* Set by the running stage: what its status line adds in parentheses ("signer CN=..."). */
 	char status[288];
 

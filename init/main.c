@@ -18,8 +18,11 @@ static const struct stage stages[] = {
 	{ "devices", "Found the /usr partitions", stage_devices, REASON_DEVICE_TIMEOUT },
 	{ "signature", "Verified the /usr root hash signature", stage_signature, REASON_SIG_INVALID },
 	{ "verity", "Activated dm-verity for /usr", stage_verity, REASON_VERITY },
-	{ "measure", "Measured what was verified", stage_measure, REASON_MEASURE },
 	{ "mounts", "Mounted the new root and /usr", stage_mounts, REASON_MOUNT },
+	/* After the mounts: a policy may live on the verified /usr. */
+	{ "ipe", "Loaded the IPE policy", stage_ipe, REASON_IPE },
+	{ "selinux", "Loaded the SELinux policy", stage_selinux, REASON_SELINUX_LOAD },
+	{ "measure", "Measured what was verified", stage_measure, REASON_MEASURE },
 	{ "handover", "Handed over", stage_handover, REASON_SWITCH_ROOT },
 };
 _Static_assert(ELEMENTSOF(stages) <= STAGES_MAX, "the boot report has room for STAGES_MAX stages");

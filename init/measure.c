@@ -153,6 +153,10 @@ int stage_measure(struct context *ctx) {
 		.root_hash_hex = ctx->sig.root_hash_hex,
 		.signer_sha256 = ctx->signer_fpr,
 		.kernel_verified = ctx->kernel_verified,
+		.ipe_sha256 = ctx->ipe_sha256,
+		.ipe_mode = ipe_mode_to_string(ctx->cfg.ipe_mode),
+		.selinux_sha256 = ctx->selinux_sha256,
+		.selinux_mode = selinux_mode_to_string(ctx->cfg.selinux_mode),
 	};
 
 	if (!ctx->tpm_present) {

@@ -13,6 +13,8 @@ int stage_devices(struct context *ctx);
 int stage_signature(struct context *ctx);
 int stage_verity(struct context *ctx);
 int stage_mounts(struct context *ctx);
+int stage_ipe(struct context *ctx);
+int stage_selinux(struct context *ctx);
 int stage_handover(struct context *ctx);
 
 /* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */

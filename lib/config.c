@@ -31,6 +31,14 @@ static const char *const tpm_names[_TPM_MODE_MAX] = {
 	[TPM_REQUIRED] = "required",
 	[TPM_OPTIONAL] = "optional",
 };
+static const char *const ipe_mode_names[_IPE_MODE_MAX] = {
+	[IPE_ENFORCE] = "enforce",
+	[IPE_AUDIT] = "audit",
+};
+static const char *const selinux_mode_names[_SELINUX_MODE_MAX] = {
+	[SELINUX_ENFORCING] = "enforcing",
+	[SELINUX_PERMISSIVE] = "permissive",
+};
 static const char *const cmdline_init_names[_CMDLINE_INIT_MAX] = {
 	[CMDLINE_INIT_DENY] = "deny",
 	[CMDLINE_INIT_ALLOW] = "allow",
@@ -79,6 +87,12 @@ const char *kernel_verify_to_string(enum kernel_verify k) {
 }
 const char *tpm_mode_to_string(enum tpm_mode t) {
 	return name_of(tpm_names, ELEMENTSOF(tpm_names), (unsigned) t);
+}
+const char *ipe_mode_to_string(enum ipe_mode m) {
+	return name_of(ipe_mode_names, ELEMENTSOF(ipe_mode_names), (unsigned) m);
+}
+const char *selinux_mode_to_string(enum selinux_mode m) {
+	return name_of(selinux_mode_names, ELEMENTSOF(selinux_mode_names), (unsigned) m);
 }
 const char *cmdline_init_to_string(enum cmdline_init i) {
 	return name_of(cmdline_init_names, ELEMENTSOF(cmdline_init_names), (unsigned) i);
@@ -246,6 +260,10 @@ ENUM_KEY(key_failure, failure, failure_names, enum failure_action)
 ENUM_KEY(key_kernel_verify, kernel_verify, kernel_verify_names, enum kernel_verify)
 ENUM_KEY(key_verity, verity_on_corruption, verity_names, enum verity_mode)
 ENUM_KEY(key_tpm, tpm, tpm_names, enum tpm_mode)
+ENUM_KEY(key_ipe, ipe, tpm_names, enum tpm_mode)
+ENUM_KEY(key_ipe_mode, ipe_mode, ipe_mode_names, enum ipe_mode)
+ENUM_KEY(key_selinux, selinux, tpm_names, enum tpm_mode)
+ENUM_KEY(key_selinux_mode, selinux_mode, selinux_mode_names, enum selinux_mode)
 ENUM_KEY(key_cmdline_init, cmdline_init, cmdline_init_names, enum cmdline_init)
 
 static int key_usr_data(const char *v, size_t n, struct config *c) {
@@ -299,6 +317,12 @@ static int key_pcr_phase(const char *v, size_t n, struct config *c) {
 static int key_pcr_facts(const char *v, size_t n, struct config *c) {
 	return config_parse_uint(v, n, 8, 23, &c->pcr_facts);
 }
+static int key_ipe_policy(const char *v, size_t n, struct config *c) {
+	return config_parse_path(v, n, c->ipe_policy);
+}
+static int key_selinux_policy(const char *v, size_t n, struct config *c) {
+	return config_parse_path(v, n, c->selinux_policy);
+}
 static int key_failure_delay(const char *v, size_t n, struct config *c) {
 	return config_parse_uint(v, n, 0, 3600, &c->failure_delay);
 }
@@ -328,6 +352,12 @@ enum key {
 	K_TPM_TIMEOUT,
 	K_PCR_PHASE,
 	K_PCR_FACTS,
+	K_IPE_POLICY,
+	K_IPE_MODE,
+	K_IPE,
+	K_SELINUX_POLICY,
+	K_SELINUX_MODE,
+	K_SELINUX,
 	_K_MAX,
 };
 
@@ -358,6 +388,12 @@ static const struct key_def {
 	[K_TPM_TIMEOUT] = { "tpm_timeout", key_tpm_timeout, "seconds, 1 to 600" },
 	[K_PCR_PHASE] = { "pcr.phase", key_pcr_phase, "a PCR, 8 to 23" },
 	[K_PCR_FACTS] = { "pcr.facts", key_pcr_facts, "a PCR, 8 to 23" },
+	[K_IPE_POLICY] = { "ipe.policy", key_ipe_policy, "an absolute path" },
+	[K_IPE_MODE] = { "ipe.mode", key_ipe_mode, "enforce or audit" },
+	[K_IPE] = { "ipe", key_ipe, "required or optional" },
+	[K_SELINUX_POLICY] = { "selinux.policy", key_selinux_policy, "an absolute path" },
+	[K_SELINUX_MODE] = { "selinux.mode", key_selinux_mode, "enforcing or permissive" },
+	[K_SELINUX] = { "selinux", key_selinux, "required or optional" },
 };
 
 void config_defaults(struct config *c) {
@@ -446,6 +482,15 @@ static int parse_line(const char *l, size_t n, unsigned line, struct config *c, 
 
 /* The rules that involve more than one key, once every key is known. */
 static int validate(const struct config *c, const unsigned seen[static _K_MAX], struct parse_error *err) {
+	/* A mode for a policy that is never loaded would read as protection that is not there. */
+	static const struct {
+		enum key policy, dependent[2];
+	} policy_keys[] = { { K_IPE_POLICY, { K_IPE_MODE, K_IPE } }, { K_SELINUX_POLICY, { K_SELINUX_MODE, K_SELINUX } } };
+	for (size_t i = 0; i < ELEMENTSOF(policy_keys); i++)
+		for (size_t j = 0; j < 2; j++)
+			if (!seen[policy_keys[i].policy] && seen[policy_keys[i].dependent[j]])
+				return parse_fail(err, seen[policy_keys[i].dependent[j]], -EINVAL, "%s without %s",
+						  keys[policy_keys[i].dependent[j]].name, keys[policy_keys[i].policy].name);
 	if (c->usr_discovery == USR_DISCOVERY_EXPLICIT) {
 		if (!seen[K_USR_DATA] || !seen[K_USR_HASH])
 			return parse_fail(err, seen[K_USR_DISCOVERY], -EINVAL,

@@ -55,6 +55,18 @@ enum tpm_mode {
 	_TPM_MODE_MAX,
 };
 
+enum ipe_mode {
+	IPE_ENFORCE,
+	IPE_AUDIT, /* IPE logs what it would deny */
+	_IPE_MODE_MAX,
+};
+
+enum selinux_mode {
+	SELINUX_ENFORCING,
+	SELINUX_PERMISSIVE,
+	_SELINUX_MODE_MAX,
+};
+
 enum cmdline_init {
 	CMDLINE_INIT_DENY,  /* init= on the kernel command line is refused */
 	CMDLINE_INIT_ALLOW, /* init= may replace init, still only with a path under /usr/ */
@@ -86,6 +98,16 @@ struct config {
 	unsigned tpm_timeout; /* seconds to wait for /dev/tpmrm0, 1..600 */
 	unsigned pcr_phase;   /* boot phases and failures, as systemd-pcrphase: 11 */
 	unsigned pcr_facts;   /* what verinit verified, and failures: 15 */
+
+	/* Policies, loaded from verified storage (the initramfs, or a path under /usr/). "" when none.
+	 * ipe/selinux say whether a failure to load stops the boot (required, the default) or is
+	 * only recorded (optional); they reuse tpm_mode's two values. */
+	char ipe_policy[CONFIG_PATH_MAX];
+	enum ipe_mode ipe_mode;
+	enum tpm_mode ipe;
+	char selinux_policy[CONFIG_PATH_MAX];
+	enum selinux_mode selinux_mode;
+	enum tpm_mode selinux;
 
 	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
 	enum cmdline_init cmdline_init;
@@ -125,3 +147,5 @@ const char *verity_mode_to_string(enum verity_mode m);
 const char *kernel_verify_to_string(enum kernel_verify k);
 const char *tpm_mode_to_string(enum tpm_mode t);
 const char *cmdline_init_to_string(enum cmdline_init i);
+const char *ipe_mode_to_string(enum ipe_mode m);
+const char *selinux_mode_to_string(enum selinux_mode m);

@@ -47,7 +47,23 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	r = record(pcr, "verinit", "verinit",
 		   f->kernel_verified ? "verinit.usr.kernel_verified=yes" : "verinit.usr.kernel_verified=no", banks,
 		   &out[n++]);
-	return r < 0 ? r : n;
+	if (r < 0)
+		return r;
+	const struct {
+		const char *what, *sha, *mode;
+	} policies[] = { { "ipe", f->ipe_sha256, f->ipe_mode }, { "selinux", f->selinux_sha256, f->selinux_mode } };
+	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+		if (!policies[i].sha || !policies[i].sha[0])
+			continue;
+		if (!is_hex64(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
+			return -EINVAL;
+		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s", policies[i].what, policies[i].sha,
+				policies[i].mode);
+		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+		if (r < 0)
+			return r;
+	}
+	return n;
 }
 
 int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,

@@ -27,6 +27,14 @@ enum reason {
 	REASON_SWITCH_ROOT,       /* moving into the new root failed */
 	REASON_TPM_MISSING,       /* no TPM by the deadline and tpm=required */
 	REASON_MEASURE,           /* the TPM refused an extend, or the event log cannot be written */
+	REASON_POLICY_UNVERIFIED, /* a policy file is not on verified storage (initramfs or /usr) */
+	REASON_IPE_UNAVAILABLE,   /* the kernel has no IPE */
+	REASON_IPE_UNTRUSTED,     /* the kernel does not trust the IPE policy's signer */
+	REASON_IPE_MALFORMED,     /* the IPE policy is not a signed policy the kernel can parse */
+	REASON_IPE_DOWNGRADE,     /* an older version of a policy already loaded */
+	REASON_IPE,               /* activating the IPE policy or setting its mode failed */
+	REASON_SELINUX_UNAVAILABLE, /* SELinux is not active in the kernel (lsm=) */
+	REASON_SELINUX_LOAD,      /* the kernel refused the SELinux policy or its mode */
 	_REASON_MAX,
 };
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -16,9 +17,10 @@
 #include "macro.h"
 #include "switchroot.h"
 
-int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
+static int open_checked(int rootfd, const char *path, dev_t want_dev, int flags, bool need_exec) {
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
+		/* openat2 refuses O_PATH with any flag but O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW. */
+		.flags = (uint64_t) (flags | O_CLOEXEC | (flags == O_PATH ? 0 : O_NOCTTY)),
 		/* Symlinks resolve as they would after the hand-over: inside the new root. */
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
@@ -31,12 +33,20 @@ int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
 		return negative_errno();
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
-	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+	if (!S_ISREG(st.st_mode) || (need_exec && !(st.st_mode & 0111)))
 		return -EACCES;
 	if (st.st_dev != want_dev)
 		return -EXDEV;
 	/* cppcheck-suppress unreadVariable ; TAKE_FD leaves -EBADF for the cleanup attribute to read */
 	return TAKE_FD(fd);
+}
+
+int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
+	return open_checked(rootfd, path, want_dev, O_PATH, true);
+}
+
+int verified_open(int rootfd, const char *path, dev_t want_dev) {
+	return open_checked(rootfd, path, want_dev, O_RDONLY, false);
 }
 
 /* Deletes what dirfd holds on device dev, never descending into another file system. */

@@ -11,6 +11,10 @@
  * executable file), or another -errno. */
 int init_open_checked(int rootfd, const char *path, dev_t want_dev);
 
+/* The same resolution and device check for a file that must come from verified storage (a
+ * policy): a regular file, readable, any mode. Returns an O_RDONLY fd, or the errors above. */
+int verified_open(int rootfd, const char *path, dev_t want_dev);
+
 /* Moves /dev, /proc, /sys and /run into newroot, makes newroot the root, and deletes the
  * initramfs's contents without crossing into any mount. Checks first, destroys after: refuses
  * (-EPERM) unless this is PID 1, (-EINVAL) unless / is a ramfs/tmpfs initramfs, (-ENOTDIR) unless

@@ -9,6 +9,7 @@
 #include "envfile.h"
 #include "hexb64.h"
 #include "measure.h"
+#include "pcr.h"
 
 bool hex64(const char *s) {
 	uint8_t d[32];
@@ -85,5 +86,20 @@ int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts) {
 	}
 	*pcr_phase = c.pcr_phase;
 	*pcr_facts = c.pcr_facts;
+	return 0;
+}
+
+int file_sha256(const char *path, char hex[65]) {
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint8_t d[PCR_DIGEST_MAX];
+	size_t len = 0;
+	int r = read_file(path, POLICY_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	if (pcr_hash(PCR_BANK_SHA256, buf, len, d) < 0) {
+		say("%s: hashing failed (OpenSSL)", path);
+		return -EIO;
+	}
+	(void) hex_encode(d, 32, hex, 65);
 	return 0;
 }

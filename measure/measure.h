@@ -51,6 +51,9 @@ bool hex64(const char *s);
 int load_usr_env(const char *path, char roothash[65], char signer[65]);
 int load_cert(const char *path, char signer[65]);
 int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts);
+/* hex gets the SHA-256 of the whole file at path (a policy, as the agent measures it). */
+#define POLICY_FILE_MAX (16U << 20) /* the agent's POLICY_MAX (init/policy.h) */
+int file_sha256(const char *path, char hex[65]);
 
 /* systemd-stub 252 (stub.c): the UKI sections it measures into PCR 11, in its order; for each
  * present one, two extends: the section name with its NUL, then the section's bytes. */

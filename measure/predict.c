@@ -14,7 +14,8 @@
 #define RECORDS_MAX (STUB_RECORDS_MAX + 2 + MEASURE_FACTS_MAX + 2)
 
 /* Where a failure in each stage leaves the measurements, after init/main.c's order: "tpm"
- * measures enter-initrd, "measure" the facts, "handover" leave-initrd. A failure inside those
+ * measures enter-initrd, "measure" (after mounts, ipe and selinux) the facts, "handover"
+ * leave-initrd. A failure inside those
  * three can come before or after their own extend, so it is not predicted. */
 enum progress { BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
 static const struct {
@@ -23,7 +24,7 @@ static const struct {
 } stages[] = {
 	{ "early-mounts", BEFORE_ENTER }, { "config", BEFORE_ENTER },    { "modules", AFTER_ENTER },
 	{ "devices", AFTER_ENTER },       { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
-	{ "mounts", AFTER_FACTS },
+	{ "mounts", AFTER_ENTER },        { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
 };
 
 struct options {
@@ -31,6 +32,7 @@ struct options {
 	const char *files[STUB_SECTIONS];
 	bool no_stub, lines, kernel_verified;
 	const char *roothash, *usr_env, *cert, *config, *failure;
+	const char *ipe_policy, *ipe_mode, *selinux_policy, *selinux_mode;
 	unsigned banks;
 };
 
@@ -52,7 +54,7 @@ static int parse_failure(const char *s, enum progress *at, const char **stage, c
 		return -EINVAL;
 	}
 	say("--failure: '%s' is not STAGE:REASON with STAGE one of early-mounts, config, modules, devices, "
-	    "signature, verity, mounts",
+	    "signature, verity, mounts, ipe, selinux",
 	    s);
 	return -EINVAL;
 }
@@ -60,7 +62,7 @@ static int parse_failure(const char *s, enum progress *at, const char **stage, c
 /* Returns 0, 1 (--help was printed) or -EINVAL (said why). */
 static int parse_options(int argc, char **argv, struct options *o) {
 	enum { O_UKI = 0x100, O_NO_STUB, O_ROOTHASH, O_USR_ENV, O_CERT, O_KV, O_CONFIG, O_BANKS, O_FAILURE, O_FORMAT,
-	       O_SECTION }; /* O_SECTION + i: the stub's section i */
+	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_SECTION }; /* O_SECTION + i: the stub's section i */
 	static const struct option opts[] = {
 		{ "uki", required_argument, NULL, O_UKI },
 		{ "linux", required_argument, NULL, O_SECTION + 0 },
@@ -79,6 +81,10 @@ static int parse_options(int argc, char **argv, struct options *o) {
 		{ "banks", required_argument, NULL, O_BANKS },
 		{ "failure", required_argument, NULL, O_FAILURE },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "ipe-policy", required_argument, NULL, O_IPE },
+		{ "ipe-mode", required_argument, NULL, O_IPE_MODE },
+		{ "selinux-policy", required_argument, NULL, O_SELINUX },
+		{ "selinux-mode", required_argument, NULL, O_SELINUX_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -123,6 +129,26 @@ static int parse_options(int argc, char **argv, struct options *o) {
 			break;
 		case O_FAILURE:
 			o->failure = optarg;
+			break;
+		case O_IPE:
+			o->ipe_policy = optarg;
+			break;
+		case O_IPE_MODE:
+			if (strcmp(optarg, "enforce") != 0 && strcmp(optarg, "audit") != 0) {
+				say("--ipe-mode: '%s' is not enforce or audit", optarg);
+				return -EINVAL;
+			}
+			o->ipe_mode = optarg;
+			break;
+		case O_SELINUX:
+			o->selinux_policy = optarg;
+			break;
+		case O_SELINUX_MODE:
+			if (strcmp(optarg, "enforcing") != 0 && strcmp(optarg, "permissive") != 0) {
+				say("--selinux-mode: '%s' is not enforcing or permissive", optarg);
+				return -EINVAL;
+			}
+			o->selinux_mode = optarg;
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "lines") != 0) {
@@ -253,10 +279,18 @@ int predict_main(int argc, char **argv) {
 	if (o.config && load_config(o.config, &pcr_phase, &pcr_facts) < 0)
 		return -EINVAL;
 
+	char ipe_sha[65] = "", selinux_sha[65] = "";
+	if ((o.ipe_policy && file_sha256(o.ipe_policy, ipe_sha) < 0) ||
+	    (o.selinux_policy && file_sha256(o.selinux_policy, selinux_sha) < 0))
+		return -EINVAL;
 	const struct measure_facts f = {
 		.root_hash_hex = roothash,
 		.signer_sha256 = signer,
 		.kernel_verified = o.kernel_verified,
+		.ipe_sha256 = ipe_sha,
+		.ipe_mode = o.ipe_mode ? o.ipe_mode : "enforce",
+		.selinux_sha256 = selinux_sha,
+		.selinux_mode = o.selinux_mode ? o.selinux_mode : "enforcing",
 	};
 	int n = sequence(&o, &f, pcr_phase, pcr_facts, recs);
 	if (n < 0) {

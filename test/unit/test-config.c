@@ -45,6 +45,18 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return cmdline_init_to_string(c->cmdline_init);
 	if (strcmp(key, "tpm") == 0)
 		return tpm_mode_to_string(c->tpm);
+	if (strcmp(key, "ipe.policy") == 0)
+		return c->ipe_policy;
+	if (strcmp(key, "ipe.mode") == 0)
+		return ipe_mode_to_string(c->ipe_mode);
+	if (strcmp(key, "ipe") == 0)
+		return tpm_mode_to_string(c->ipe);
+	if (strcmp(key, "selinux.policy") == 0)
+		return c->selinux_policy;
+	if (strcmp(key, "selinux.mode") == 0)
+		return selinux_mode_to_string(c->selinux_mode);
+	if (strcmp(key, "selinux") == 0)
+		return tpm_mode_to_string(c->selinux);
 	if (strcmp(key, "device_timeout") == 0) {
 		(void) snprintf(buf, size, "%u", c->device_timeout);
 		return buf;
@@ -102,7 +114,7 @@ struct config_case {
 	int ret;
 	unsigned line;       /* for errors */
 	const char *msg;     /* a substring of the message, for errors; NULL: any non-empty message */
-	const char *want[5]; /* "key=value" checks, for successes */
+	const char *want[6]; /* "key=value" checks, for successes */
 };
 
 /* A file that parses, with fields to check; a file that is refused, with where and why. The
@@ -283,6 +295,16 @@ static const struct config_case cases[] = {
 	FAIL("pcr.phase in the firmware's range", "pcr.phase=7\n", -EINVAL, 1, "want a PCR, 8 to 23"),
 	FAIL("pcr.facts 24", "\npcr.facts=24\n", -EINVAL, 2, "for pcr.facts"),
 	FAIL("tpm_timeout 0", "tpm_timeout=0\n", -EINVAL, 1, "for tpm_timeout"),
+	OK("policies", "ipe.policy=/usr/share/verinit/ipe.p7s\nipe.mode=audit\nipe=optional\n"
+	   "selinux.policy=/etc/selinux/policy.33\nselinux.mode=permissive\n",
+	   "ipe.policy=/usr/share/verinit/ipe.p7s", "ipe.mode=audit", "ipe=optional",
+	   "selinux.policy=/etc/selinux/policy.33", "selinux.mode=permissive", "selinux=required"),
+	OK("policy defaults", "", "ipe.policy=", "ipe.mode=enforce", "ipe=required", "selinux.policy=",
+	   "selinux.mode=enforcing"),
+	FAIL("ipe.mode without a policy", "\nipe.mode=audit\n", -EINVAL, 2, "ipe.mode without ipe.policy"),
+	FAIL("selinux without a policy", "selinux=optional\n", -EINVAL, 1, "selinux without selinux.policy"),
+	FAIL("ipe.mode bad", "ipe.policy=/x\nipe.mode=permissive\n", -EINVAL, 2, "want enforce or audit"),
+	FAIL("ipe.policy relative", "ipe.policy=x.p7s\n", -EINVAL, 1, "want an absolute path"),
 	FAIL("timeout 601", "device_timeout=601\n", -EINVAL, 1, "for device_timeout"),
 	FAIL("timeout with a leading zero", "device_timeout=030\n", -EINVAL, 1, "for device_timeout"),
 	FAIL("timeout negative", "device_timeout=-5\n", -EINVAL, 1, "for device_timeout"),

@@ -128,10 +128,35 @@ static void test_fd_is_the_file(void **state) {
 	close(fd);
 }
 
+/* A policy: any regular file on the device, read-only; no exec bit needed. */
+static void test_verified_open(void **state) {
+	static const struct {
+		const char *path;
+		bool other_dev;
+		int expect;
+	} cases[] = {
+		{ "/usr/lib/noexec", false, 0 },   { "/usr/lib/abs-link", false, 0 },
+		{ "/usr/lib/noexec", true, -EXDEV }, { "/usr/lib/dir", false, -EACCES },
+		{ "/usr/lib/host-link", false, -ENOENT }, { "usr/lib/noexec", false, -EINVAL },
+	};
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		int fd = verified_open(rootfd, cases[i].path, cases[i].other_dev ? root_dev + 1 : root_dev);
+		int got = fd >= 0 ? 0 : fd;
+		if (fd >= 0) {
+			assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+			close(fd);
+		}
+		if (got != cases[i].expect)
+			fail_msg("verified_open '%s': got %d, want %d", cases[i].path, got, cases[i].expect);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_fd_is_the_file),
+		cmocka_unit_test(test_verified_open),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hexb64.h"
+#include "macro.h"
+#include "pcr.h"
+#include "policy.h"
+#include "switchroot.h"
+#include "sysops.h"
+
+static bool under_usr(const char *path) {
+	return strncmp(path, "/usr/", 5) == 0; /* "/usrx/..." is not /usr */
+}
+
+ssize_t policy_read(const char *path, const uint8_t **ret, char sha256_hex[static 65]) {
+	static uint8_t buf[POLICY_MAX + 1];
+	const char *root = under_usr(path) ? "/sysroot" : "/";
+	const char *devof = under_usr(path) ? "/sysroot/usr" : "/";
+	uint8_t digest[PCR_DIGEST_MAX];
+	struct stat st;
+
+	/* The device to be on: the dm-verity /usr, or the initramfs (inside the signed UKI). */
+	if (stat(devof, &st) < 0)
+		return negative_errno();
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return negative_errno();
+	_cleanup_close_ int fd = verified_open(rootfd, path, st.st_dev);
+	if (fd < 0)
+		return fd;
+	ssize_t n = sys_read_full(fd, buf, POLICY_MAX);
+	if (n < 0)
+		return n;
+	int r = pcr_hash(PCR_BANK_SHA256, buf, (size_t) n, digest);
+	if (r < 0)
+		return r;
+	(void) hex_encode(digest, 32, sha256_hex, 65);
+	*ret = buf;
+	return n;
+}
+
+int policy_write(const char *file, const void *buf, size_t len) {
+	_cleanup_close_ int fd = sys->open(file, O_WRONLY | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	ssize_t n = sys->write(fd, buf, len);
+	if (n < 0)
+		return (int) n;
+	return (size_t) n == len ? 0 : -EIO;
+}
