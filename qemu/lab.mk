@@ -27,8 +27,19 @@ $(LAB)/keys/db.crt: qemu/keys.sh
 $(LAB)/OVMF_VARS.fd: $(LAB)/keys/db.crt qemu/ovmf.sh qemu/fetch.sh qemu/tools.lock
 	qemu/ovmf.sh $(LAB)/keys $@
 
-$(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/kernel.stamp $(LAB)/keys/db.crt
+# The IPE test policies (signed by db, whose key the kernel trusts through the platform keyring;
+# one by the attacker; one truncated), in every lab initramfs under /etc/verinit/ipe, with a
+# symlink that leaves verified storage (to sysfs) for the "not on verified storage" case.
+$(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
+	qemu/ipe-policy.sh $(LAB)/ipe $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)" \
+		$(LAB)/keys/attacker.key $(LAB)/keys/attacker.crt
+
+$(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/kernel.stamp $(LAB)/keys/db.crt \
+		$(LAB)/ipe/default.p7s
 	qemu/initramfs-tree.sh $(LAB)/initramfs-tree $(LAB)/kernel qemu/verinit.conf $(LAB)/keys/db.crt
+	mkdir -p $(LAB)/initramfs-tree/etc/verinit/ipe
+	cp $(LAB)/ipe/*.p7s $(LAB)/initramfs-tree/etc/verinit/ipe/
+	ln -sfn /sys/kernel/notes $(LAB)/initramfs-tree/etc/verinit/ipe/unverified.p7s
 	@touch $@
 $(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
 	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree
@@ -98,12 +109,14 @@ $(LAB)/uki-usrhash.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 # The command line narrows the /usr mount.
 $(LAB)/uki-usrflags.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,mount.usrflags=nosuid$(comma)noatime)
-# /usr on whole disks named in the config (the signature still from disk.img's partition).
-$(LAB)/uki-explicit.efi: $(LAB)/initramfs-explicit.img $(UKI_DEPS)
+# A configuration variant (qemu/conf/NAME.conf) as a signed UKI: uki-conf-NAME.efi.
+$(LAB)/uki-conf-%.efi: $(LAB)/initramfs-%.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
+# The configuration variants booted as UKIs.
+CONF_UKIS := explicit ipe-enforce ipe-audit ipe-attacker ipe-truncated ipe-unverified
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
-	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-explicit.efi \
-	$(LAB)/initramfs-kernel-optional.img
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi \
+	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS))

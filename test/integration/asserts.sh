@@ -20,9 +20,9 @@ usr_verified() {
 	report_json "$run" .usr.signer | grep -q 'verinit test db' || { echo "report.json: signer is not the db key"; ok=1; }
 	[ "$(report_json "$run" '.usr.signer_sha256 | length')" = 64 ] || { echo "report.json: no signer fingerprint"; ok=1; }
 	[ "$(report_json "$run" '[.stages[].name] | join(" ")')" = \
-		"early-mounts config modules tpm devices signature verity measure mounts handover" ] ||
+		"early-mounts config modules tpm devices signature verity mounts ipe selinux measure handover" ] ||
 		{ echo "report.json: stages are $(report_json "$run" '[.stages[].name] | join(" ")')"; ok=1; }
-	[ "$(report_json "$run" '[.stages[] | select(.verdict == "ok" and .end_us >= .start_us)] | length')" = 9 ] ||
+	[ "$(report_json "$run" '[.stages[] | select(.verdict == "ok" and .end_us >= .start_us)] | length')" = 11 ] ||
 		{ echo "report.json: not every stage before the hand-over ended ok"; ok=1; }
 	return $ok
 }
@@ -146,7 +146,8 @@ never_handed_over() {
 	! grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init ran"; return 1; }
 }
 for c in sb_off_uki seabios_fast sig_other_hash sig_foreign_fpr sig_signed_attrs \
-	sig_garbage_json no_sig_partition two_usr no_disk cmdline_weakens init_escape no_tpm; do
+	sig_garbage_json no_sig_partition two_usr no_disk cmdline_weakens init_escape no_tpm ipe_attacker \
+	ipe_truncated ipe_unverified; do
 	eval "assert_$c() { never_handed_over \"\$1\"; }"
 done
 # Failures after the TPM stage: the PCRs of the failed boot are not those of a good one.
@@ -197,3 +198,25 @@ assert_probe_sha256() {
 }
 assert_probe_all_banks() { pcrs_reported "$1" sha1 sha256 sha384 sha512; }
 
+
+# ---- policies -------------------------------------------------------------------------------------
+# IPE's default policy is active in the mode asked for; a program on the writable root is denied
+# (126) in enforce mode and runs in audit mode, the kernel logging the denial either way; PCR 15
+# carries the policy's digest and mode.
+ipe_as_configured() { # run mode(enforce|audit) enforce-value exec-rc
+	local run=$1 ok=0
+	handed_over "$run" || ok=1
+	grep -q '^R ipe_policy verinit_default active=1 version=1.0.0$' "$run/report" ||
+		{ echo "verinit_default 1.0.0 is not the active IPE policy"; ok=1; }
+	grep -q "^R ipe_enforce $3\$" "$run/report" || { echo "IPE enforce is not $3"; ok=1; }
+	grep -q "^R ipe_exec_root $4\$" "$run/report" ||
+		{ echo "a program on the writable root: $(sed -n 's/^R ipe_exec_root //p' "$run/report"), want $4"; ok=1; }
+	grep -q "^R ipe_audit .*ipe_op=EXECUTE .*enforcing=$3 .*rule=\"DEFAULT op=EXECUTE action=DENY\"" "$run/report" ||
+		{ echo "no IPE audit record of the denial"; ok=1; }
+	# shellcheck disable=SC2046 # words
+	pcrs_predicted "$run" --uki "$LAB/uki-conf-ipe-$2.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --ipe-policy "$LAB/ipe/default.p7s" --ipe-mode "$2" || ok=1
+	return $ok
+}
+assert_ipe_enforce() { ipe_as_configured "$1" enforce 1 126; }
+assert_ipe_audit() { ipe_as_configured "$1" audit 0 0; }
