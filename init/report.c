@@ -59,6 +59,28 @@ static json_object *tpm_json(const struct context *ctx, bool *oom) {
 	return t;
 }
 
+/* A policy: null when none is configured; else what was asked, and what came of it. */
+static json_object *policy_json(const char *path, const char *mode, const char *sha256, const char *name,
+				const char *error, bool *oom) {
+	if (!path[0])
+		return json_object_new_null();
+	json_object *p = json_object_new_object();
+	if (!p) {
+		*oom = true;
+		return NULL;
+	}
+	add(p, "path", json_object_new_string(path), oom);
+	add(p, "mode", json_object_new_string(mode), oom);
+	add(p, "loaded", json_object_new_boolean(sha256[0] != '\0'), oom);
+	if (sha256[0])
+		add(p, "sha256", json_object_new_string(sha256), oom);
+	if (name && name[0])
+		add(p, "name", json_object_new_string(name), oom);
+	if (error[0])
+		add(p, "error", json_object_new_string(error), oom); /* an optional policy that failed */
+	return p;
+}
+
 ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	_cleanup_(json_putp) json_object *top = json_object_new_object();
 	json_object *usr = json_object_new_object(), *stages = json_object_new_array();
@@ -86,6 +108,13 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	    &oom);
 	add(top, "usr", usr, &oom);
 	add(top, "tpm", tpm_json(ctx, &oom), &oom);
+	/* json_object_object_add takes a NULL value as JSON null: add() must not count it as OOM. */
+	json_object *ipe = policy_json(c->ipe_policy, ipe_mode_to_string(c->ipe_mode), ctx->ipe_sha256,
+				       ctx->ipe_name, ctx->ipe_error, &oom);
+	json_object *selinux = policy_json(c->selinux_policy, selinux_mode_to_string(c->selinux_mode),
+					   ctx->selinux_sha256, NULL, ctx->selinux_error, &oom);
+	if (json_object_object_add(top, "ipe", ipe) < 0 || json_object_object_add(top, "selinux", selinux) < 0)
+		oom = true;
 	add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
 	add(top, "init", json_object_new_string(c->init), &oom);
 	for (size_t i = 0; i < ctx->n_timing; i++) {

@@ -20,6 +20,9 @@ static const char *const known_keys[_CMDLINE_KEY_MAX] = {
 	[CMDLINE_ROOTFSTYPE] = "rootfstype",
 	[CMDLINE_ROOTFLAGS] = "rootflags",
 	[CMDLINE_INIT] = "init",
+	[CMDLINE_ENFORCING] = "enforcing",
+	[CMDLINE_SELINUX] = "selinux",
+	[CMDLINE_IPE_ENFORCE] = "ipe.enforce",
 };
 
 /* Words that ask an initrd for a shell. verinit never gives one, so asking is refused. */
@@ -447,6 +450,20 @@ static int apply_known(enum cmdline_key k, const struct cmdline_word *w, struct 
 		if (config_parse_init(w->value, strlen(w->value), dev) < 0)
 			return refuse(err, w, "init must be a path under /usr/ without '.', '..' or '//'");
 		memcpy(c->init, dev, sizeof dev);
+		return 0;
+	/* Kernel words about the policies verinit loads: harmless unless a policy is configured, then
+	 * only the configured mode may be said (systemd, too, sets SELinux's mode from enforcing=). */
+	case CMDLINE_ENFORCING:
+		if (c->selinux_policy[0] && c->selinux_mode == SELINUX_ENFORCING && strcmp(w->value, "1") != 0)
+			return refuse(err, w, "config: selinux.mode=enforcing");
+		return 0;
+	case CMDLINE_SELINUX:
+		if (c->selinux_policy[0] && strcmp(w->value, "1") != 0)
+			return refuse(err, w, "config: selinux.policy=%.64s", c->selinux_policy);
+		return 0;
+	case CMDLINE_IPE_ENFORCE:
+		if (c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && strcmp(w->value, "1") != 0)
+			return refuse(err, w, "config: ipe.mode=enforce");
 		return 0;
 	default:
 		return parse_fail(err, w->word, -EINVAL, "internal: no rule for '%s'", w->key);

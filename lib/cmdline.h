@@ -28,6 +28,9 @@ enum cmdline_key {
 	CMDLINE_ROOTFSTYPE,
 	CMDLINE_ROOTFLAGS,
 	CMDLINE_INIT,
+	CMDLINE_ENFORCING,   /* the kernel's and systemd's SELinux mode */
+	CMDLINE_SELINUX,     /* selinux=0 turns SELinux off in the kernel */
+	CMDLINE_IPE_ENFORCE, /* the kernel's initial IPE mode */
 	_CMDLINE_KEY_MAX,
 };
 

@@ -30,6 +30,10 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return c->init;
 	if (strcmp(key, "kernel_verify") == 0)
 		return kernel_verify_to_string(c->kernel_verify);
+	if (strcmp(key, "selinux.mode") == 0)
+		return selinux_mode_to_string(c->selinux_mode);
+	if (strcmp(key, "ipe.mode") == 0)
+		return ipe_mode_to_string(c->ipe_mode);
 	if (strcmp(key, "tpm") == 0)
 		return tpm_mode_to_string(c->tpm);
 	if (strcmp(key, "verity.on_corruption") == 0)
@@ -289,6 +293,19 @@ static const struct cmdline_case cases[] = {
 	APPLY_ERR("failure action", "verinit.failure=poweroff", NULL, -EPERM, 1, "(config: failure=halt)"),
 	APPLY_ERR("unknown verinit word", "verinit.allow_unsigned=1", NULL, -EPERM, 1, "not a word this verinit knows"),
 	APPLY_ERR("bare verinit.", "verinit.", NULL, -EPERM, 1, WEAKENS),
+
+	/* The policies' own kernel words. */
+	OK("enforcing=0 without a policy", "enforcing=0 selinux=0 ipe.enforce=0", NULL, "verity.on_corruption=restart"),
+	APPLY_ERR("enforcing=0 under an enforcing policy", "quiet enforcing=0", "selinux.policy=/etc/p\n", -EPERM, 2,
+		  "(config: selinux.mode=enforcing)"),
+	OK("enforcing=1 restated", "enforcing=1", "selinux.policy=/etc/p\n", "selinux.mode=enforcing"),
+	OK("enforcing=0 with a permissive policy", "enforcing=0", "selinux.policy=/etc/p\nselinux.mode=permissive\n",
+	   "selinux.mode=permissive"),
+	APPLY_ERR("selinux=0 with a policy", "selinux=0", "selinux.policy=/etc/p\nselinux.mode=permissive\n", -EPERM,
+		  1, "(config: selinux.policy=/etc/p)"),
+	APPLY_ERR("ipe.enforce=0 under enforce", "ipe.enforce=0", "ipe.policy=/etc/i\n", -EPERM, 1,
+		  "(config: ipe.mode=enforce)"),
+	OK("ipe.enforce=0 in audit mode", "ipe.enforce=0", "ipe.policy=/etc/i\nipe.mode=audit\n", "ipe.mode=audit"),
 
 	/* Shells. */
 	APPLY_ERR("rd.break", "quiet rd.break", NULL, -EPERM, 2, "'rd.break' asks for a shell"),

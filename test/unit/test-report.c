@@ -81,6 +81,10 @@ static void test_format_round_trip(void **state) {
 	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_phase")), 11);
 	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_facts")), 15);
 	assert_int_equal(json_object_get_int(get(o, "tpm.events")), 5);
+	/* No policy configured: null, not an empty object that could read as "loaded nothing". */
+	assert_true(json_object_object_get_ex(o, "ipe", NULL));
+	assert_null(get(o, "ipe"));
+	assert_null(get(o, "selinux"));
 
 	json_object *stages = get(o, "stages");
 	assert_int_equal(json_object_array_length(stages), 3);
@@ -111,6 +115,30 @@ static void test_format_unverified_kernel_and_file(void **state) {
 	json_object_put(o);
 }
 
+/* A loaded IPE policy and an optional SELinux policy that failed. */
+static void test_format_policies(void **state) {
+	static char text[REPORT_SIZE_MAX];
+	(void) state;
+	strcpy(ctx.cfg.ipe_policy, "/etc/verinit/ipe/default.p7s");
+	ctx.cfg.ipe_mode = IPE_AUDIT;
+	strcpy(ctx.ipe_sha256, HASH);
+	strcpy(ctx.ipe_name, "verinit_default");
+	strcpy(ctx.cfg.selinux_policy, "/usr/share/selinux/policy.33");
+	strcpy(ctx.selinux_error, "SELINUX_LOAD: Invalid argument");
+	assert_true(report_format(&ctx, text, sizeof text) > 0);
+	json_object *o = parse_report(text);
+	assert_true(json_object_get_boolean(get(o, "ipe.loaded")));
+	assert_string_equal(json_object_get_string(get(o, "ipe.mode")), "audit");
+	assert_string_equal(json_object_get_string(get(o, "ipe.sha256")), HASH);
+	assert_string_equal(json_object_get_string(get(o, "ipe.name")), "verinit_default");
+	assert_false(json_object_object_get_ex(get(o, "ipe"), "error", NULL));
+	assert_false(json_object_get_boolean(get(o, "selinux.loaded")));
+	assert_string_equal(json_object_get_string(get(o, "selinux.mode")), "enforcing");
+	assert_string_equal(json_object_get_string(get(o, "selinux.error")), "SELINUX_LOAD: Invalid argument");
+	assert_false(json_object_object_get_ex(get(o, "selinux"), "sha256", NULL));
+	json_object_put(o);
+}
+
 static void test_write(void **state) {
 	static char text[REPORT_SIZE_MAX];
 	(void) state;
@@ -136,6 +164,13 @@ static void test_format_fits_the_largest(void **state) {
 	memset(ctx.dev_sig, 'x', sizeof ctx.dev_sig - 1);
 	memset(ctx.cfg.usr_flags, 'x', sizeof ctx.cfg.usr_flags - 1);
 	memset(ctx.cfg.init, 'x', sizeof ctx.cfg.init - 1);
+	memset(ctx.cfg.ipe_policy, '"', sizeof ctx.cfg.ipe_policy - 1);
+	memset(ctx.cfg.selinux_policy, '"', sizeof ctx.cfg.selinux_policy - 1);
+	memset(ctx.ipe_name, '"', sizeof ctx.ipe_name - 1);
+	memset(ctx.ipe_error, '"', sizeof ctx.ipe_error - 1);
+	memset(ctx.selinux_error, '"', sizeof ctx.selinux_error - 1);
+	memset(ctx.ipe_sha256, 'f', sizeof ctx.ipe_sha256 - 1);
+	memset(ctx.selinux_sha256, 'f', sizeof ctx.selinux_sha256 - 1);
 	for (size_t i = 0; i < STAGES_MAX; i++)
 		ctx.timing[i] = (struct stage_timing){ "early-mounts-xxxxx", UINT64_MAX, UINT64_MAX, 0 };
 	ctx.n_timing = STAGES_MAX;
@@ -155,6 +190,7 @@ int main(void) {
 		cmocka_unit_test_setup_teardown(test_format_round_trip, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_format_unverified_kernel_and_file, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_format_policies, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_format_fits_the_largest, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_returned, setup, fake_teardown),
 	};
