@@ -34,11 +34,16 @@ $(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
 	qemu/ipe-policy.sh $(LAB)/ipe $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)" \
 		$(LAB)/keys/attacker.key $(LAB)/keys/attacker.crt
 
+# The minimal SELinux policy (qemu/selinux/minimal.cil) and a corrupt copy, also in every initramfs.
+$(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil
+	qemu/selinux-policy.sh $(LAB)/selinux
+
 $(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/kernel.stamp $(LAB)/keys/db.crt \
-		$(LAB)/ipe/default.p7s
+		$(LAB)/ipe/default.p7s $(LAB)/selinux/policy.bin
 	qemu/initramfs-tree.sh $(LAB)/initramfs-tree $(LAB)/kernel qemu/verinit.conf $(LAB)/keys/db.crt
-	mkdir -p $(LAB)/initramfs-tree/etc/verinit/ipe
+	mkdir -p $(LAB)/initramfs-tree/etc/verinit/ipe $(LAB)/initramfs-tree/etc/verinit/selinux
 	cp $(LAB)/ipe/*.p7s $(LAB)/initramfs-tree/etc/verinit/ipe/
+	cp $(LAB)/selinux/*.bin $(LAB)/initramfs-tree/etc/verinit/selinux/
 	ln -sfn /sys/kernel/notes $(LAB)/initramfs-tree/etc/verinit/ipe/unverified.p7s
 	@touch $@
 $(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
@@ -113,10 +118,20 @@ $(LAB)/uki-usrflags.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 $(LAB)/uki-conf-%.efi: $(LAB)/initramfs-%.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
+# SELinux starts only with selinux in lsm= (the Debian kernel's default list has none).
+LSM_SELINUX := lsm=lockdown$(comma)capability$(comma)landlock$(comma)yama$(comma)selinux$(comma)ipe
+$(LAB)/uki-selinux.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS)
+	$(call uki,db,$<,$(LSM_SELINUX))
+$(LAB)/uki-selinux-corrupt.efi: $(LAB)/initramfs-selinux-corrupt.img $(UKI_DEPS)
+	$(call uki,db,$<,$(LSM_SELINUX))
+$(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS)
+	$(call uki,db,$<)
+
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit ipe-enforce ipe-audit ipe-attacker ipe-truncated ipe-unverified
+CONF_UKIS := explicit ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi \
-	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS))
+	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
+	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi

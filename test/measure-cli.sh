@@ -119,6 +119,28 @@ other=$(printf '%s' "$roothash" | sha256sum | cut -d' ' -f1)
 [ "$(value "$w/kv.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
 	pass "--kernel-verified no changes PCR 15" || fail "--kernel-verified no does not change PCR 15"
 
+# A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 (hashlib again).
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
+	--selinux-policy "$lab/ipe/strict.p7s" --format lines >"$w/pol.lines" || fatal "predict with policies failed"
+"$py" - "$roothash" "$fpr" "$lab/ipe/default.p7s" "$lab/ipe/strict.p7s" >"$w/pypol.lines" <<'EOF'
+import hashlib, sys
+root, fpr, ipe, sel = sys.argv[1:]
+d = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
+v = bytes(32)
+for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
+          f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing"):
+    v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
+print("sha256", 15, v.hex())
+EOF
+want=$(value "$w/pypol.lines" sha256 15) got=$(value "$w/pol.lines" sha256 15)
+[ -n "$want" ] && [ "$want" = "$got" ] &&
+	pass "--ipe-policy/--selinux-policy add their digests and modes to PCR 15 as hashlib computes" ||
+	fail "PCR 15 with policies is '$got', hashlib says '$want'"
+rc=0
+"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-mode permissive >/dev/null 2>"$w/mode.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "is not enforce or audit" "$w/mode.err" &&
+	pass "--ipe-mode permissive: exit 2, names the value" || fail "--ipe-mode permissive: rc $rc, $(cat "$w/mode.err")"
+
 # Without the stub PCR 11 holds only the two phases (hashlib again).
 "$vm" predict --no-stub --usr-env "$lab/usr/usr.env" --banks sha256 --format lines >"$w/nostub.lines"
 want=$("$py" -c '

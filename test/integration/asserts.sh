@@ -147,7 +147,7 @@ never_handed_over() {
 }
 for c in sb_off_uki seabios_fast sig_other_hash sig_foreign_fpr sig_signed_attrs \
 	sig_garbage_json no_sig_partition two_usr no_disk cmdline_weakens init_escape no_tpm ipe_attacker \
-	ipe_truncated ipe_unverified; do
+	ipe_truncated ipe_unverified selinux_corrupt; do
 	eval "assert_$c() { never_handed_over \"\$1\"; }"
 done
 # Failures after the TPM stage: the PCRs of the failed boot are not those of a good one.
@@ -203,20 +203,43 @@ assert_probe_all_banks() { pcrs_reported "$1" sha1 sha256 sha384 sha512; }
 # IPE's default policy is active in the mode asked for; a program on the writable root is denied
 # (126) in enforce mode and runs in audit mode, the kernel logging the denial either way; PCR 15
 # carries the policy's digest and mode.
-ipe_as_configured() { # run mode(enforce|audit) enforce-value exec-rc
-	local run=$1 ok=0
+ipe_as_configured() { # run variant mode(enforce|audit) enforce-value exec-rc policy-name
+	local run=$1 variant=$2 ok=0
+	shift
 	handed_over "$run" || ok=1
-	grep -q '^R ipe_policy verinit_default active=1 version=1.0.0$' "$run/report" ||
-		{ echo "verinit_default 1.0.0 is not the active IPE policy"; ok=1; }
+	grep -q "^R ipe_policy $5 active=1 version=1.0.0\$" "$run/report" ||
+		{ echo "$5 1.0.0 is not the active IPE policy"; ok=1; }
+	[ "$(report_json "$run" '.ipe.name + " " + .ipe.mode + " " + (.ipe.loaded | tostring)')" = "$5 $2 true" ] ||
+		{ echo "report.json: ipe is $(report_json "$run" -c .ipe)"; ok=1; }
 	grep -q "^R ipe_enforce $3\$" "$run/report" || { echo "IPE enforce is not $3"; ok=1; }
 	grep -q "^R ipe_exec_root $4\$" "$run/report" ||
 		{ echo "a program on the writable root: $(sed -n 's/^R ipe_exec_root //p' "$run/report"), want $4"; ok=1; }
 	grep -q "^R ipe_audit .*ipe_op=EXECUTE .*enforcing=$3 .*rule=\"DEFAULT op=EXECUTE action=DENY\"" "$run/report" ||
 		{ echo "no IPE audit record of the denial"; ok=1; }
-	# shellcheck disable=SC2046 # words
-	pcrs_predicted "$run" --uki "$LAB/uki-conf-ipe-$2.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
-		--config qemu/verinit.conf --ipe-policy "$LAB/ipe/default.p7s" --ipe-mode "$2" || ok=1
+	pcrs_predicted "$run" --uki "$LAB/uki-conf-$variant.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --ipe-policy "$LAB/ipe/${5#verinit_}.p7s" --ipe-mode "$2" || ok=1
 	return $ok
 }
-assert_ipe_enforce() { ipe_as_configured "$1" enforce 1 126; }
-assert_ipe_audit() { ipe_as_configured "$1" audit 0 0; }
+assert_ipe_enforce() { ipe_as_configured "$1" ipe-enforce enforce 1 126 verinit_default; }
+assert_ipe_audit() { ipe_as_configured "$1" ipe-audit audit 0 0 verinit_default; }
+assert_ipe_strict() { ipe_as_configured "$1" ipe-strict enforce 1 126 verinit_strict; }
+
+# SELinux enforcing with the lab's policy after the hand-over, its digest and mode in PCR 15.
+assert_selinux_enforcing() {
+	local run=$1 ok=0
+	handed_over "$run" || ok=1
+	grep -q '^R selinux_enforce 1$' "$run/report" || { echo "SELinux enforce is not 1 after the hand-over"; ok=1; }
+	grep -q 'SELinux policy /etc/verinit/selinux/policy.bin loaded, enforcing' "$run/serial.log" ||
+		{ echo "verinit did not say it loaded the policy"; ok=1; }
+	pcrs_predicted "$run" --uki "$LAB/uki-selinux.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --selinux-policy "$LAB/selinux/policy.bin" --selinux-mode enforcing || ok=1
+	return $ok
+}
+# Without selinux in lsm= the message names the missing word.
+assert_selinux_no_lsm() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	grep -q 'SELinux is not active in this kernel: its command line needs an lsm= word that includes selinux' \
+		"$1/serial.log" || { echo "the failure does not name lsm="; ok=1; }
+	return $ok
+}

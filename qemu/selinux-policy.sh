@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Compiles the lab's minimal SELinux policy (qemu/selinux/minimal.cil) for the lab's kernel.
+# Usage: qemu/selinux-policy.sh OUT_DIR
+#
+# OUT_DIR/policy.bin          the binary policy, version 33: Debian 12's secilc default and the
+#                             newest the 6.12 kernel reads (its /sys/fs/selinux/policyvers)
+# OUT_DIR/policy-corrupt.bin  the same with its magic number zeroed: the kernel refuses it with
+#                             EINVAL ("policydb magic number 0x0 does not match expected ...")
+#
+# secilc (Debian package secilc) writes the same bytes for the same input: no times or paths.
+# Silent on success; one line on stderr and exit 1 otherwise.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+die() { echo "selinux-policy: $*" >&2; exit 1; }
+[ $# -eq 1 ] || die "usage: qemu/selinux-policy.sh OUT_DIR"
+out=$1 cil=$here/selinux/minimal.cil
+command -v secilc >/dev/null || die "secilc not found (Debian package secilc)"
+[ -r "$cil" ] || die "cannot read $cil"
+mkdir -p "$out" 2>/dev/null || die "cannot create $out"
+tmp=$(mktemp -d) || die "cannot make a temporary directory"
+trap 'rm -rf "$tmp"' EXIT
+
+# -c 33: the policy version, pinned rather than secilc's default. -f: secilc always writes a
+# file_contexts (empty here); keep it out of OUT_DIR.
+err=$(secilc -c 33 -o "$tmp/policy.bin" -f "$tmp/file_contexts" "$cil" 2>&1) ||
+	die "secilc failed on $cil: ${err//$'\n'/ }"
+# The binary starts with the magic 0xf97cff8c (little-endian) and the string "SE Linux".
+[ "$(od -An -tx1 -N4 "$tmp/policy.bin" | tr -d ' ')" = 8cff7cf9 ] ||
+	die "secilc wrote no SELinux binary policy (wrong magic number)"
+cp "$tmp/policy.bin" "$tmp/policy-corrupt.bin"
+printf '\0\0\0\0' | dd of="$tmp/policy-corrupt.bin" bs=1 seek=0 count=4 conv=notrunc status=none ||
+	die "cannot write $tmp/policy-corrupt.bin"
+for f in policy.bin policy-corrupt.bin; do
+	mv "$tmp/$f" "$out/$f" || die "cannot write $out/$f"
+done
