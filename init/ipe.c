@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "ipe-install.h"
 #include "ipe.h"
 #include "log.h"
 #include "policy.h"
@@ -83,12 +84,38 @@ static enum reason load_reason(int r) {
 	}
 }
 
+int ipe_install(struct context *ctx, const char *name, const struct ipe_version *version, const uint8_t *blob,
+		size_t len) {
+	const struct config *c = &ctx->cfg;
+	char path[160];
+
+	int r = policy_write(IPE_DIR "/new_policy", blob, len);
+	if (r == -EEXIST)
+		r = update_existing(ctx, name, version, blob, len);
+	if (r < 0) {
+		if (ctx->reason == REASON_NONE)
+			ctx->reason = load_reason(r);
+		return log_error_errno(r, "The kernel refused the IPE policy %s (%s): %m", name, c->ipe_policy);
+	}
+
+	ctx->reason = REASON_IPE;
+	r = policy_file(path, sizeof path, name, "active");
+	if (r >= 0)
+		r = sys_write_file(path, "1");
+	if (r < 0)
+		return log_error_errno(r, "Cannot activate the IPE policy %s: %m", name);
+	r = sys_write_file(IPE_DIR "/enforce", c->ipe_mode == IPE_ENFORCE ? "1" : "0");
+	if (r < 0)
+		return log_error_errno(r, "Cannot set IPE to %s: %m", ipe_mode_to_string(c->ipe_mode));
+	ctx->reason = REASON_NONE;
+	return 0;
+}
+
 static int ipe_load(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
 	struct parse_error err = {};
 	struct ipe_version version;
 	const uint8_t *blob = NULL;
-	char path[160];
 
 	ssize_t n = policy_read(c->ipe_policy, &blob, ctx->ipe_sha256);
 	if (n < 0) {
@@ -114,25 +141,9 @@ static int ipe_load(struct context *ctx) {
 						    "and ipe in its lsm= list", IPE_DIR);
 	}
 
-	r = policy_write(IPE_DIR "/new_policy", blob, (size_t) n);
-	if (r == -EEXIST)
-		r = update_existing(ctx, ctx->ipe_name, &version, blob, (size_t) n);
-	if (r < 0) {
-		if (ctx->reason == REASON_NONE)
-			ctx->reason = load_reason(r);
-		return log_error_errno(r, "The kernel refused the IPE policy %s (%s): %m", ctx->ipe_name, c->ipe_policy);
-	}
-
-	ctx->reason = REASON_IPE;
-	r = policy_file(path, sizeof path, ctx->ipe_name, "active");
-	if (r >= 0)
-		r = sys_write_file(path, "1");
+	r = ipe_install(ctx, ctx->ipe_name, &version, blob, (size_t) n);
 	if (r < 0)
-		return log_error_errno(r, "Cannot activate the IPE policy %s: %m", ctx->ipe_name);
-	r = sys_write_file(IPE_DIR "/enforce", c->ipe_mode == IPE_ENFORCE ? "1" : "0");
-	if (r < 0)
-		return log_error_errno(r, "Cannot set IPE to %s: %m", ipe_mode_to_string(c->ipe_mode));
-	ctx->reason = REASON_NONE;
+		return r;
 	log_info("IPE policy %s %u.%u.%u active in %s mode (SHA-256 %s, from %s)", ctx->ipe_name, version.major,
 		 version.minor, version.patch, ipe_mode_to_string(c->ipe_mode), ctx->ipe_sha256, c->ipe_policy);
 	(void) snprintf(ctx->status, sizeof ctx->status, "%s, %s", ctx->ipe_name, ipe_mode_to_string(c->ipe_mode));

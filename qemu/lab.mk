@@ -29,10 +29,20 @@ $(LAB)/OVMF_VARS.fd: $(LAB)/keys/db.crt qemu/ovmf.sh qemu/fetch.sh qemu/tools.lo
 
 # The IPE test policies (signed by db, whose key the kernel trusts through the platform keyring;
 # one by the attacker; one truncated), in every lab initramfs under /etc/verinit/ipe, with a
-# symlink that leaves verified storage (to sysfs) for the "not on verified storage" case.
-$(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
-	qemu/ipe-policy.sh $(LAB)/ipe $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)" \
+# symlink that leaves verified storage (to sysfs) for the "not on verified storage" case. They
+# do not depend on /usr; the policy pinned to /usr's root hash is only in initramfs-ipe-strict.
+IPE_NO_ROOTHASH := $(shell printf '0%.0s' $$(seq 64))
+$(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt
+	qemu/ipe-policy.sh $(LAB)/ipe $(LAB)/keys/db.key $(LAB)/keys/db.crt $(IPE_NO_ROOTHASH) \
 		$(LAB)/keys/attacker.key $(LAB)/keys/attacker.crt
+	rm -f $(LAB)/ipe/strict.*
+$(LAB)/ipe-strict/strict.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
+	qemu/ipe-policy.sh $(LAB)/ipe-strict $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)"
+$(LAB)/initramfs-ipe-strict.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp \
+		qemu/conf/ipe-strict.conf $(LAB)/ipe-strict/strict.p7s
+	rm -rf $(LAB)/ipe-strict-tree && cp -a $(LAB)/initramfs-tree $(LAB)/ipe-strict-tree
+	cp $(LAB)/ipe-strict/strict.p7s $(LAB)/ipe-strict-tree/etc/verinit/ipe/
+	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/ipe-strict-tree qemu/conf/ipe-strict.conf
 
 # The minimal SELinux policy (qemu/selinux/minimal.cil) and a corrupt copy, also in every initramfs.
 $(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil

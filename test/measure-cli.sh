@@ -121,8 +121,8 @@ other=$(printf '%s' "$roothash" | sha256sum | cut -d' ' -f1)
 
 # A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 (hashlib again).
 "$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
-	--selinux-policy "$lab/ipe/strict.p7s" --format lines >"$w/pol.lines" || fatal "predict with policies failed"
-"$py" - "$roothash" "$fpr" "$lab/ipe/default.p7s" "$lab/ipe/strict.p7s" >"$w/pypol.lines" <<'EOF'
+	--selinux-policy "$lab/ipe/default-v2.p7s" --format lines >"$w/pol.lines" || fatal "predict with policies failed"
+"$py" - "$roothash" "$fpr" "$lab/ipe/default.p7s" "$lab/ipe/default-v2.p7s" >"$w/pypol.lines" <<'EOF'
 import hashlib, sys
 root, fpr, ipe, sel = sys.argv[1:]
 d = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()

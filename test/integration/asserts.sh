@@ -217,7 +217,8 @@ ipe_as_configured() { # run variant mode(enforce|audit) enforce-value exec-rc po
 	grep -q "^R ipe_audit .*ipe_op=EXECUTE .*enforcing=$3 .*rule=\"DEFAULT op=EXECUTE action=DENY\"" "$run/report" ||
 		{ echo "no IPE audit record of the denial"; ok=1; }
 	pcrs_predicted "$run" --uki "$LAB/uki-conf-$variant.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
-		--config qemu/verinit.conf --ipe-policy "$LAB/ipe/${5#verinit_}.p7s" --ipe-mode "$2" || ok=1
+		--config qemu/verinit.conf --ipe-policy "$LAB/$([ "$5" = verinit_strict ] && echo ipe-strict || echo ipe)/${5#verinit_}.p7s" \
+		--ipe-mode "$2" || ok=1
 	return $ok
 }
 assert_ipe_enforce() { ipe_as_configured "$1" ipe-enforce enforce 1 126 verinit_default; }
