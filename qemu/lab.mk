@@ -54,6 +54,10 @@ $(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/ker
 	mkdir -p $(LAB)/initramfs-tree/etc/verinit/ipe $(LAB)/initramfs-tree/etc/verinit/selinux
 	cp $(LAB)/ipe/*.p7s $(LAB)/initramfs-tree/etc/verinit/ipe/
 	cp $(LAB)/selinux/*.bin $(LAB)/initramfs-tree/etc/verinit/selinux/
+	@# A second set of enrolled certificates that also trusts the attacker key, which the kernel
+	@# does not: /usr signed by it activates only without the kernel's check (dm-verity unsigned).
+	mkdir -p $(LAB)/initramfs-tree/etc/verinit/certs-and-attacker
+	cp $(LAB)/keys/db.crt $(LAB)/keys/attacker.crt $(LAB)/initramfs-tree/etc/verinit/certs-and-attacker/
 	ln -sfn /sys/kernel/notes $(LAB)/initramfs-tree/etc/verinit/ipe/unverified.p7s
 	@touch $@
 $(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
@@ -138,7 +142,7 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 	$(call uki,db,$<)
 
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified
+CONF_UKIS := explicit ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \

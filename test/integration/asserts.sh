@@ -244,3 +244,16 @@ assert_selinux_no_lsm() {
 		"$1/serial.log" || { echo "the failure does not name lsm="; ok=1; }
 	return $ok
 }
+
+# The init on an unsigned dm-verity /usr: verinit verified it and said the kernel did not, then
+# IPE denied executing it, with its audit record naming the device and the rule.
+assert_ipe_unsigned_verity() {
+	local run=$1 ok=0
+	never_handed_over "$run" || ok=1
+	grep -q "WITHOUT the kernel's check" "$run/serial.log" || { echo "/usr was not activated unsigned"; ok=1; }
+	grep -q 'Cannot execute /usr/lib/verinit-test/init: Permission denied' "$run/serial.log" ||
+		{ echo "verinit did not fail on executing the init"; ok=1; }
+	grep -qE 'ipe_op=EXECUTE .*enforcing=1 .*path="/usr/lib/verinit-test/init" dev="dm-[0-9]+".*rule="DEFAULT op=EXECUTE action=DENY"' \
+		"$run/serial.log" || { echo "no IPE audit record denying the init on the dm-verity device"; ok=1; }
+	return $ok
+}
