@@ -94,7 +94,7 @@ $(BUILD)/sysroot-probe: test/sysroot/probe.c $(SYSROOT_STAMP)
 	$(call link_static_pie,$@,$< $(AGENT_LIBS))
 
 # ---- static analysis: zero findings -----------------------------------------------------------
-ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c)
+ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c) $(wildcard hooks/*.c)
 ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
 # Annex K's *_s functions exist in neither glibc nor musl: that check can only ever nag.
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
@@ -135,6 +135,12 @@ $(BUILD)/verinit-measure: $(MEASURE_OBJS) $(filter $(BUILD)/host/lib/%,$(HOST_OB
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .SECONDARY: $(MEASURE_OBJS)
 do-check: $(BUILD)/verinit-measure
+
+# ---- hooks/: the image builder's tools ----------------------------------------------------------
+$(BUILD)/verinit-check-config: $(BUILD)/host/hooks/check-config.o $(filter $(BUILD)/host/lib/%,$(HOST_OBJS))
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+.SECONDARY: $(BUILD)/host/hooks/check-config.o
+do-check: $(BUILD)/verinit-check-config
 
 clean:
 	rm -rf $(BUILD)
