@@ -59,6 +59,7 @@ check static-analysis make -s do-analyze
 check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
 check lab-rebuild test/lab-rebuild.sh "$BUILD"
 check measure-cli test/measure-cli.sh "$BUILD"
+check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 
 # QEMU boots: each case counts once; run.sh runs them two at a time.
 if [ -z "${SKIP_QEMU:-}" ]; then
