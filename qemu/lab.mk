@@ -38,33 +38,41 @@ $(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt
 	rm -f $(LAB)/ipe/strict.*
 $(LAB)/ipe-strict/strict.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
 	qemu/ipe-policy.sh $(LAB)/ipe-strict $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)"
-$(LAB)/initramfs-ipe-strict.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp \
-		qemu/conf/ipe-strict.conf $(LAB)/ipe-strict/strict.p7s
-	rm -rf $(LAB)/ipe-strict-tree && cp -a $(LAB)/initramfs-tree $(LAB)/ipe-strict-tree
-	cp $(LAB)/ipe-strict/strict.p7s $(LAB)/ipe-strict-tree/etc/verinit/ipe/
-	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/ipe-strict-tree qemu/conf/ipe-strict.conf
-
 # The minimal SELinux policy (qemu/selinux/minimal.cil) and a corrupt copy, also in every initramfs.
 $(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil
 	qemu/selinux-policy.sh $(LAB)/selinux
 
-$(LAB)/initramfs-tree.stamp: qemu/initramfs-tree.sh qemu/verinit.conf $(LAB)/kernel.stamp $(LAB)/keys/db.crt \
-		$(LAB)/ipe/default.p7s $(LAB)/selinux/policy.bin
-	qemu/initramfs-tree.sh $(LAB)/initramfs-tree $(LAB)/kernel qemu/verinit.conf $(LAB)/keys/db.crt
-	mkdir -p $(LAB)/initramfs-tree/etc/verinit/ipe $(LAB)/initramfs-tree/etc/verinit/selinux
-	cp $(LAB)/ipe/*.p7s $(LAB)/initramfs-tree/etc/verinit/ipe/
-	cp $(LAB)/selinux/*.bin $(LAB)/initramfs-tree/etc/verinit/selinux/
-	@# A second set of enrolled certificates that also trusts the attacker key, which the kernel
-	@# does not: /usr signed by it activates only without the kernel's check (dm-verity unsigned).
-	mkdir -p $(LAB)/initramfs-tree/etc/verinit/certs-and-attacker
-	cp $(LAB)/keys/db.crt $(LAB)/keys/attacker.crt $(LAB)/initramfs-tree/etc/verinit/certs-and-attacker/
-	ln -sfn /sys/kernel/notes $(LAB)/initramfs-tree/etc/verinit/ipe/unverified.p7s
-	@touch $@
-$(LAB)/initramfs.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp
-	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree
-# Configuration variants: qemu/conf/NAME.conf adds keys to the lab's config.
-$(LAB)/initramfs-%.img: $(BUILD)/verinit qemu/initramfs.sh $(LAB)/initramfs-tree.stamp qemu/conf/%.conf
-	qemu/initramfs.sh $@ $(BUILD)/verinit $(LAB)/initramfs-tree qemu/conf/$*.conf
+# verinit's initramfs, built by the image builders' own tool (hooks/verinit-mkinitramfs): the
+# enrolled db certificate, the module closure of the config, the test policies, a second set of
+# enrolled certificates that also trusts the attacker key (which the kernel does not: /usr signed
+# by it activates only without the kernel's check), and a symlink off verified storage. Each
+# image also gets its manifest and SPDX SBOM next to it.
+INITRAMFS_INPUTS := $(BUILD)/verinit $(BUILD)/verinit-check-config hooks/verinit-mkinitramfs hooks/sbom.py \
+	third_party/sources.lock $(LAB)/kernel.stamp $(LAB)/keys/db.crt $(LAB)/ipe/default.p7s $(LAB)/selinux/policy.bin
+INITRAMFS_FILES = --cert $(LAB)/keys/db.crt \
+	$(foreach p,default default-attacker default-truncated default-v0 default-v2,\
+		--file $(LAB)/ipe/$(p).p7s:/etc/verinit/ipe/$(p).p7s) \
+	--file $(LAB)/selinux/policy.bin:/etc/verinit/selinux/policy.bin \
+	--file $(LAB)/selinux/policy-corrupt.bin:/etc/verinit/selinux/policy-corrupt.bin \
+	--file $(LAB)/keys/db.crt:/etc/verinit/certs-and-attacker/db.crt \
+	--file $(LAB)/keys/attacker.crt:/etc/verinit/certs-and-attacker/attacker.crt \
+	--symlink /etc/verinit/ipe/unverified.p7s:/sys/kernel/notes
+# $(call mkinitramfs,config[,extra arguments])
+mkinitramfs = hooks/verinit-mkinitramfs --verinit $(BUILD)/verinit --check-config $(BUILD)/verinit-check-config \
+	--config $(1) --kernel-version "$$(cat $(LAB)/kernel/kver)" --modules $(LAB)/kernel/modules \
+	$(INITRAMFS_FILES) $(2) --output $@ --sbom $(@:.img=.spdx.json) >$(@:.img=.manifest)
+
+$(LAB)/initramfs.img: $(INITRAMFS_INPUTS) qemu/verinit.conf
+	$(call mkinitramfs,qemu/verinit.conf)
+# Configuration variants: qemu/conf/NAME.conf's keys replace the lab config's.
+$(LAB)/conf/%.conf: qemu/verinit.conf qemu/conf/%.conf qemu/merge-conf.sh
+	@mkdir -p $(@D)
+	qemu/merge-conf.sh qemu/verinit.conf qemu/conf/$*.conf $@
+$(LAB)/initramfs-%.img: $(INITRAMFS_INPUTS) $(LAB)/conf/%.conf
+	$(call mkinitramfs,$(LAB)/conf/$*.conf)
+# The policy pinned to /usr's root hash only where it is used, so that no other UKI depends on /usr.
+$(LAB)/initramfs-ipe-strict.img: $(INITRAMFS_INPUTS) $(LAB)/conf/ipe-strict.conf $(LAB)/ipe-strict/strict.p7s
+	$(call mkinitramfs,$(LAB)/conf/ipe-strict.conf,--file $(LAB)/ipe-strict/strict.p7s:/etc/verinit/ipe/strict.p7s)
 
 # $(call uki,key name,initramfs[,extra command-line words])
 uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(strip $(LAB_CMDLINE) $(3))"

@@ -21,7 +21,13 @@ grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed test init does not rebu
 ! grep -q 'qemu/uki.sh .*/uki.efi ' <<<"$out" || fail "a changed test init rebuilds the verinit UKI"
 
 out=$(plan -W "$build/verinit")
-grep -q 'qemu/initramfs.sh .*/initramfs.img .*verinit' <<<"$out" || fail "a new verinit does not rebuild the initramfs"
+grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs.img ' <<<"$out" || fail "a new verinit does not rebuild the initramfs"
+
+out=$(plan -W qemu/conf/ipe-audit.conf)
+grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs-ipe-audit.img ' <<<"$out" ||
+	fail "a changed config variant does not rebuild its initramfs"
+! grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs.img ' <<<"$out" ||
+	fail "a changed config variant rebuilds the lab's own initramfs"
 
 out=$(plan -W qemu/keys.sh)
 grep -q 'qemu/ovmf.sh' <<<"$out" || fail "new keys do not re-enroll the OVMF variables"
