@@ -13,7 +13,8 @@ packages=(
 	cppcheck clang-tidy
 	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools
 	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
-	cpio zstd busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq secilc
+	cpio zstd xz-utils kmod busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq
+	secilc
 	python3 python3-cryptography python3-importlib-resources
 )
 
