@@ -1,26 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "log.h"
 #include "pcr.h"
 #include "report.h"
 #include "sysops.h"
-
-static void json_putp(json_object **o) {
-	if (*o)
-		json_object_put(*o);
-}
-
-/* json-c's adders fail only on allocation: one flag collects them. */
-static void add(json_object *o, const char *key, json_object *v, bool *oom) {
-	if (!v || json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		*oom = true;
-	}
-}
 
 static json_object *stage_json(const struct stage_timing *t, bool *oom) {
 	json_object *s = json_object_new_object();
@@ -28,14 +15,14 @@ static json_object *stage_json(const struct stage_timing *t, bool *oom) {
 		*oom = true;
 		return NULL;
 	}
-	add(s, "name", json_object_new_string(t->name), oom);
-	add(s, "start_us", json_object_new_uint64(t->start_us), oom);
+	json_add(s, "name", json_object_new_string(t->name), oom);
+	json_add(s, "start_us", json_object_new_uint64(t->start_us), oom);
 	/* Only the stage writing the report has not ended: failures never reach here. */
 	if (t->end_us) {
-		add(s, "end_us", json_object_new_uint64(t->end_us), oom);
-		add(s, "verdict", json_object_new_string("ok"), oom);
+		json_add(s, "end_us", json_object_new_uint64(t->end_us), oom);
+		json_add(s, "verdict", json_object_new_string("ok"), oom);
 	} else
-		add(s, "verdict", json_object_new_string("running"), oom);
+		json_add(s, "verdict", json_object_new_string("running"), oom);
 	return s;
 }
 
@@ -47,15 +34,20 @@ static json_object *tpm_json(const struct context *ctx, bool *oom) {
 		*oom = true;
 		return NULL;
 	}
-	for (int b = 0; b < _PCR_BANK_MAX; b++)
-		if ((ctx->tpm_banks & (1U << b)) &&
-		    json_object_array_add(banks, json_object_new_string(pcr_bank_name((enum pcr_bank) b))) < 0)
+	for (int b = 0; b < _PCR_BANK_MAX; b++) {
+		if (!(ctx->tpm_banks & (1U << b)))
+			continue;
+		json_object *name = json_object_new_string(pcr_bank_name((enum pcr_bank) b));
+		if (!name || json_object_array_add(banks, name) < 0) {
+			json_object_put(name);
 			*oom = true;
-	add(t, "present", json_object_new_boolean(ctx->tpm_present), oom);
-	add(t, "banks", banks, oom);
-	add(t, "pcr_phase", json_object_new_int((int) ctx->cfg.pcr_phase), oom);
-	add(t, "pcr_facts", json_object_new_int((int) ctx->cfg.pcr_facts), oom);
-	add(t, "events", json_object_new_int((int) ctx->measured), oom);
+		}
+	}
+	json_add(t, "present", json_object_new_boolean(ctx->tpm_present), oom);
+	json_add(t, "banks", banks, oom);
+	json_add(t, "pcr_phase", json_object_new_int((int) ctx->cfg.pcr_phase), oom);
+	json_add(t, "pcr_facts", json_object_new_int((int) ctx->cfg.pcr_facts), oom);
+	json_add(t, "events", json_object_new_int((int) ctx->measured), oom);
 	return t;
 }
 
@@ -69,15 +61,15 @@ static json_object *policy_json(const char *path, const char *mode, const char *
 		*oom = true;
 		return NULL;
 	}
-	add(p, "path", json_object_new_string(path), oom);
-	add(p, "mode", json_object_new_string(mode), oom);
-	add(p, "loaded", json_object_new_boolean(sha256[0] != '\0'), oom);
+	json_add(p, "path", json_object_new_string(path), oom);
+	json_add(p, "mode", json_object_new_string(mode), oom);
+	json_add(p, "loaded", json_object_new_boolean(sha256[0] != '\0'), oom);
 	if (sha256[0])
-		add(p, "sha256", json_object_new_string(sha256), oom);
+		json_add(p, "sha256", json_object_new_string(sha256), oom);
 	if (name && name[0])
-		add(p, "name", json_object_new_string(name), oom);
+		json_add(p, "name", json_object_new_string(name), oom);
 	if (error[0])
-		add(p, "error", json_object_new_string(error), oom); /* an optional policy that failed */
+		json_add(p, "error", json_object_new_string(error), oom); /* an optional policy that failed */
 	return p;
 }
 
@@ -92,31 +84,31 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 		json_object_put(stages);
 		return -ENOMEM;
 	}
-	add(top, "version", json_object_new_int(REPORT_VERSION), &oom);
-	add(usr, "root_hash", json_object_new_string(ctx->sig.root_hash_hex), &oom);
-	add(usr, "signer", json_object_new_string(ctx->signer), &oom);
-	add(usr, "signer_sha256", json_object_new_string(ctx->signer_fpr), &oom);
-	add(usr, "kernel_verified", json_object_new_boolean(ctx->kernel_verified), &oom);
-	add(usr, "data_device", json_object_new_string(ctx->dev_data), &oom);
-	add(usr, "hash_device", json_object_new_string(ctx->dev_hash), &oom);
+	json_add(top, "version", json_object_new_int(REPORT_VERSION), &oom);
+	json_add(usr, "root_hash", json_object_new_string(ctx->sig.root_hash_hex), &oom);
+	json_add(usr, "signer", json_object_new_string(ctx->signer), &oom);
+	json_add(usr, "signer_sha256", json_object_new_string(ctx->signer_fpr), &oom);
+	json_add(usr, "kernel_verified", json_object_new_boolean(ctx->kernel_verified), &oom);
+	json_add(usr, "data_device", json_object_new_string(ctx->dev_data), &oom);
+	json_add(usr, "hash_device", json_object_new_string(ctx->dev_hash), &oom);
 	/* Where the signature came from: its partition, or the configured file. */
-	add(usr, "signature", json_object_new_string(c->usr_signature[0] == '/' ? c->usr_signature : ctx->dev_sig),
+	json_add(usr, "signature", json_object_new_string(c->usr_signature[0] == '/' ? c->usr_signature : ctx->dev_sig),
 	    &oom);
-	add(usr, "fstype", json_object_new_string(c->usr_fstype), &oom);
-	add(usr, "flags", json_object_new_string(c->usr_flags), &oom);
-	add(usr, "verity_on_corruption", json_object_new_string(verity_mode_to_string(c->verity_on_corruption)),
+	json_add(usr, "fstype", json_object_new_string(c->usr_fstype), &oom);
+	json_add(usr, "flags", json_object_new_string(c->usr_flags), &oom);
+	json_add(usr, "verity_on_corruption", json_object_new_string(verity_mode_to_string(c->verity_on_corruption)),
 	    &oom);
-	add(top, "usr", usr, &oom);
-	add(top, "tpm", tpm_json(ctx, &oom), &oom);
-	/* json_object_object_add takes a NULL value as JSON null: add() must not count it as OOM. */
+	json_add(top, "usr", usr, &oom);
+	json_add(top, "tpm", tpm_json(ctx, &oom), &oom);
+	/* json_object_object_add takes a NULL value as JSON null: json_json_add() would count it as OOM. */
 	json_object *ipe = policy_json(c->ipe_policy, ipe_mode_to_string(c->ipe_mode), ctx->ipe_sha256,
 				       ctx->ipe_name, ctx->ipe_error, &oom);
 	json_object *selinux = policy_json(c->selinux_policy, selinux_mode_to_string(c->selinux_mode),
 					   ctx->selinux_sha256, NULL, ctx->selinux_error, &oom);
 	if (json_object_object_add(top, "ipe", ipe) < 0 || json_object_object_add(top, "selinux", selinux) < 0)
 		oom = true;
-	add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
-	add(top, "init", json_object_new_string(c->init), &oom);
+	json_add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
+	json_add(top, "init", json_object_new_string(c->init), &oom);
 	for (size_t i = 0; i < ctx->n_timing; i++) {
 		json_object *s = stage_json(&ctx->timing[i], &oom);
 		if (s && json_object_array_add(stages, s) < 0) {
@@ -124,7 +116,7 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 			oom = true;
 		}
 	}
-	add(top, "stages", stages, &oom);
+	json_add(top, "stages", stages, &oom);
 	if (oom)
 		return -ENOMEM;
 

@@ -4,32 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json_object.h>
-#include <json-c/json_tokener.h>
-
 #include "eventlog.h"
 #include "hexb64.h"
+#include "jsonutil.h"
 #include "macro.h"
 
 #define EVENTLOG_DEPTH 8
-
-static void json_putp(json_object **o) {
-	if (*o)
-		json_object_put(*o);
-}
-
-static void json_tokener_freep(struct json_tokener **p) {
-	if (*p)
-		json_tokener_free(*p);
-}
-
-/* json-c's adders fail only on allocation: one flag collects them. */
-static void add(json_object *o, const char *key, json_object *v, bool *oom) {
-	if (!v || json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		*oom = true;
-	}
-}
 
 static json_object *digests_json(const struct pcr_digests *d, bool *oom) {
 	json_object *a = json_object_new_array();
@@ -48,8 +28,8 @@ static json_object *digests_json(const struct pcr_digests *d, bool *oom) {
 			continue;
 		}
 		(void) hex_encode(d->d[b], pcr_bank_size((enum pcr_bank) b), hex, sizeof hex);
-		add(e, "hashAlg", json_object_new_string(pcr_bank_name((enum pcr_bank) b)), oom);
-		add(e, "digest", json_object_new_string(hex), oom);
+		json_add(e, "hashAlg", json_object_new_string(pcr_bank_name((enum pcr_bank) b)), oom);
+		json_add(e, "digest", json_object_new_string(hex), oom);
 	}
 	return a;
 }
@@ -64,17 +44,17 @@ ssize_t eventlog_format(const struct eventlog_record *r, const char *boot_id, ui
 		json_object_put(content);
 		return -ENOMEM;
 	}
-	add(top, "pcr", json_object_new_int((int) r->pcr), &oom);
-	add(top, "digests", digests_json(&r->digests, &oom), &oom);
-	add(top, "content_type", json_object_new_string(r->content_type), &oom);
+	json_add(top, "pcr", json_object_new_int((int) r->pcr), &oom);
+	json_add(top, "digests", digests_json(&r->digests, &oom), &oom);
+	json_add(top, "content_type", json_object_new_string(r->content_type), &oom);
 	if (r->string[0])
-		add(content, "string", json_object_new_string(r->string), &oom);
+		json_add(content, "string", json_object_new_string(r->string), &oom);
 	if (boot_id)
-		add(content, "bootId", json_object_new_string(boot_id), &oom);
-	add(content, "timestamp", json_object_new_uint64(timestamp_us), &oom);
+		json_add(content, "bootId", json_object_new_string(boot_id), &oom);
+	json_add(content, "timestamp", json_object_new_uint64(timestamp_us), &oom);
 	if (r->event_type[0])
-		add(content, "eventType", json_object_new_string(r->event_type), &oom);
-	add(top, "content", content, &oom);
+		json_add(content, "eventType", json_object_new_string(r->event_type), &oom);
+	json_add(top, "content", content, &oom);
 	if (oom)
 		return -ENOMEM;
 

@@ -8,21 +8,13 @@
 #include <json-c/json_util.h>
 
 #include "hexb64.h"
+#include "jsonutil.h"
 #include "macro.h"
 #include "sigjson.h"
 
 /* systemd writes a flat object; 16 leaves room for unknown fields without letting a crafted
  * "[[[[..." cost anything. */
 #define SIGJSON_DEPTH 16
-
-static inline void json_tokener_freep(struct json_tokener **p) {
-	if (*p)
-		json_tokener_free(*p);
-}
-
-static inline void json_object_putp(struct json_object **p) {
-	json_object_put(*p);
-}
 
 static const char *const known_keys[] = { "rootHash", "signature", "certificateFingerprint" };
 
@@ -217,7 +209,7 @@ int sigjson_parse(const uint8_t *buf, size_t len, struct verity_sig *out, struct
 		return parse_fail(err, 0, -ENOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	const char *text = (const char *) buf;
-	_cleanup_(json_object_putp) struct json_object *root = json_tokener_parse_ex(tok, text, (int) n);
+	_cleanup_(json_putp) struct json_object *root = json_tokener_parse_ex(tok, text, (int) n);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
 	if (jerr == json_tokener_continue) {
