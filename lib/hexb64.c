@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <string.h>
 
 #include "hexb64.h"
 
@@ -25,6 +26,11 @@ int hex_decode(const char *s, size_t len, uint8_t *out, size_t out_size, size_t 
 	if (out_len)
 		*out_len = len / 2;
 	return 0;
+}
+
+bool hex_is_sha256(const char *s) {
+	uint8_t d[32];
+	return s && strnlen(s, 65) == 64 && hex_decode(s, 64, d, sizeof d, NULL) == 0;
 }
 
 int hex_encode(const uint8_t *in, size_t len, char *out, size_t out_size) {

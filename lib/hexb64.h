@@ -3,6 +3,7 @@
  * accepted, so what was signed and what we compare can never differ by case or padding. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,9 @@
  * out_len may be NULL. Returns 0, -EBADMSG (odd length or a character outside [0-9a-f]) or
  * -E2BIG (more than out_size bytes). */
 int hex_decode(const char *s, size_t len, uint8_t *out, size_t out_size, size_t *out_len);
+
+/* s is exactly 64 lowercase hex digits: a SHA-256 as verinit spells it (root hash, fingerprint). */
+bool hex_is_sha256(const char *s);
 
 /* Writes 2*len lowercase hex characters and a NUL. Returns 0 or -E2BIG (out_size < 2*len+1). */
 int hex_encode(const uint8_t *in, size_t len, char *out, size_t out_size);

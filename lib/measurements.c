@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hexb64.h"
 #include "measurements.h"
 
 static int record(unsigned pcr, const char *type, const char *event_type, const char *string, unsigned banks,
@@ -21,20 +22,11 @@ int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct
 	return record(pcr, "systemd", "phase", phase, banks, r);
 }
 
-static bool is_hex64(const char *s) {
-	if (!s || strlen(s) != 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out) {
 	char s[EVENTLOG_STRING_MAX];
 	int n = 0, r;
 
-	if (!is_hex64(f->root_hash_hex) || !is_hex64(f->signer_sha256))
+	if (!hex_is_sha256(f->root_hash_hex) || !hex_is_sha256(f->signer_sha256))
 		return -EINVAL;
 	(void) snprintf(s, sizeof s, "verinit.usr.roothash=%s", f->root_hash_hex);
 	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
@@ -55,7 +47,7 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
 		if (!policies[i].sha || !policies[i].sha[0])
 			continue;
-		if (!is_hex64(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
+		if (!hex_is_sha256(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
 			return -EINVAL;
 		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s", policies[i].what, policies[i].sha,
 				policies[i].mode);

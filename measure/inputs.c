@@ -11,12 +11,6 @@
 #include "measure.h"
 #include "pcr.h"
 
-bool hex64(const char *s) {
-	uint8_t d[32];
-	size_t n = 0;
-	return strlen(s) == 64 && hex_decode(s, 64, d, sizeof d, &n) == 0;
-}
-
 /* ROOTHASH and CERT_FPR from the lab's usr.env, unless the options gave them. */
 int load_usr_env(const char *path, char roothash[65], char signer[65]) {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -41,7 +35,7 @@ int load_usr_env(const char *path, char roothash[65], char signer[65]) {
 			say("%s: line %u: %s", path, err.line, err.msg);
 			return r;
 		}
-		if (r < 0 || !hex64(outs[i])) {
+		if (r < 0 || !hex_is_sha256(outs[i])) {
 			say("%s: %s is not 64 lowercase hex digits", path, keys[i]);
 			return -EINVAL;
 		}

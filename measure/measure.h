@@ -43,11 +43,10 @@ void print_hex(FILE *f, const uint8_t *d, size_t len);
 /* Flushes stdout; a failed write (a full disk, a closed pipe) is an error, not a result. */
 int finish_stdout(void);
 
-/* predict's inputs (inputs.c). hex64: s is 64 lowercase hex digits. load_usr_env fills
+/* predict's inputs (inputs.c). load_usr_env fills
  * roothash and signer (65 bytes each) from ROOTHASH= and CERT_FPR= where they are still "";
  * load_cert sets signer to the SHA-256 of the certificate's DER; load_config reads pcr.phase and
  * pcr.facts. They return 0 or a negative errno, having said why. */
-bool hex64(const char *s);
 int load_usr_env(const char *path, char roothash[65], char signer[65]);
 int load_cert(const char *path, char signer[65]);
 int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "hexb64.h"
 #include "measure.h"
 #include "measurements.h"
 #include "reason.h"
@@ -262,7 +263,7 @@ int predict_main(int argc, char **argv) {
 	if (r != 0) /* 1: --help was printed */
 		return r < 0 ? r : finish_stdout();
 	if (o.roothash) {
-		if (!hex64(o.roothash)) {
+		if (!hex_is_sha256(o.roothash)) {
 			say("--usr-roothash: '%.80s' is not 64 lowercase hex digits", o.roothash);
 			return -EINVAL;
 		}

@@ -67,6 +67,15 @@ static void test_hex_limits_and_encode(void **state) {
 	assert_int_equal(hex_encode(in, 0, hex, 1), 0);
 	assert_string_equal(hex, "");
 	assert_int_equal(hex_encode(in, 0, hex, 0), -E2BIG);
+
+	/* A SHA-256 as verinit spells it: 64 lowercase hex digits, nothing else. */
+	static const char h64[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	assert_true(hex_is_sha256(h64));
+	assert_false(hex_is_sha256(h64 + 1));
+	assert_false(hex_is_sha256("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(hex_is_sha256("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"));
+	assert_false(hex_is_sha256("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg"));
+	assert_false(hex_is_sha256(NULL));
 }
 
 /* ---- base64 ---------------------------------------------------------------------------------- */
