@@ -159,16 +159,5 @@ int stage_ipe(struct context *ctx) {
 		(void) snprintf(ctx->status, sizeof ctx->status, "none configured: the kernel's own policy stays");
 		return 0;
 	}
-	int r = ipe_load(ctx);
-	if (r < 0 && c->ipe == TPM_OPTIONAL) {
-		(void) snprintf(ctx->ipe_error, sizeof ctx->ipe_error, "%s: %s", reason_to_string(ctx->reason),
-				strerror(-r));
-		log_warning("IPE policy %s not loaded (ipe=optional): %s; recorded in the boot report", c->ipe_policy,
-			    ctx->ipe_error);
-		ctx->reason = REASON_NONE;
-		ctx->ipe_sha256[0] = '\0';
-		(void) snprintf(ctx->status, sizeof ctx->status, "NOT loaded, ipe=optional");
-		return 0;
-	}
-	return r;
+	return policy_result(ctx, ipe_load(ctx), c->ipe, "ipe", c->ipe_policy, ctx->ipe_error, ctx->ipe_sha256);
 }

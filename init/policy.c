@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "hexb64.h"
+#include "log.h"
 #include "macro.h"
 #include "pcr.h"
 #include "policy.h"
@@ -41,6 +43,18 @@ ssize_t policy_read(const char *path, const uint8_t **ret, char sha256_hex[stati
 	(void) hex_encode(digest, 32, sha256_hex, 65);
 	*ret = buf;
 	return n;
+}
+
+int policy_result(struct context *ctx, int r, enum tpm_mode requirement, const char *what, const char *path,
+		  char error[static 128], char sha256[static 65]) {
+	if (r >= 0 || requirement != TPM_OPTIONAL)
+		return r;
+	(void) snprintf(error, 128, "%s: %s", reason_to_string(ctx->reason), strerror(-r));
+	log_warning("%s policy %s not loaded (%s=optional): %s; recorded in the boot report", what, path, what, error);
+	ctx->reason = REASON_NONE;
+	sha256[0] = '\0';
+	(void) snprintf(ctx->status, sizeof ctx->status, "NOT loaded, %s=optional", what);
+	return 0;
 }
 
 int policy_write(const char *file, const void *buf, size_t len) {

@@ -72,16 +72,6 @@ int stage_selinux(struct context *ctx) {
 		(void) snprintf(ctx->status, sizeof ctx->status, "none configured");
 		return 0;
 	}
-	int r = selinux_load(ctx);
-	if (r < 0 && c->selinux == TPM_OPTIONAL) {
-		(void) snprintf(ctx->selinux_error, sizeof ctx->selinux_error, "%s: %s", reason_to_string(ctx->reason),
-				strerror(-r));
-		log_warning("SELinux policy %s not loaded (selinux=optional): %s; recorded in the boot report",
-			    c->selinux_policy, ctx->selinux_error);
-		ctx->reason = REASON_NONE;
-		ctx->selinux_sha256[0] = '\0';
-		(void) snprintf(ctx->status, sizeof ctx->status, "NOT loaded, selinux=optional");
-		return 0;
-	}
-	return r;
+	return policy_result(ctx, selinux_load(ctx), c->selinux, "selinux", c->selinux_policy, ctx->selinux_error,
+			     ctx->selinux_sha256);
 }

@@ -9,6 +9,7 @@
 
 #include "fakesys.h"
 #include "ipe-install.h"
+#include "policy.h"
 
 #define IPE "/sys/kernel/security/ipe/"
 #define POL IPE "policies/verinit_default/"
@@ -173,12 +174,32 @@ static void test_activation_refused(void **state) {
 	assert_int_equal(files[ENFORCE].writes, 0);
 }
 
+/* A failed load: the stage's failure when the policy is required; recorded, not measured, when
+ * it is optional. */
+static void test_policy_result(void **state) {
+	(void) state;
+	strcpy(ctx.ipe_sha256, "aa");
+	ctx.reason = REASON_IPE_UNTRUSTED;
+	assert_int_equal(policy_result(&ctx, -ENOKEY, TPM_REQUIRED, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), -ENOKEY);
+	assert_int_equal(ctx.reason, REASON_IPE_UNTRUSTED);
+	assert_string_equal(ctx.ipe_error, "");
+	assert_int_equal(policy_result(&ctx, 0, TPM_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
+	assert_string_equal(ctx.ipe_sha256, "aa");
+
+	assert_int_equal(policy_result(&ctx, -ENOKEY, TPM_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
+	assert_string_equal(ctx.ipe_error, "IPE_UNTRUSTED: Required key not available");
+	assert_string_equal(ctx.ipe_sha256, "");
+	assert_int_equal(ctx.reason, REASON_NONE);
+	assert_string_equal(ctx.status, "NOT loaded, ipe=optional");
+	assert_non_null(strstr(fake_read(fake.kmsg), "ipe policy /p not loaded (ipe=optional)"));
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_fresh_load_enforce), T(test_audit_mode),	       T(test_loaded_same),
 		T(test_update_newer),	    T(test_downgrade_refused), T(test_same_version_other_bytes),
-		T(test_kernel_errors),	    T(test_activation_refused),
+		T(test_kernel_errors),	    T(test_activation_refused), T(test_policy_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
