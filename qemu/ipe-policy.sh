@@ -16,6 +16,7 @@
 # Caps only allowed with Authenticode", EKEYREJECTED); -noattr leaves none, so no signing time
 # either, and with RSA PKCS#1 v1.5 the same inputs give the same bytes.
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { echo "ipe-policy: $*" >&2; exit 1; }
 [ $# -eq 4 ] || [ $# -eq 6 ] ||
 	die "usage: qemu/ipe-policy.sh OUT_DIR KEY CERT ROOTHASH [ATTACKER_KEY ATTACKER_CERT]"
@@ -27,30 +28,15 @@ for f in "$key" "$cert" ${akey:+"$akey"} ${acert:+"$acert"}; do
 done
 mkdir -p "$out" || die "cannot create $out"
 
-# policy NAME VERSION EXTRA_RULE...: the policy text on stdout.
-policy() {
-	local name=$1 version=$2 rule
-	shift 2
-	printf 'policy_name=%s policy_version=%s\n' "$name" "$version"
-	printf 'DEFAULT action=ALLOW\n'
-	printf 'DEFAULT op=EXECUTE action=DENY\n'
-	printf 'op=EXECUTE boot_verified=TRUE action=ALLOW\n'
-	for rule; do printf '%s\n' "$rule"; done
-}
+sign=$here/../hooks/verinit-sign
+# policy NAME VERSION OUT [ipe-pin arguments]: OS Guard's rules, written by the builders' tool.
+policy() { "$sign" ipe-pin --name "$1" --version "$2" --output "$out/$3.pol" "${@:4}"; }
+policy verinit_default 1.0.0 default --any-signed-verity
+policy verinit_default 2.0.0 default-v2 --any-signed-verity
+policy verinit_default 0.9.0 default-v0 --any-signed-verity
+policy verinit_strict 1.0.0 strict --roothash "$roothash"
 # sign IN OUT KEY CERT
-sign() {
-	local err
-	err=$(openssl smime -sign -nodetach -noattr -binary -md sha256 -outform der \
-		-in "$1" -out "$2.part" -signer "$4" -inkey "$3" 2>&1) ||
-		{ rm -f "$2.part"; die "openssl could not sign $1 with $3: $(tail -n1 <<<"$err")"; }
-	mv "$2.part" "$2"
-}
-
-signed=op=EXECUTE\ dmverity_signature=TRUE\ action=ALLOW
-policy verinit_default 1.0.0 "$signed" >"$out/default.pol"
-policy verinit_default 2.0.0 "$signed" >"$out/default-v2.pol"
-policy verinit_default 0.9.0 "$signed" >"$out/default-v0.pol"
-policy verinit_strict 1.0.0 "op=EXECUTE dmverity_roothash=sha256:$roothash action=ALLOW" >"$out/strict.pol"
+sign() { "$sign" ipe-policy --key "$3" --cert "$4" --output "$2" "$1"; }
 
 for p in default default-v2 default-v0 strict; do sign "$out/$p.pol" "$out/$p.p7s" "$key" "$cert"; done
 size=$(stat -c %s "$out/default.p7s")

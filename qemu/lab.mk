@@ -32,11 +32,11 @@ $(LAB)/OVMF_VARS.fd: $(LAB)/keys/db.crt qemu/ovmf.sh qemu/fetch.sh qemu/tools.lo
 # symlink that leaves verified storage (to sysfs) for the "not on verified storage" case. They
 # do not depend on /usr; the policy pinned to /usr's root hash is only in initramfs-ipe-strict.
 IPE_NO_ROOTHASH := $(shell printf '0%.0s' $$(seq 64))
-$(LAB)/ipe/default.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt
+$(LAB)/ipe/default.p7s: qemu/ipe-policy.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	qemu/ipe-policy.sh $(LAB)/ipe $(LAB)/keys/db.key $(LAB)/keys/db.crt $(IPE_NO_ROOTHASH) \
 		$(LAB)/keys/attacker.key $(LAB)/keys/attacker.crt
 	rm -f $(LAB)/ipe/strict.*
-$(LAB)/ipe-strict/strict.p7s: qemu/ipe-policy.sh $(LAB)/keys/db.crt $(LAB)/usr/usr.img
+$(LAB)/ipe-strict/strict.p7s: qemu/ipe-policy.sh hooks/verinit-sign $(LAB)/keys/db.crt $(LAB)/usr/usr.img
 	qemu/ipe-policy.sh $(LAB)/ipe-strict $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)"
 # The minimal SELinux policy (qemu/selinux/minimal.cil) and a corrupt copy, also in every initramfs.
 $(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil
@@ -93,7 +93,7 @@ $(LAB)/uki-probe.efi: $(LAB)/probe-initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
 # The verified /usr: file system, dm-verity hash tree, signature partition; signed with db.
-$(LAB)/usr/usr.img: qemu/usr-image.sh qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/usr/usr.img: qemu/usr-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr $(LAB)/keys/db.key $(LAB)/keys/db.crt
 
 # GPT disks: the ESP carries the UKI as the removable-media boot path.
@@ -119,7 +119,7 @@ $(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/
 $(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
 # A validly signed /usr whose init is a symlink out of it.
-$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh $(LAB)/keys/db.crt
+$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr-init-escape $(LAB)/keys/db.key $(LAB)/keys/db.crt --init-link /run/escaped-init
 $(LAB)/disk-init-escape.img: $(LAB)/usr-init-escape/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-init-escape

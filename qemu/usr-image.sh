@@ -32,7 +32,7 @@ fstype=erofs nocerts='' init_link=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
-	--nocerts) nocerts=-nocerts; shift ;;
+	--nocerts) nocerts=1; shift ;;
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
@@ -42,7 +42,7 @@ case $fstype in erofs | squashfs) ;; *) die "unknown file system '$fstype' (erof
 [ -r "$cert" ] || die "cannot read signing certificate $cert"
 busybox=/bin/busybox
 [ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
-for tool in mkfs.erofs mksquashfs veritysetup openssl sha256sum base64; do
+for tool in mkfs.erofs mksquashfs sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 
@@ -60,7 +60,6 @@ trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || t
 
 # First 128 bits of a hex digest as a UUID, bytes verbatim (systemd-repart's derivation).
 uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
-sha256_str() { printf %s "$1" | sha256sum | cut -c1-64; }
 
 # The tree. Modes are explicit: the host's umask and file modes must not leak in.
 tree=$stage/tree
@@ -99,49 +98,8 @@ esac
 size=$(stat -c %s "$img")
 truncate -s $(((size + 4095) / 4096 * 4096)) "$img"
 
-# Salt and verity UUID from the image, so the same image always gives the same root hash.
-img_sha=$(sha256sum "$img" | cut -c1-64)
-verity_uuid=$(uuid_of "$(sha256_str "verity-uuid:$img_sha")")
-: >"$stage/usr-verity.img"
-veritysetup format --hash=sha256 --data-block-size=4096 --hash-block-size=4096 \
-	--salt="$img_sha" --uuid="$verity_uuid" "$img" "$stage/usr-verity.img" \
-	>"$stage/verity.log" 2>&1 || die "veritysetup format failed: $(tail -n1 "$stage/verity.log")"
-roothash=$(awk '/^Root hash:/ { print $3 }' "$stage/verity.log")
-[[ $roothash =~ ^[0-9a-f]{64}$ ]] || die "no root hash in the output of veritysetup format"
-printf %s "$roothash" >"$stage/usr.roothash"
-
-# Detached PKCS#7 over the hex string: no signed attributes, binary (no CRLF conversion).
-openssl cms -sign -binary -noattr -nosmimecap $nocerts -md sha256 -outform DER \
-	-signer "$cert" -inkey "$key" -in "$stage/usr.roothash" -out "$stage/usr.p7s" \
-	2>"$stage/sign.log" || die "openssl cms -sign failed: $(head -n1 "$stage/sign.log")"
-
-cert_fpr=$(openssl x509 -in "$cert" -outform DER | sha256sum | cut -c1-64)
-[[ $cert_fpr =~ ^[0-9a-f]{64}$ ]] || die "cannot read certificate $cert"
-sig=$stage/usr-verity-sig.img
-printf '{"rootHash":"%s","certificateFingerprint":"%s","signature":"%s"}' \
-	"$roothash" "$cert_fpr" "$(base64 -w0 "$stage/usr.p7s")" >"$sig"
-[ "$(stat -c %s "$sig")" -le 16384 ] || die "signature JSON is larger than 16 KiB"
-truncate -s 16384 "$sig"
-
-# The signature partition's UUID is not part of the repart derivation; any stable value
-# that differs from the other two will do.
-cat >"$stage/usr.env" <<EOF
-ROOTHASH=$roothash
-USR_PARTUUID=$(uuid_of "$roothash")
-VERITY_PARTUUID=$(uuid_of "${roothash:32:32}")
-SIG_PARTUUID=$(uuid_of "$(sha256_str "usr-verity-sig:$roothash")")
-FSTYPE=$fstype
-CERT_FPR=$cert_fpr
-EOF
-
-# Check what we made before handing it out.
-veritysetup verify "$img" "$stage/usr-verity.img" "$roothash" >"$stage/verify.log" 2>&1 ||
-	die "veritysetup verify of the new image failed: $(tail -n1 "$stage/verify.log")"
-# -partial_chain: trust exactly SIGN_CERT (self-signed or not); -certfile for --nocerts.
-openssl cms -verify -binary -inform DER -in "$stage/usr.p7s" -content "$stage/usr.roothash" \
-	-CAfile "$cert" -certfile "$cert" -partial_chain -purpose any -out /dev/null \
-	2>"$stage/sigverify.log" ||
-	die "the new signature does not verify against $cert: $(head -n1 "$stage/sigverify.log")"
+# The hash tree, signature and usr.env: the image builders' own tool (it checks its output).
+"$here/../hooks/verinit-sign" usr --key "$key" --cert "$cert" --output "$stage" ${nocerts:+--nocerts} "$img" >/dev/null
 
 outputs=(usr.img usr-verity.img usr.roothash usr.p7s usr-verity-sig.img usr.env)
 for f in "${outputs[@]}"; do
