@@ -15,8 +15,8 @@
 #   usr-verity-sig.img  the DPS usr-verity-sig partition: compact JSON, NUL-padded to 16 KiB
 #   usr.env             ROOTHASH, USR_PARTUUID, VERITY_PARTUUID, SIG_PARTUUID, FSTYPE, CERT_FPR
 #
-# The image holds usr/bin/busybox (Debian's busybox-static) with its applet links and the
-# test init usr/lib/verinit-test/init (qemu/guest/init). SOURCE_DATE_EPOCH (default 0) sets
+# The image holds qemu/usr-tree.sh's tree (busybox with its applet links, the test init
+# usr/lib/verinit-test/init); hooks/verinit-sign signs it. SOURCE_DATE_EPOCH (default 0) sets
 # every timestamp; salt and UUIDs are derived from the content, so two runs are identical.
 set -euo pipefail
 
@@ -40,8 +40,6 @@ done
 case $fstype in erofs | squashfs) ;; *) die "unknown file system '$fstype' (erofs or squashfs)" ;; esac
 [ -r "$key" ] || die "cannot read signing key $key"
 [ -r "$cert" ] || die "cannot read signing certificate $cert"
-busybox=/bin/busybox
-[ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
 for tool in mkfs.erofs mksquashfs sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
@@ -61,20 +59,8 @@ trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || t
 # First 128 bits of a hex digest as a UUID, bytes verbatim (systemd-repart's derivation).
 uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
-# The tree. Modes are explicit: the host's umask and file modes must not leak in.
 tree=$stage/tree
-mkdir -p "$tree/usr/bin" "$tree/usr/lib/verinit-test"
-install -m 0755 "$busybox" "$tree/usr/bin/busybox"
-for applet in $("$busybox" --list); do
-	[ "$applet" = busybox ] || ln -s busybox "$tree/usr/bin/$applet"
-done
-if [ -n "$init_link" ]; then
-	ln -s "$init_link" "$tree/usr/lib/verinit-test/init"
-else
-	install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init"
-fi
-{ find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
-	die "cannot set modes and timestamps in $tree"
+"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"}
 
 # The file system UUID only has to be stable: derive it from the content.
 fs_seed=$( {

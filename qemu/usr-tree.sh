@@ -1,0 +1,72 @@
+#!/bin/bash
+# Build the lab's /usr tree: what qemu/usr-image.sh and qemu/repart-disk.sh put into /usr.
+#
+# usage: qemu/usr-tree.sh TREE [--init-link TARGET]
+#
+# TREE must not exist or be an empty directory. Afterwards it holds
+#   usr/bin/busybox                 Debian's busybox-static (/bin/busybox), mode 0755
+#   usr/bin/APPLET -> busybox       one symlink per applet of `busybox --list`
+#   usr/lib/verinit-test/init       the test init (qemu/guest/init), mode 0755, or with
+#                                   --init-link a symlink to TARGET (a negative test: an init
+#                                   that resolves outside the verified /usr)
+# Every directory (TREE itself too) is 0755, and every entry's mtime (symlinks' own, not their
+# targets') is SOURCE_DATE_EPOCH (default 0), so the tree depends on nothing of the build host
+# but busybox. Ownership is the caller's: image builders map it to root (-all-root, --all-root).
+# On failure TREE is left as it was found (removed if this script created it).
+set -euo pipefail
+
+die() { echo "usr-tree: $*" >&2; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+usage="usage: usr-tree.sh TREE [--init-link TARGET]"
+
+[ $# -ge 1 ] || die "$usage"
+tree=$1
+shift
+init_link=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
+	*) die "unknown argument '$1' ($usage)" ;;
+	esac
+done
+[ -n "$tree" ] || die "$usage"
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
+[ -r "$here/guest/init" ] || [ -n "$init_link" ] || die "$here/guest/init missing"
+
+epoch=${SOURCE_DATE_EPOCH:-0}
+[[ $epoch =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH '$epoch' is not a number of seconds"
+umask 022
+
+made_tree=
+if [ -e "$tree" ] || [ -L "$tree" ]; then
+	[[ -d $tree && ! -L $tree ]] || die "$tree exists and is not a directory"
+	[ -z "$(ls -A "$tree")" ] || die "$tree is not empty"
+else
+	mkdir "$tree" || die "cannot create $tree"
+	made_tree=1
+fi
+# On failure leave nothing behind: what we created goes, an empty TREE we were given stays.
+ok=
+cleanup() {
+	[ -z "$ok" ] || return 0
+	if [ -n "$made_tree" ]; then rm -rf "$tree"; else rm -rf "${tree:?}/usr"; fi
+}
+trap cleanup EXIT
+
+# Modes are explicit: the host's umask and file modes must not leak in.
+mkdir -p "$tree/usr/bin" "$tree/usr/lib/verinit-test" || die "cannot create directories in $tree"
+install -m 0755 "$busybox" "$tree/usr/bin/busybox" || die "cannot copy $busybox into $tree"
+applets=$("$busybox" --list) || die "$busybox --list failed"
+for applet in $applets; do
+	[ "$applet" = busybox ] || ln -s busybox "$tree/usr/bin/$applet" || die "cannot link applet $applet"
+done
+if [ -n "$init_link" ]; then
+	ln -s "$init_link" "$tree/usr/lib/verinit-test/init" || die "cannot create the init symlink"
+else
+	install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init" || die "cannot copy the test init"
+fi
+{ find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
+	die "cannot set modes and timestamps in $tree"
+ok=1
