@@ -93,7 +93,7 @@ $(LAB)/uki-probe.efi: $(LAB)/probe-initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
 # The verified /usr: file system, dm-verity hash tree, signature partition; signed with db.
-$(LAB)/usr/usr.img: qemu/usr-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/usr/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr $(LAB)/keys/db.key $(LAB)/keys/db.crt
 
 # GPT disks: the ESP carries the UKI as the removable-media boot path.
@@ -105,6 +105,13 @@ $(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.s
 	rm -rf $(LAB)/esp-attacker && mkdir -p $(LAB)/esp-attacker/EFI/BOOT
 	cp $< $(LAB)/esp-attacker/EFI/BOOT/BOOTX64.EFI
 	qemu/disk.sh $@ $(LAB)/esp-attacker $(LAB)/usr
+
+# The same tree as systemd-repart 252 lays it out (squashfs, 512-byte verity blocks, its own
+# signature JSON), booted with verinit unmodified; only usr.fstype=squashfs is configured
+# (qemu/conf/repart.conf). Not reproducible: repart picks a random salt, so disk-repart.env says
+# what this build holds.
+$(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
+	qemu/repart-disk.sh $@ $(LAB)/keys/db.key $(LAB)/keys/db.crt
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
@@ -119,7 +126,7 @@ $(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/
 $(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
 # A validly signed /usr whose init is a symlink out of it.
-$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh hooks/verinit-sign $(LAB)/keys/db.crt
+$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr-init-escape $(LAB)/keys/db.key $(LAB)/keys/db.crt --init-link /run/escaped-init
 $(LAB)/disk-init-escape.img: $(LAB)/usr-init-escape/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-init-escape
@@ -150,10 +157,11 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 	$(call uki,db,$<)
 
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
+CONF_UKIS := explicit repart ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
-	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
+	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-repart.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
+	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
 	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi

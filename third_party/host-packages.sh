@@ -15,6 +15,8 @@ packages=(
 	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
 	cpio zstd xz-utils kmod busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq
 	secilc
+	# systemd-repart (the repart-built disk) and systemd-measure (checked against verinit-measure)
+	systemd
 	python3 python3-cryptography python3-importlib-resources
 )
 

@@ -7,11 +7,12 @@ report_json() { # run jq-filter
 }
 
 # /usr mounted read-only from the dm-verity device verinit named "usr", and the boot report says
-# what was verified: the lab's root hash and signer, and every stage until the hand-over.
-usr_verified() {
-	local run=$1 ok=0 want
-	want=$(cat "$LAB/usr/usr.roothash")
-	grep -qE '^R mount /usr /dev/mapper/usr erofs ro,' "$run/report" || { echo "/usr is not dm-verity, read-only"; ok=1; }
+# what was verified: the root hash and file system of USR_ENV (default the lab's /usr), the signer,
+# and every stage until the hand-over.
+usr_verified() { # run [usr.env]
+	local run=$1 env=${2:-$LAB/usr/usr.env} ok=0 want fstype
+	want=$(sed -n 's/^ROOTHASH=//p' "$env") fstype=$(sed -n 's/^FSTYPE=//p' "$env")
+	grep -qE "^R mount /usr /dev/mapper/usr $fstype ro," "$run/report" || { echo "/usr is not $fstype on dm-verity, read-only"; ok=1; }
 	grep -q '^R usr_dm_uuid CRYPT-VERITY-' "$run/report" || { echo "/usr is not a verity device"; ok=1; }
 	grep -q '^R usr_read_ok 1$' "$run/report" || { echo "reading /usr failed"; ok=1; }
 	grep -qE '\] \[  OK  \] Verified the /usr root hash signature \(signer .*CN ?= ?verinit test db' "$run/serial.log" ||
@@ -77,12 +78,12 @@ uki_prediction() { echo --uki "$LAB/uki.efi" --usr-env "$LAB/usr/usr.env" --cert
 
 # verinit ran as PID 1 under Secure Boot, verified /usr, the kernel verified the signature too,
 # and it handed over.
-handed_over() {
+handed_over() { # run [usr.env]
 	local run=$1 ok=0
 	grep -q '^secureboot=enabled$' "$run/verdict" || { echo "Secure Boot was not enabled"; ok=1; }
 	grep -q 'kernel verified the signature' "$run/serial.log" || { echo "the kernel did not verify"; ok=1; }
 	[ "$(report_json "$run" .usr.kernel_verified)" = true ] || { echo "report.json: kernel_verified is not true"; ok=1; }
-	usr_verified "$run" || ok=1
+	usr_verified "$run" "${2:-}" || ok=1
 	return $ok
 }
 # The lab's UKI measured as predicted, from the ESP and through -kernel, in one bank and in four.
@@ -125,6 +126,19 @@ assert_explicit_disks() {
 		{ echo "report.json: /usr from $(report_json "$run" '.usr.data_device + " " + .usr.hash_device')"; ok=1; }
 	grep -q '\[  OK  \] Found the /usr partitions (usr-verity-sig /dev/vda4, usr /dev/vdb, usr-verity /dev/vdc)' \
 		"$run/serial.log" || { echo "no status line naming vda4, vdb and vdc"; ok=1; }
+	return $ok
+}
+
+# A disk systemd-repart 252 wrote (qemu/repart-disk.sh): verinit found its partitions by type,
+# verified repart's signature JSON, set up its 512-byte verity blocks and mounted its squashfs;
+# the PCRs hold the root hash this build of the disk has (disk-repart.env).
+assert_repart() {
+	local run=$1 ok=0 env=$LAB/disk-repart.env
+	handed_over "$run" "$env" || ok=1
+	[ "$(report_json "$run" '.usr.data_device + " " + .usr.hash_device')" = "/dev/vda1 /dev/vda2" ] ||
+		{ echo "report.json: /usr from $(report_json "$run" '.usr.data_device + " " + .usr.hash_device')"; ok=1; }
+	pcrs_predicted "$run" --uki "$LAB/uki-conf-repart.efi" --usr-env "$env" --cert "$LAB/keys/db.crt" \
+		--config "$LAB/conf/repart.conf" || ok=1
 	return $ok
 }
 

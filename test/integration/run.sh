@@ -39,6 +39,6 @@ export here
 
 grep -Ev '^[[:space:]]*(#|$)' "$here/cases" | while IFS= read -r line; do
 	name=$(echo "${line%%|*}")
-	[ -z "$pattern" ] || [[ $name == *"$pattern"* ]] || continue
+	[ -z "$pattern" ] || [[ integration/$name == *"$pattern"* ]] || continue
 	printf '%s\0' "$line"
 done | xargs -0 -r -P 2 -I{} bash -c 'one "$1"' _ {}
