@@ -74,12 +74,16 @@ $(LAB)/initramfs-%.img: $(INITRAMFS_INPUTS) $(LAB)/conf/%.conf
 $(LAB)/initramfs-ipe-strict.img: $(INITRAMFS_INPUTS) $(LAB)/conf/ipe-strict.conf $(LAB)/ipe-strict/strict.p7s
 	$(call mkinitramfs,$(LAB)/conf/ipe-strict.conf,--file $(LAB)/ipe-strict/strict.p7s:/etc/verinit/ipe/strict.p7s)
 
-# $(call uki,key name,initramfs[,extra command-line words])
-uki = qemu/uki.sh $@ $(LAB)/keys/$(1).key $(LAB)/keys/$(1).crt $(LAB)/kernel/vmlinuz $(2) "$(strip $(LAB_CMDLINE) $(3))"
-UKI_DEPS := $(LAB)/kernel.stamp $(LAB)/keys/db.crt qemu/uki.sh $(LAB)/.want-cmdline
+# UKIs by the image builders' own tool (hooks/verinit-uki: systemd-stub 252, sbsign).
+# $(call uki,key name,initramfs[,extra command-line words[,more verinit-uki arguments]])
+uki = hooks/verinit-uki --output $@ --key $(LAB)/keys/$(1).key --cert $(LAB)/keys/$(1).crt \
+	--kernel $(LAB)/kernel/vmlinuz --initrd $(2) --cmdline "$(strip $(LAB_CMDLINE) $(3))" $(4) >/dev/null
+UKI_DEPS := $(LAB)/kernel.stamp $(LAB)/keys/db.crt hooks/verinit-uki $(LAB)/.want-cmdline
 
-$(LAB)/uki.efi: $(LAB)/initramfs.img $(UKI_DEPS)
-	$(call uki,db,$<)
+# The lab's UKI, with the PCR values a good boot of it leaves published next to it
+# (uki.pcrs.json): the hand-over cases compare them with the guest's TPM.
+$(LAB)/uki.efi: $(LAB)/initramfs.img $(UKI_DEPS) $(BUILD)/verinit-measure $(LAB)/usr/usr.img
+	$(call uki,db,$<,,--predict $(BUILD)/verinit-measure --usr-env $(LAB)/usr/usr.env --config qemu/verinit.conf)
 $(LAB)/uki-attacker.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,attacker,$<)
 

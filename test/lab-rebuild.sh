@@ -10,15 +10,18 @@ plan() { make -n --no-print-directory BUILD="$build" "$@" do-lab | grep -v "Noth
 out=$(plan) || true
 [ -z "$out" ] || fail "nothing changed, yet make would run: $(head -n3 <<<"$out")"
 
-out=$(plan -W qemu/uki.sh)
-grep -q 'qemu/uki.sh .*/uki.efi ' <<<"$out" || fail "a changed qemu/uki.sh does not rebuild the UKI"
-grep -q 'qemu/disk.sh' <<<"$out" || fail "a changed qemu/uki.sh does not rebuild the disk"
-! grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed qemu/uki.sh rebuilds /usr"
-! grep -q 'qemu/ovmf.sh' <<<"$out" || fail "a changed qemu/uki.sh rebuilds the OVMF variables"
+out=$(plan -W hooks/verinit-uki)
+grep -q 'hooks/verinit-uki --output [^ ]*/uki.efi ' <<<"$out" || fail "a changed hooks/verinit-uki does not rebuild the UKI"
+grep -q 'qemu/disk.sh' <<<"$out" || fail "a changed hooks/verinit-uki does not rebuild the disk"
+! grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed hooks/verinit-uki rebuilds /usr"
+! grep -q 'qemu/ovmf.sh' <<<"$out" || fail "a changed hooks/verinit-uki rebuilds the OVMF variables"
 
+# A new /usr changes the PCR 15 values published with the lab's UKI, and only those UKIs.
 out=$(plan -W qemu/guest/init)
 grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed test init does not rebuild /usr"
-! grep -q 'qemu/uki.sh .*/uki.efi ' <<<"$out" || fail "a changed test init rebuilds the verinit UKI"
+grep -q 'hooks/verinit-uki --output [^ ]*/uki.efi .*--predict' <<<"$out" ||
+	fail "a changed /usr does not renew the lab UKI's prediction"
+! grep -q 'hooks/verinit-uki --output [^ ]*/uki-conf-ipe-audit.efi ' <<<"$out" || fail "a changed test init rebuilds other UKIs"
 
 out=$(plan -W "$build/verinit")
 grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs.img ' <<<"$out" || fail "a new verinit does not rebuild the initramfs"

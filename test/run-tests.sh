@@ -61,6 +61,7 @@ check lab-rebuild test/lab-rebuild.sh "$BUILD"
 check measure-cli test/measure-cli.sh "$BUILD"
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
+check hooks-uki test/hooks-uki.sh "$BUILD"
 check hooks-kernel-install test/hooks-kernel-install.sh "$BUILD"
 
 # QEMU boots: each case counts once; run.sh runs them two at a time.

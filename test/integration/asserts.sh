@@ -34,15 +34,25 @@ MEASURE=$LAB/../verinit-measure
 # The PCRs verinit-measure predicts (its arguments after "predict") against those the guest read,
 # in every bank the guest's TPM has; PCRs 11 and 15.
 pcrs_predicted() { # run predict-args...
-	local run=$1 ok=0 bank pcr want got n=0
+	local run=$1
 	shift
+	pcrs_match "$run" < <("$MEASURE" predict "$@" --format lines 2>&1 || echo "predict failed")
+}
+# The values hooks/verinit-uki published next to the lab's UKI (uki.pcrs.json).
+pcrs_published() { # run
+	pcrs_match "$1" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
+		"$LAB/uki.pcrs.json" 2>&1 || echo "uki.pcrs.json unreadable")
+}
+# "BANK PCR HEX" lines on stdin against the PCRs the guest read, in every bank the guest's TPM has.
+pcrs_match() { # run
+	local run=$1 ok=0 bank pcr want got n=0
 	while read -r bank pcr want; do
 		case $bank in sha1 | sha256 | sha384 | sha512) ;; *) echo "predict: $bank $pcr $want"; ok=1; continue ;; esac
 		grep -q "^R pcr $bank " "$run/report" || continue
 		got=$(sed -n "s/^R pcr $bank $pcr //p" "$run/report")
 		n=$((n + 1))
 		[ "$got" = "$want" ] || { echo "PCR $pcr $bank is ${got:-absent}, predicted $want"; ok=1; }
-	done < <("$MEASURE" predict "$@" --format lines 2>&1 || echo "predict failed")
+	done
 	[ "$n" -ge 2 ] || { echo "no predicted PCR to compare (banks of the guest: $(sed -n 's/^R pcr \([a-z0-9]*\) 0 .*/\1/p' "$run/report" | xargs))"; ok=1; }
 	return $ok
 }
@@ -92,6 +102,7 @@ measured_as_predicted() {
 	handed_over "$run" || ok=1
 	# shellcheck disable=SC2046 # words
 	pcrs_predicted "$run" $(uki_prediction) || ok=1
+	pcrs_published "$run" || ok=1
 	replay_passes "$run" || ok=1
 	[ "$(report_json "$run" .tpm.present)" = true ] || { echo "report.json: no TPM"; ok=1; }
 	return $ok
