@@ -94,7 +94,7 @@ expect_error "certificate is a key" "db.key: not a PEM certificate" "$w/e5" "$si
 
 # ---- IPE -----------------------------------------------------------------------------------------
 other=$(printf %s other | sha256sum | cut -c1-64)
-"$sign" ipe-pin --name fleet --version 3.1.4 --usr-env "$w/a/usr.env" --roothash "${other^^}" >"$w/pin.pol" 2>"$w/err" &&
+"$sign" ipe-pin --name fleet --version 3.1.4 --usr-env "$w/a/usr.env" --roothash "${other^^}" --roothash "${root^^}" >"$w/pin.pol" 2>"$w/err" &&
 	pass || fail "ipe-pin: $(cat "$w/err")"
 [ "$(head -n1 "$w/pin.pol")" = "policy_name=fleet policy_version=3.1.4" ] && pass || fail "ipe-pin: header '$(head -n1 "$w/pin.pol")'"
 [ "$(grep -c '^op=EXECUTE dmverity_roothash=sha256:' "$w/pin.pol")" = 2 ] &&
