@@ -2,6 +2,7 @@
 /* Hands over to the system's init, which must be a file on the verified /usr. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -64,6 +65,13 @@ int stage_handover(struct context *ctx) {
 	log_set_fds(-EBADF, -EBADF);
 	/* Everything of ours is O_CLOEXEC; this closes what the kernel or a library left open. */
 	(void) syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* Blocked and ignored signals survive exec: the system starts with none, whatever a library
+	 * did. Only SIGKILL and SIGSTOP refuse SIG_DFL, and they are never changed. */
+	sigset_t none;
+	(void) sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		(void) signal(sig, SIG_DFL);
 
 	char *const argv[] = { (char *) init, NULL };
 	char *const envp[] = { "HOME=/", "TERM=linux", "PATH=/usr/sbin:/usr/bin", NULL };

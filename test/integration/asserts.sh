@@ -94,6 +94,19 @@ handed_over() { # run [usr.env]
 	grep -q 'kernel verified the signature' "$run/serial.log" || { echo "the kernel did not verify"; ok=1; }
 	[ "$(report_json "$run" .usr.kernel_verified)" = true ] || { echo "report.json: kernel_verified is not true"; ok=1; }
 	usr_verified "$run" "${2:-}" || ok=1
+	pid1_clean "$run" || ok=1
+	return $ok
+}
+# The system's init got a clean start: verinit's fixed environment, umask 022, no blocked signals,
+# and no ignored ones but SIGQUIT (bit 2), which the test init's busybox sh ignores itself.
+pid1_clean() {
+	local run=$1 ok=0
+	grep -qx 'R init_environ HOME=/ TERM=linux PATH=/usr/sbin:/usr/bin ' "$run/report" ||
+		{ echo "PID 1's environment: $(sed -n 's/^R init_environ //p' "$run/report")"; ok=1; }
+	grep -qx 'R init_Umask 0022' "$run/report" || { echo "PID 1's umask is not 0022"; ok=1; }
+	grep -qx 'R init_SigBlk 0000000000000000' "$run/report" || { echo "PID 1 started with blocked signals"; ok=1; }
+	grep -qxE 'R init_SigIgn 000000000000000[04]' "$run/report" ||
+		{ echo "PID 1 started with ignored signals: $(sed -n 's/^R init_SigIgn //p' "$run/report")"; ok=1; }
 	return $ok
 }
 # The lab's UKI measured as predicted, from the ESP and through -kernel, in one bank and in four.
