@@ -121,9 +121,13 @@ $(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(L
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
-SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json
+SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-keys oversize-field \
+	sha1-digest huge-partition hash-flip foreign-verity
 $(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh $* $(LAB)/usr $(LAB)/usr-$* $(LAB)/keys
+# The hash tree of another validly signed image (the init-escape one).
+$(LAB)/usr-foreign-verity/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr.img qemu/tamper-usr.sh
+	qemu/tamper-usr.sh foreign-verity $(LAB)/usr $(LAB)/usr-foreign-verity $(LAB)/keys $(LAB)/usr-init-escape
 $(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-$*
 # Partition tables: no signature partition; two usr partitions.
@@ -144,6 +148,11 @@ $(LAB)/uki-weaken.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,verinit.kernel_verify=optional)
 $(LAB)/uki-usrhash.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,usrhash=$(shell printf '0%.0s' $$(seq 64)))
+# Asking for a shell instead of the verified init, and for a break into the initramfs.
+$(LAB)/uki-init-sh.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,init=/bin/sh)
+$(LAB)/uki-rd-break.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,rd.break)
 
 # ---- positive variants -----------------------------------------------------------------------
 # The command line narrows the /usr mount.
@@ -167,7 +176,7 @@ CONF_UKIS := explicit repart ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-t
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
-	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi \
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
 	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi

@@ -7,8 +7,16 @@
 #   foreign-fpr   signed by db, but certificateFingerprint names the attacker's certificate
 #   signed-attrs  signed by db with signed attributes (outside the profile systemd and the kernel use)
 #   garbage-json  the partition holds no JSON at all
+#   dup-keys      a second rootHash key (json-c keeps the last; a reader could take the first)
+#   oversize-field  certificateFingerprint of 8000 hex digits
+#   sha1-digest   signed by db with SHA-1 as the digest (the profile is SHA-256 only)
+#   huge-partition  the right JSON, NUL-padded to 2 MiB (more than any sane signature partition)
+# and, the signature left valid:
+#   hash-flip     one bit flipped in the first hash block of the hash tree
+#   foreign-verity  the hash tree of another validly signed image (OTHER_DIR)
+# Usage: qemu/tamper-usr.sh VARIANT SRC_DIR OUT_DIR KEYDIR [OTHER_DIR]
 set -euo pipefail
-variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage}
+variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage} other=${5:-}
 die() { echo "tamper-usr: $*" >&2; exit 1; }
 roothash=$(cat "$src/usr.roothash")
 tmp=$(mktemp -d)
@@ -37,8 +45,28 @@ signed-attrs) sign "$keys/db.key" "$keys/db.crt" "$roothash"
 	json "$roothash" "$(fpr "$keys/db.crt")" "$tmp/p7" ;;
 garbage-json) printf 'this is not the JSON you are looking for' >"$tmp/sig.img"
 	truncate -s 16384 "$tmp/sig.img" ;;
+dup-keys) sign "$keys/db.key" "$keys/db.crt" "$roothash" -noattr
+	printf '{"rootHash":"%s","rootHash":"%s","certificateFingerprint":"%s","signature":"%s"}' \
+		"$(printf %s "$roothash" | sha256sum | cut -c1-64)" "$roothash" "$(fpr "$keys/db.crt")" \
+		"$(base64 -w0 "$tmp/p7")" >"$tmp/sig.img"
+	truncate -s 16384 "$tmp/sig.img" ;;
+oversize-field) sign "$keys/db.key" "$keys/db.crt" "$roothash" -noattr
+	json "$roothash" "$(printf 'ab%.0s' $(seq 4000))" "$tmp/p7" ;;
+sha1-digest) sign "$keys/db.key" "$keys/db.crt" "$roothash" "-noattr -md sha1"
+	json "$roothash" "$(fpr "$keys/db.crt")" "$tmp/p7" ;;
+huge-partition) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
+	truncate -s $((2 * 1024 * 1024)) "$tmp/sig.img" ;;
+hash-flip) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
+	cp "$src/usr-verity.img" "$tmp/verity.img"
+	# The superblock is the first 4 KiB block; the hash blocks follow.
+	byte=$(dd if="$tmp/verity.img" bs=1 skip=4096 count=1 status=none | od -An -tu1 | tr -d ' ')
+	printf "\\$(printf %03o $((byte ^ 1)))" | dd of="$tmp/verity.img" bs=1 seek=4096 conv=notrunc status=none ;;
+foreign-verity) [ -r "$other/usr-verity.img" ] || die "foreign-verity needs OTHER_DIR with usr-verity.img"
+	cp "$src/usr-verity-sig.img" "$tmp/sig.img"
+	cp "$other/usr-verity.img" "$tmp/verity.img" ;;
 *) die "unknown variant '$variant'" ;;
 esac
 rm -rf "$out"
 cp -a "$src" "$out"
 cp "$tmp/sig.img" "$out/usr-verity-sig.img"
+[ ! -e "$tmp/verity.img" ] || cp "$tmp/verity.img" "$out/usr-verity.img"

@@ -58,6 +58,7 @@ check deps-lock test/deps-lock.sh
 check static-analysis make -s do-analyze
 check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
 check lab-rebuild test/lab-rebuild.sh "$BUILD"
+check readme-matrix test/integration/matrix.sh --check README.md
 check measure-cli test/measure-cli.sh "$BUILD"
 check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" "$BUILD/lab/disk-repart.img"
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"

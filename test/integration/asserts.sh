@@ -183,27 +183,40 @@ assert_kernel_optional() {
 never_handed_over() {
 	! grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init ran"; return 1; }
 }
-for c in sb_off_uki seabios_fast sig_other_hash sig_foreign_fpr sig_signed_attrs \
-	sig_garbage_json no_sig_partition two_usr no_disk cmdline_weakens init_escape no_tpm ipe_attacker \
-	ipe_truncated ipe_unverified selinux_corrupt; do
+for c in sb_off_uki seabios_fast no_tpm ipe_attacker ipe_truncated ipe_unverified selinux_corrupt; do
 	eval "assert_$c() { never_handed_over \"\$1\"; }"
 done
-# Failures after the TPM stage: the PCRs of the failed boot are not those of a good one.
-assert_sig_attacker_key() {
+# A failure with a TPM: never handed over, the failure measured, and PCR 11 and 15 are not those
+# of a good boot of the same UKI (the lab's, or the one given).
+failed_measured() { # run [uki]
 	local ok=0
 	never_handed_over "$1" || ok=1
-	# shellcheck disable=SC2046 # words
-	failure_measured "$1" $(uki_prediction) || ok=1
+	failure_measured "$1" --uki "${2:-$LAB/uki.efi}" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf || ok=1
 	return $ok
 }
-assert_usrhash_mismatch() { assert_sig_attacker_key "$1"; }
+for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_garbage_json sig_dup_keys \
+	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition two_usr no_disk init_escape; do
+	eval "assert_$c() { failed_measured \"\$1\"; }"
+done
+assert_usrhash_mismatch() { failed_measured "$1" "$LAB/uki-usrhash.efi"; }
+assert_cmdline_weakens() { failed_measured "$1" "$LAB/uki-weaken.efi"; }
+assert_init_sh() { failed_measured "$1" "$LAB/uki-init-sh.efi"; }
+assert_rd_break() { failed_measured "$1" "$LAB/uki-rd-break.efi"; }
 
 # dm-verity caught the flipped bit and restarted the machine, as verity.on_corruption=restart says.
-assert_usr_corrupted() {
-	grep -q 'device-mapper: verity: .* data block .* is corrupted' "$1/serial.log" ||
-		{ echo "dm-verity reported no corrupted block"; return 1; }
+verity_restarted() { # run data|metadata
+	grep -q "device-mapper: verity: .* $2 block .* is corrupted" "$1/serial.log" ||
+		{ echo "dm-verity reported no corrupted $2 block"; return 1; }
+	grep -q "reboot: Restarting system with command 'dm-verity device corrupted'" "$1/serial.log" ||
+		{ echo "dm-verity did not restart the machine"; return 1; }
 	! grep -q 'VERINIT-REPORT-END' "$1/serial.log" || { echo "the test init finished on corrupted /usr"; return 1; }
 }
+assert_usr_corrupted() { verity_restarted "$1" data; }
+# A flipped bit in the hash tree, another image's tree: caught at the first read, in verinit's
+# own mount of /usr, before anything of /usr ran.
+assert_hash_flip() { verity_restarted "$1" metadata && never_handed_over "$1"; }
+assert_foreign_verity() { assert_hash_flip "$1"; }
 
 # The firmware refused: the kernel never started, so nothing of ours ran.
 never_started() {

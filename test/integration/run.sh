@@ -12,6 +12,7 @@ mkdir -p "$RESULTS"
 one() { # "name | args | expect" -> one result line
 	local name args expect want_verdict want_reason run got_verdict got_reason why=
 	IFS='|' read -r name args expect <<<"$1"
+	expect=${expect%%#*} # the trailing "# what is attacked" is for the matrix
 	name=$(echo $name) args=$(eval echo "$args") expect=$(echo $expect)
 	read -r want_verdict want_reason <<<"$expect"
 	run=$RESULTS/$name

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Prints the tamper and fault matrix: every case of test/integration/cases that must NOT hand
+# over (what is attacked, from the case's trailing comment; the case; the verdict; verinit's
+# reason code) as a Markdown table. The README carries this table between its matrix markers;
+# `--check README.md` fails when the two differ, so the README stays true.
+set -euo pipefail
+cases=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cases
+trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
+
+table() {
+	local line name expect what verdict reason
+	echo '| what is attacked | case | verdict | reason |'
+	echo '|---|---|---|---|'
+	grep -Ev '^[[:space:]]*(#|$)' "$cases" | while IFS= read -r line; do
+		name=$(trim "${line%%|*}")
+		expect=${line##*|}
+		what=''
+		[[ $expect != *'#'* ]] || what=$(trim "${expect#*#}")
+		read -r verdict reason <<<"${expect%%#*}"
+		[ "$verdict" != handed-over ] || continue
+		[ -n "$what" ] || { echo "matrix: case $name does not say what is attacked (# ...)" >&2; exit 1; }
+		case $verdict in
+		halted) reason="\`$reason\`" ;;
+		rebooted) reason='dm-verity restarts the machine' ;;
+		refused) reason='the firmware refuses the image' ;;
+		esac
+		echo "| $what | \`$name\` | $verdict | $reason |"
+	done
+}
+
+if [ "${1:-}" = --check ]; then
+	readme=${2:?usage: matrix.sh [--check README.md]}
+	want=$(table) || exit 1
+	got=$(sed -n '/<!-- matrix:begin -->/,/<!-- matrix:end -->/p' "$readme" | sed '1d;$d')
+	[ "$want" = "$got" ] ||
+		{ echo "matrix: the table in $readme differs from test/integration/cases: paste test/integration/matrix.sh's output"; exit 1; }
+	echo "matrix: $readme lists all $(($(wc -l <<<"$want") - 2)) cases"
+else
+	table
+fi
