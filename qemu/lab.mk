@@ -125,6 +125,8 @@ SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-
 	sha1-digest huge-partition hash-flip foreign-verity
 $(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh $* $(LAB)/usr $(LAB)/usr-$* $(LAB)/keys
+# Kept: as intermediates of the disk rule make would delete them after each run and rebuild them.
+.SECONDARY: $(foreach v,$(SIG_TAMPER),$(LAB)/usr-$(v)/usr.img)
 # The hash tree of another validly signed image (the init-escape one).
 $(LAB)/usr-foreign-verity/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh foreign-verity $(LAB)/usr $(LAB)/usr-foreign-verity $(LAB)/keys $(LAB)/usr-init-escape
