@@ -77,8 +77,9 @@ int ipe_policy_header(const uint8_t *p7, size_t len, char name[static IPE_NAME_M
 	if (!sig || p != p7 + len)
 		return parse_fail(err, 0, -EBADMSG, "not a DER PKCS#7 (or bytes after it): the kernel takes only a "
 						    "signed policy with its text attached");
-	if (!PKCS7_type_is_signed(sig) || !sig->d.sign->contents || !PKCS7_type_is_data(sig->d.sign->contents) ||
-	    !sig->d.sign->contents->d.data)
+	/* A signedData whose content is absent decodes with d.sign NULL (found by test/fuzz/ipe.c). */
+	if (!PKCS7_type_is_signed(sig) || !sig->d.sign || !sig->d.sign->contents ||
+	    !PKCS7_type_is_data(sig->d.sign->contents) || !sig->d.sign->contents->d.data)
 		return parse_fail(err, 0, -EBADMSG, "a PKCS#7 without the policy text attached (signed with -nodetach?)");
 	const ASN1_OCTET_STRING *text = sig->d.sign->contents->d.data;
 	const char *t = (const char *) ASN1_STRING_get0_data(text);

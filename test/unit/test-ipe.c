@@ -106,6 +106,10 @@ static void test_not_a_signed_policy(void **state) {
 	assert_int_equal(ipe_policy_header(der, (size_t) n, name, &v, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "without the policy text attached"));
 	OPENSSL_free(der);
+	/* SEQUENCE { OID signedData } and nothing else: found by test/fuzz/ipe.c (a NULL dereference). */
+	static const uint8_t bare[] = { 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02 };
+	assert_int_equal(ipe_policy_header(bare, sizeof bare, name, &v, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "without the policy text attached"));
 	n = sign(text, false, &der);
 	assert_int_equal(ipe_policy_header(der, (size_t) n / 2, name, &v, &err), -EBADMSG); /* truncated */
 	assert_int_equal(ipe_policy_header(der, (size_t) n, name, &v, &err), 0);
