@@ -15,6 +15,21 @@
 #include "switchroot.h"
 #include "sysops.h"
 
+int handover_record(struct context *ctx) {
+	int r = measure_leave(ctx);
+	if (r < 0) {
+		ctx->reason = REASON_MEASURE;
+		return r;
+	}
+	/* Written into the initramfs's /run, which switch_root() moves into the new root. */
+	r = report_write(ctx);
+	if (r < 0) {
+		ctx->reason = REASON_INTERNAL;
+		return log_error_errno(r, "Cannot write the boot report %s: %m", REPORT_PATH);
+	}
+	return 0;
+}
+
 int stage_handover(struct context *ctx) {
 	struct stat usr;
 	const char *init = ctx->cfg.init;
@@ -34,17 +49,9 @@ int stage_handover(struct context *ctx) {
 	struct stat checked, now;
 	if (fstat(initfd, &checked) < 0)
 		return log_error_errno(negative_errno(), "Cannot stat %s: %m", init);
-	int r = measure_leave(ctx);
-	if (r < 0) {
-		ctx->reason = REASON_MEASURE;
+	int r = handover_record(ctx);
+	if (r < 0)
 		return r;
-	}
-	/* Written into the initramfs's /run, which switch_root() moves into the new root. */
-	r = report_write(ctx);
-	if (r < 0) {
-		ctx->reason = REASON_INTERNAL;
-		return log_error_errno(r, "Cannot write the boot report %s: %m", REPORT_PATH);
-	}
 	r = switch_root("/sysroot");
 	if (r < 0)
 		return r;

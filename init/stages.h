@@ -17,6 +17,10 @@ int stage_ipe(struct context *ctx);
 int stage_selinux(struct context *ctx);
 int stage_handover(struct context *ctx);
 
+/* handover.c: the last records before the hand-over: PCR 11's leave-initrd and the boot report.
+ * Everything it does goes through the ops tables (test/unit/test-faults.c fails each call). */
+int handover_record(struct context *ctx);
+
 /* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */
 int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
 		  struct part *out);

@@ -33,6 +33,14 @@ static ssize_t real_write(int fd, const void *buf, size_t len) {
 	return n < 0 ? negative_errno() : n;
 }
 
+static ssize_t real_read(int fd, void *buf, size_t len) {
+	ssize_t n;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? negative_errno() : n;
+}
+
 static int real_reboot(int cmd) {
 	return reboot(cmd) < 0 ? negative_errno() : 0;
 }
@@ -64,6 +72,7 @@ static const struct sys_ops real_ops = {
 	.mkdir = real_mkdir,
 	.open = real_open,
 	.write = real_write,
+	.read = real_read,
 	.reboot = real_reboot,
 	.sleep_us = real_sleep_us,
 	.hang = real_hang,
@@ -91,17 +100,16 @@ int sys_write_file(const char *path, const char *value) {
 ssize_t sys_read_full(int fd, void *buf, size_t max) {
 	size_t len = 0;
 	for (;;) {
-		ssize_t n = read(fd, (char *) buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = sys->read(fd, (char *) buf + len, max - len);
 		if (n < 0)
-			return negative_errno();
+			return n;
 		if (n == 0)
 			return (ssize_t) len;
 		len += (size_t) n;
 		if (len == max) {
 			char extra;
-			return read(fd, &extra, 1) == 0 ? (ssize_t) len : -E2BIG;
+			n = sys->read(fd, &extra, 1);
+			return n == 0 ? (ssize_t) len : n < 0 ? n : -E2BIG;
 		}
 	}
 }

@@ -13,6 +13,7 @@ struct sys_ops {
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*open)(const char *path, int flags, mode_t mode);
 	ssize_t (*write)(int fd, const void *buf, size_t len);
+	ssize_t (*read)(int fd, void *buf, size_t len); /* retries EINTR itself */
 	/* RB_HALT_SYSTEM, RB_AUTOBOOT or RB_POWER_OFF; returns only on failure. */
 	int (*reboot)(int cmd);
 	void (*sleep_us)(uint64_t usec);

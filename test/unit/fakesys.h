@@ -69,6 +69,11 @@ static ssize_t fake_write(int fd, const void *buf, size_t len) {
 	return n < 0 ? -errno : n;
 }
 
+static ssize_t fake_readop(int fd, void *buf, size_t len) {
+	ssize_t n = read(fd, buf, len);
+	return n < 0 ? -errno : n;
+}
+
 static int fake_reboot(int cmd) {
 	fake.reboot_cmd = cmd;
 	fake.reboot_calls++;
@@ -99,6 +104,7 @@ static const struct sys_ops fake_ops = {
 	.mkdir = fake_mkdir,
 	.open = fake_open,
 	.write = fake_write,
+	.read = fake_readop,
 	.reboot = fake_reboot,
 	.sleep_us = fake_sleep_us,
 	.hang = fake_hang,
