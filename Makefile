@@ -10,7 +10,7 @@ BUILD ?= build
 SYSROOT := $(abspath $(BUILD)/sysroot)
 SYSROOT_STAMP := $(SYSROOT)/.complete
 
-PUBLIC := all check unit analyze size lab demo
+PUBLIC := all check unit analyze size lab demo fuzz
 .PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup clean distclean
 all:
 $(PUBLIC): deps
@@ -141,6 +141,23 @@ $(BUILD)/verinit-check-config: $(BUILD)/host/hooks/check-config.o $(filter $(BUI
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .SECONDARY: $(BUILD)/host/hooks/check-config.o
 do-check: $(BUILD)/verinit-check-config
+
+# ---- valgrind: the host tools again, without sanitizers (valgrind and ASan exclude each other) ----
+VG_CFLAGS := $(COMMON_CFLAGS) -g -O1
+VG_LIB_OBJS := $(patsubst %.c,$(BUILD)/vg/%.o,$(LIB_SRCS))
+$(BUILD)/vg/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) $(VG_CFLAGS) -c -o $@ $<
+$(BUILD)/vg/verinit-measure: $(patsubst %.c,$(BUILD)/vg/%.o,$(wildcard measure/*.c)) $(VG_LIB_OBJS)
+	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+$(BUILD)/vg/verinit-check-config: $(BUILD)/vg/hooks/check-config.o $(VG_LIB_OBJS)
+	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+.SECONDARY: $(VG_LIB_OBJS) $(patsubst %.c,$(BUILD)/vg/%.o,$(wildcard measure/*.c) hooks/check-config.c)
+do-check: $(BUILD)/vg/verinit-measure $(BUILD)/vg/verinit-check-config
+
+# ---- fuzzing: a libFuzzer harness per parser of attacker-influenced bytes (test/fuzz/) -------------
+# make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs each for FUZZ_SMOKE seconds.
+include test/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD)

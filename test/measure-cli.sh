@@ -9,12 +9,16 @@ set -uo pipefail
 
 [ $# -eq 1 ] || { echo "usage: measure-cli.sh BUILD" >&2; exit 2; }
 build=$(cd "$1" && pwd)
-vm=$build/verinit-measure
+# VERINIT_MEASURE: another build of the tool; MEASURE_WRAP: a command to run it under (valgrind);
+# MEASURE_CLI_WORK: the work directory's name (test/valgrind-tools.sh sets all three).
+vm=${VERINIT_MEASURE:-$build/verinit-measure}
+read -ra wrap <<<"${MEASURE_WRAP:-}"
+vmr() { "${wrap[@]}" "$vm" "$@"; }
 lab=$build/lab
 uki=$lab/uki.efi
 py=/usr/bin/python3 # Debian's, whatever pyenv puts first on PATH
 sdm=/lib/systemd/systemd-measure
-w=$build/test-logs/measure-cli.work
+w=$build/test-logs/${MEASURE_CLI_WORK:-measure-cli.work}
 rm -rf "$w"
 mkdir -p "$w"
 
@@ -37,7 +41,7 @@ roothash=$(sed -n 's/^ROOTHASH=//p' "$lab/usr/usr.env")
 fpr=$(openssl x509 -in "$lab/keys/db.crt" -outform DER | sha256sum | cut -d' ' -f1)
 
 # ---- predict ------------------------------------------------------------------------------------
-out=$("$vm" --help) && [[ $out == usage:* ]] && pass "--help prints the usage and exits 0" ||
+out=$(vmr --help) && [[ $out == usage:* ]] && pass "--help prints the usage and exits 0" ||
 	fail "--help does not print the usage with exit 0"
 
 # The sections systemd-stub measures, in its order, as objcopy extracts them.
@@ -50,7 +54,7 @@ for s in linux osrel cmdline initrd splash dtb pcrpkey; do
 done
 [ -s "$w/linux.bin" ] && [ -s "$w/cmdline.bin" ] || fatal "$uki has no .linux or .cmdline section"
 
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --format lines >"$w/uki.lines" ||
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --format lines >"$w/uki.lines" ||
 	fatal "predict --uki failed"
 "$sdm" calculate "${sdm_args[@]}" --bank=sha256 --bank=sha1 --phase=enter-initrd:leave-initrd --json=short \
 	>"$w/sdm.json" || fatal "systemd-measure calculate failed"
@@ -67,8 +71,8 @@ for bank in sha256 sha1; do
 		fail "PCR 11 $bank is '$got', systemd-measure says '$want'"
 done
 
-"$vm" predict "${section_args[@]}" --usr-env "$lab/usr/usr.env" >"$w/files.json" || fatal "predict with files failed"
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" >"$w/uki.json" || fatal "predict --uki failed"
+vmr predict "${section_args[@]}" --usr-env "$lab/usr/usr.env" >"$w/files.json" || fatal "predict with files failed"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" >"$w/uki.json" || fatal "predict --uki failed"
 expect "predict --uki equals predict on the extracted sections (all four banks)" cmp -s "$w/uki.json" "$w/files.json"
 expect "the JSON output is {bank: {pcr: hex}} for PCRs 11 and 15 in four banks" "$py" -c '
 import json, sys
@@ -92,10 +96,10 @@ for bank in sha256 sha1; do
 		fail "PCR 15 $bank is '$got', hashlib says '$want'"
 done
 
-"$vm" predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" --format lines >"$w/cert.lines"
+vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" --format lines >"$w/cert.lines"
 expect "--usr-roothash and --cert (PEM) predict what --usr-env does" cmp -s "$w/cert.lines" "$w/uki.lines"
 openssl x509 -in "$lab/keys/db.crt" -outform DER -out "$w/db.der"
-"$vm" predict --uki "$uki" --usr-roothash "$roothash" --cert "$w/db.der" --format lines >"$w/der.lines"
+vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$w/db.der" --format lines >"$w/der.lines"
 expect "--cert takes a DER certificate too" cmp -s "$w/der.lines" "$w/uki.lines"
 
 # One byte of the command line: PCR 11 changes, PCR 15 does not.
@@ -103,7 +107,7 @@ cp "$w/cmdline.bin" "$w/cmdline2.bin"
 printf 'X' | dd of="$w/cmdline2.bin" bs=1 seek=0 conv=notrunc status=none
 args2=()
 for a in "${section_args[@]}"; do args2+=("${a/cmdline.bin/cmdline2.bin}"); done
-"$vm" predict "${args2[@]}" --usr-env "$lab/usr/usr.env" --format lines >"$w/cmdline2.lines"
+vmr predict "${args2[@]}" --usr-env "$lab/usr/usr.env" --format lines >"$w/cmdline2.lines"
 [ "$(value "$w/cmdline2.lines" sha256 11)" != "$(value "$w/uki.lines" sha256 11)" ] &&
 	[ "$(value "$w/cmdline2.lines" sha256 15)" = "$(value "$w/uki.lines" sha256 15)" ] &&
 	pass "one changed byte of .cmdline changes PCR 11 and not PCR 15" ||
@@ -111,16 +115,16 @@ for a in "${section_args[@]}"; do args2+=("${a/cmdline.bin/cmdline2.bin}"); done
 
 # Another root hash: PCR 15 changes, PCR 11 does not; so does kernel_verified=no.
 other=$(printf '%s' "$roothash" | sha256sum | cut -d' ' -f1)
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --usr-roothash "$other" --format lines >"$w/other.lines"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --usr-roothash "$other" --format lines >"$w/other.lines"
 [ "$(value "$w/other.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
 	[ "$(value "$w/other.lines" sha256 11)" = "$(value "$w/uki.lines" sha256 11)" ] &&
 	pass "another root hash changes PCR 15 and not PCR 11" || fail "another root hash: PCR 11 or 15 not as expected"
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --kernel-verified no --format lines >"$w/kv.lines"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --kernel-verified no --format lines >"$w/kv.lines"
 [ "$(value "$w/kv.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
 	pass "--kernel-verified no changes PCR 15" || fail "--kernel-verified no does not change PCR 15"
 
 # A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 (hashlib again).
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
 	--selinux-policy "$lab/ipe/default-v2.p7s" --format lines >"$w/pol.lines" || fatal "predict with policies failed"
 "$py" - "$roothash" "$fpr" "$lab/ipe/default.p7s" "$lab/ipe/default-v2.p7s" >"$w/pypol.lines" <<'EOF'
 import hashlib, sys
@@ -137,12 +141,12 @@ want=$(value "$w/pypol.lines" sha256 15) got=$(value "$w/pol.lines" sha256 15)
 	pass "--ipe-policy/--selinux-policy add their digests and modes to PCR 15 as hashlib computes" ||
 	fail "PCR 15 with policies is '$got', hashlib says '$want'"
 rc=0
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-mode permissive >/dev/null 2>"$w/mode.err" || rc=$?
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-mode permissive >/dev/null 2>"$w/mode.err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "is not enforce or audit" "$w/mode.err" &&
 	pass "--ipe-mode permissive: exit 2, names the value" || fail "--ipe-mode permissive: rc $rc, $(cat "$w/mode.err")"
 
 # Without the stub PCR 11 holds only the two phases (hashlib again).
-"$vm" predict --no-stub --usr-env "$lab/usr/usr.env" --banks sha256 --format lines >"$w/nostub.lines"
+vmr predict --no-stub --usr-env "$lab/usr/usr.env" --banks sha256 --format lines >"$w/nostub.lines"
 want=$("$py" -c '
 import hashlib
 v = bytes(32)
@@ -155,13 +159,13 @@ print(v.hex())')
 
 # pcr.facts from a config file moves the facts to another PCR.
 printf 'pcr.facts=16\n' >"$w/verinit.conf"
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf" --format lines >"$w/conf.lines"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf" --format lines >"$w/conf.lines"
 [ "$(value "$w/conf.lines" sha256 16)" = "$(value "$w/uki.lines" sha256 15)" ] &&
 	[ -z "$(value "$w/conf.lines" sha256 15)" ] && pass "--config with pcr.facts=16 predicts PCR 16 instead of 15" ||
 	fail "--config pcr.facts=16 not honoured"
 
 # A failed boot: the failure record into both PCRs, no facts, no leave-initrd.
-"$vm" predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure signature:SIG_INVALID --banks sha256 \
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure signature:SIG_INVALID --banks sha256 \
 	--format lines >"$w/fail.lines"
 # PCR 11: the stub's sections, enter-initrd, the failure record (hashlib, from the extracted files).
 want11=$("$py" - "${section_args[@]}" <<'EOF'
@@ -245,7 +249,7 @@ grep -E '^(sha1|sha256) ' "$w/uki.lines" | cat - "$w/pcrs.fw" >"$w/pcrs"
 run() { # NAME ARGS...: runs verinit-measure, keeps stdout, stderr and the exit status
 	local name=$1
 	shift
-	"$vm" "$@" >"$w/$name.out" 2>"$w/$name.err"
+	vmr "$@" >"$w/$name.out" 2>"$w/$name.err"
 	echo $? >"$w/$name.rc"
 }
 rc() { cat "$w/$1.rc"; }

@@ -4,7 +4,7 @@
 # (SKIP_QEMU=1 leaves out the QEMU boots, for a quick run while editing).
 # runs only the checks whose name contains PATTERN. Logs: $BUILD/test-logs/<check>.log.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 SYSROOT=${SYSROOT:-$(third_party/deps.sh sysroot-path)}
 pattern=${1:-}
@@ -65,6 +65,24 @@ check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"
 check hooks-kernel-install test/hooks-kernel-install.sh "$BUILD"
+check valgrind-tools test/valgrind-tools.sh "$BUILD"
+
+# libFuzzer smoke: each harness's regression inputs, then FUZZ_SMOKE seconds of fuzzing from its
+# seeds; one line per harness. make fuzz runs them for longer.
+harnesses=()
+for h in test/fuzz/*.c; do
+	h=$(basename "$h" .c)
+	! selected "fuzz/$h" || harnesses+=("$h")
+done
+if [ ${#harnesses[@]} -gt 0 ]; then
+	while IFS= read -r line; do
+		case $line in
+		PASS*) passed=$((passed + 1)); echo "$line" ;;
+		FAIL*) failed=$((failed + 1)); echo "$line" ;;
+		esac
+	done < <(test/fuzz/run.sh --time "${FUZZ_SMOKE:-10}" --fresh --regressions "$BUILD/fuzz/bin" \
+		"$BUILD/fuzz/smoke/corpus" "$BUILD/fuzz/smoke" "${harnesses[@]}")
+fi
 
 # QEMU boots: each case counts once; run.sh runs them two at a time.
 if [ -z "${SKIP_QEMU:-}" ]; then

@@ -10,7 +10,9 @@ packages=(
 	# the host build: unit tests under ASan/UBSan, and the same headers for analysis
 	libcmocka-dev libcryptsetup-dev libtss2-dev libkmod-dev libjson-c-dev libblkid-dev libssl-dev
 	# static analysis
-	cppcheck clang-tidy
+	cppcheck clang-tidy valgrind
+	# the libFuzzer harnesses (test/fuzz/): clang and its fuzzer and sanitizer runtimes
+	clang libclang-rt-14-dev
 	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools
 	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
 	cpio zstd xz-utils kmod busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the libFuzzer harnesses (test/fuzz/<name>.c): invariant checks that abort, so that
+ * libFuzzer keeps the input as a crash, and the checks every parser's result gets. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+#define FUZZ_CHECK(cond)                                                                                  \
+	do {                                                                                              \
+		if (!(cond)) {                                                                            \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);      \
+			abort();                                                                          \
+		}                                                                                         \
+	} while (0)
+
+/* A char array holds a NUL within its size. */
+#define FUZZ_CHECK_STR(arr) FUZZ_CHECK(memchr((arr), '\0', sizeof(arr)) != NULL)
+
+/* s (NUL-terminated) holds no control character but tabs: what the agent prints goes to the console
+ * and /dev/kmsg one line per message, and the lab's runner reads verdicts from those lines, so a
+ * newline, carriage return or escape sequence taken from the input could forge one. */
+static inline bool fuzz_one_line(const char *s) {
+	for (; *s; s++)
+		if (((unsigned char) *s < 0x20 && *s != '\t') || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* A refusal says why: the message is terminated and not empty. With one_line, also a single line
+ * without control characters (for the parsers whose messages the agent logs). */
+static inline void fuzz_check_error(const struct parse_error *err, bool one_line) {
+	FUZZ_CHECK_STR(err->msg);
+	FUZZ_CHECK(err->msg[0] != '\0');
+	if (one_line && !fuzz_one_line(err->msg)) {
+		fprintf(stderr, "error message with a control character: '%s'\n", err->msg);
+		abort();
+	}
+}
+
+/* The input as a NUL-terminated string in an allocation of exactly n + 1 bytes (free it). */
+static inline char *fuzz_strndup(const uint8_t *data, size_t n) {
+	char *s = malloc(n + 1);
+	if (!s)
+		abort();
+	if (n)
+		memcpy(s, data, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Consumes the first byte of the input as a selector (0 when empty). */
+static inline uint8_t fuzz_take_byte(const uint8_t **data, size_t *size) {
+	if (*size == 0)
+		return 0;
+	uint8_t b = **data;
+	(*data)++;
+	(*size)--;
+	return b;
+}
+
+static inline bool fuzz_is_lower_hex(const char *s, size_t n) {
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* With FUZZ_TRACE=1 in the environment, a line on stderr per call: what each seed reaches
+ * (FUZZ_TRACE=1 build/fuzz/bin/sigjson test/fuzz/corpus/sigjson/SEED). */
+__attribute__((format(printf, 1, 2))) static inline void fuzz_trace(const char *fmt, ...) {
+	static int on = -1;
+	if (on < 0)
+		on = getenv("FUZZ_TRACE") != NULL;
+	if (!on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
