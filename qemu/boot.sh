@@ -2,8 +2,10 @@
 # Boots one lab variant under QEMU (TCG) and writes a verdict. Usage:
 #   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]...
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
-#                [--tpm none|sha256|all] [--timeout SECONDS]
+#                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--timeout SECONDS]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
+# --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
+# mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
 # --disk alone boots the (first) disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast,
 # unverified. Each --disk is one virtio disk, in order: vda, vdb, ...
 #
@@ -15,14 +17,14 @@
 # Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240
+run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at=
 vars=$here/../build/lab/OVMF_VARS.fd
 die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
-	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;;
+	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -130,6 +132,11 @@ judge() {
 verdict=timeout
 deadline=$(($(date +%s) + timeout))
 while :; do
+	if [ -n "$tpm_dies_at" ] && [ -n "$swtpm_pid" ] && [ -n "$(first "$tpm_dies_at")" ]; then
+		{ kill -KILL "$swtpm_pid" && wait "$swtpm_pid"; } 2>/dev/null || true
+		swtpm_pid=
+		echo "swtpm killed after: $(first "$tpm_dies_at")" >"$run/tpm-killed"
+	fi
 	if kill -0 "$pipe" 2>/dev/null; then v=$(judge ""); else v=$(judge final); fi
 	if [ -n "$v" ]; then verdict=$v; break; fi
 	[ "$(date +%s)" -lt "$deadline" ] || break

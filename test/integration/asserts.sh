@@ -199,6 +199,18 @@ for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_ga
 	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition two_usr no_disk init_escape; do
 	eval "assert_$c() { failed_measured \"\$1\"; }"
 done
+# The TPM went away after enter-initrd: the next extend (PCR 15's facts) failed and stopped the
+# boot; the failure could not be measured, and the console says so.
+assert_tpm_dies() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	[ -s "$1/tpm-killed" ] || { echo "swtpm was never killed"; ok=1; }
+	grep -q "verinit: Cannot extend PCR 15 with 'verinit.usr.roothash=" "$1/serial.log" ||
+		{ echo "no failed PCR 15 extend on the console"; ok=1; }
+	grep -q 'verinit: The failure could not be measured into PCR 11' "$1/serial.log" ||
+		{ echo "the console does not say the failure went unmeasured"; ok=1; }
+	return $ok
+}
 assert_usrhash_mismatch() { failed_measured "$1" "$LAB/uki-usrhash.efi"; }
 assert_cmdline_weakens() { failed_measured "$1" "$LAB/uki-weaken.efi"; }
 assert_init_sh() { failed_measured "$1" "$LAB/uki-init-sh.efi"; }
