@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "eventlog.h"
+#include "fakesys.h"
 #include "failclosed.h"
 #include "ipe-install.h"
 #include "log.h"
@@ -33,7 +34,8 @@
 #include "sysops.h"
 #include "tpm2.h"
 
-enum { RUNNING, REBOOTED, HUNG, HANDED_OVER };
+/* How a boot ended, beyond fakesys.h's FAKE_REBOOTED and FAKE_HUNG. */
+enum { HANDED_OVER = FAKE_HUNG + 1 };
 enum op { OP_MOUNT, OP_MKDIR, OP_OPEN, OP_WRITE, OP_READ, OP_TPM_OPEN, OP_TPM_BANKS, OP_TPM_EXTEND, _OP_MAX };
 static const char *const op_name[_OP_MAX] = { "mount", "mkdir", "open", "write", "read", "tpm.open", "tpm.banks",
 					      "tpm.extend" };
@@ -41,7 +43,6 @@ static const char *const op_name[_OP_MAX] = { "mount", "mkdir", "open", "write",
 static const int op_errno[_OP_MAX] = { ENODEV, EROFS, EACCES, EIO, EIO, EIO, EIO, EIO };
 
 #define IPE "/sys/kernel/security/ipe/"
-#define FILES_MAX 16
 
 /* The fake machine's files: each a memfd, opened by path. */
 static struct file {
@@ -63,16 +64,13 @@ static struct file {
 };
 
 static struct {
-	jmp_buf exit;
 	unsigned calls, fail_at; /* fail the fail_at-th call (1-based); 0: none */
 	int fail_errno;          /* 0: the op's own errno */
 	enum op failed_op;
 	char failed_path[96];
-	int last_fd_path; /* index into files of the last open, for the failed write's or read's name */
-	unsigned extends_after_fault, reboots;
+	unsigned extends_after_fault;
 	int log_fds[8];
 	size_t n_log_fds;
-	uint64_t clock;
 } w;
 
 static const char *fd_path(int fd) {
@@ -129,52 +127,18 @@ static ssize_t f_write(int fd, const void *buf, size_t len) {
 	int e = fault(OP_WRITE, fd_path(fd));
 	if (e)
 		return -e;
-	ssize_t n = write(fd, buf, len);
-	return n < 0 ? -errno : n;
+	return fake_write(fd, buf, len);
 }
 
 static ssize_t f_read(int fd, void *buf, size_t len) {
 	int e = fault(OP_READ, fd_path(fd));
 	if (e)
 		return -e;
-	ssize_t n = read(fd, buf, len);
-	return n < 0 ? -errno : n;
+	return fake_readop(fd, buf, len);
 }
 
-static int f_reboot(int cmd) {
-	(void) cmd;
-	w.reboots++;
-	longjmp(w.exit, REBOOTED);
-}
-
-static void f_hang(void) {
-	longjmp(w.exit, HUNG);
-}
-
-static void f_sleep_us(uint64_t usec) {
-	w.clock += usec;
-}
-
-static uint64_t f_now_us(void) {
-	return w.clock += 1000;
-}
-
-static pid_t f_getpid(void) {
-	return 1;
-}
-
-static const struct sys_ops ops = {
-	.mount = f_mount,
-	.mkdir = f_mkdir,
-	.open = f_open,
-	.write = f_write,
-	.read = f_read,
-	.reboot = f_reboot,
-	.sleep_us = f_sleep_us,
-	.hang = f_hang,
-	.getpid = f_getpid,
-	.now_us = f_now_us,
-};
+/* fakesys.h's table, with every call that can fail counted and failed on demand. */
+static struct sys_ops ops;
 
 static int t_open(const char *device) {
 	int e = fault(OP_TPM_OPEN, device);
@@ -230,7 +194,7 @@ static int stage_handover_fake(struct context *ctx) {
 	int r = handover_record(ctx);
 	if (r < 0)
 		return r;
-	longjmp(w.exit, HANDED_OVER);
+	longjmp(fake.exit, HANDED_OVER);
 }
 
 static const struct stage boot[] = {
@@ -245,7 +209,8 @@ static const struct stage boot[] = {
 	{ "handover", "handover", stage_handover_fake, REASON_SWITCH_ROOT },
 };
 
-/* Boots once with call fail_at failing (0: none). Returns RUNNING's successors: how it ended. */
+/* Boots once with call fail_at failing (0: none). Returns how it ended: FAKE_REBOOTED, FAKE_HUNG
+ * or HANDED_OVER. */
 static int boot_once(unsigned fail_at, int fail_errno) {
 	static struct context ctx;
 
@@ -254,7 +219,8 @@ static int boot_once(unsigned fail_at, int fail_errno) {
 	w.fail_at = fail_at;
 	w.fail_errno = fail_errno;
 	w.failed_path[0] = '\0';
-	w.extends_after_fault = w.reboots = 0;
+	w.extends_after_fault = 0;
+	fake.reboot_calls = 0;
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		assert_int_equal(ftruncate(files[i].fd, 0), 0);
 		size_t n = strlen(files[i].content);
@@ -268,21 +234,13 @@ static int boot_once(unsigned fail_at, int fail_errno) {
 	w.log_fds[w.n_log_fds++] = dup(files[1].fd);
 	log_set_fds(-EBADF, w.log_fds[0]);
 
-	int how = setjmp(w.exit);
-	if (how == RUNNING)
+	int how = setjmp(fake.exit);
+	if (how == FAKE_RUNNING)
 		stages_run(boot, ELEMENTSOF(boot), &ctx);
 	log_set_fds(-EBADF, -EBADF);
 	for (size_t i = 0; i < w.n_log_fds; i++)
 		close(w.log_fds[i]);
 	return how;
-}
-
-/* What the boot printed, for the failure messages. */
-static const char *console_text(void) {
-	static char buf[8192];
-	ssize_t n = pread(files[1].fd, buf, sizeof buf - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
 }
 
 /* Calls whose failure only costs log lines: the boot is as safe without them. */
@@ -298,7 +256,14 @@ static bool tolerated(enum op op, const char *path) {
 }
 
 static int setup(void **state) {
-	(void) state;
+	if (fake_setup(state) < 0)
+		return -1;
+	ops = fake_ops;
+	ops.mount = f_mount;
+	ops.mkdir = f_mkdir;
+	ops.open = f_open;
+	ops.write = f_write;
+	ops.read = f_read;
 	memset(&w, 0, sizeof w);
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
 		/* Appending: a stage's fd and the logger's still point past the end of the last boot's. */
@@ -311,8 +276,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-	(void) state;
-	sys_set_ops(NULL);
+	fake_teardown(state);
 	tpm_set_ops(NULL);
 	fail_closed_set_measure(NULL);
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
@@ -325,9 +289,9 @@ static void test_baseline_hands_over(void **state) {
 	(void) state;
 	int how = boot_once(0, 0);
 	if (how != HANDED_OVER)
-		fail_msg("the boot without faults ended as %d:\n%s", how, console_text());
+		fail_msg("the boot without faults ended as %d:\n%s", how, fake_read(files[1].fd));
 	assert_true(w.calls >= 30); /* every stage did real work through the tables */
-	assert_int_equal(w.reboots, 0);
+	assert_int_equal(fake.reboot_calls, 0);
 }
 
 static void fail_each_call(int fail_errno) {
@@ -345,10 +309,10 @@ static void fail_each_call(int fail_errno) {
 			logs_only++;
 			continue;
 		}
-		if (how != REBOOTED || w.reboots != 1)
+		if (how != FAKE_REBOOTED || fake.reboot_calls != 1)
 			fail_msg("call %u (%s %s): ended as %d, not in one reboot", k, op_name[w.failed_op], path, how);
 		/* The failure itself was extended into the PCRs, even when the TPM was what failed. */
-		if (!strstr(console_text(), "FAIL reason="))
+		if (!strstr(fake_read(files[1].fd), "FAIL reason="))
 			fail_msg("call %u (%s %s): no FAIL line on the console", k, op_name[w.failed_op], path);
 		if (w.extends_after_fault == 0)
 			fail_msg("call %u (%s %s): the failure was not measured", k, op_name[w.failed_op], path);
