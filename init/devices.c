@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Waits, without udev, for the partitions /usr needs and picks exactly one per role. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +19,33 @@ static const char *want_text(const struct part_want *w, char *buf, size_t size) 
 	return buf;
 }
 
+/* Each chosen partition must own its sectors: a hostile table could otherwise lay another
+ * partition (a writable one, say) over /usr or its hash tree. Returns 0 or -EBADMSG. */
+static int refuse_overlaps(struct context *ctx, const char *const *roles, const struct part *parts, size_t np,
+			   const int *picked, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		int j = discover_overlap(parts, np, (size_t) picked[i]);
+		if (j < 0)
+			continue;
+		const struct part *a = &parts[picked[i]], *b = &parts[j];
+		ctx->reason = REASON_PARTITION_OVERLAP;
+		return log_error_errno(-EBADMSG,
+				       "%s %s (sectors %" PRIu64 "+%" PRIu64 ") overlaps %s (sectors %" PRIu64 "+%" PRIu64
+				       "); refusing the partition table",
+				       roles[i], a->dev, a->start, a->size, b->dev, b->start, b->size);
+	}
+	return 0;
+}
+
 int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
 		  struct part *out) {
 	struct part parts[BLOCKSCAN_MAX];
 	char seen[256] = "", buf[160];
+	int picked[4];
 	uint64_t next_note = 0;
+
+	if (n > ELEMENTSOF(picked))
+		return log_error_errno(-EINVAL, "Asked for %zu partitions; at most %zu", n, ELEMENTSOF(picked));
 
 	for (;;) {
 		int np = blockscan("/sys/class/block", parts, seen, sizeof seen);
@@ -31,8 +54,9 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 
 		size_t found = 0;
 		const char *missing = NULL;
+		int r;
 		for (size_t i = 0; i < n; i++) {
-			int r = discover_pick(parts, (size_t) np, &wants[i]);
+			r = discover_pick(parts, (size_t) np, &wants[i]);
 			if (r == -ENOTUNIQ) {
 				ctx->reason = REASON_DEVICE_AMBIGUOUS;
 				return log_error_errno(r, "Two or more partitions match %s (%s); refusing to guess",
@@ -43,9 +67,13 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 				continue;
 			}
 			out[i] = parts[r];
+			picked[i] = r;
 			found++;
 		}
 		if (found == n) {
+			r = refuse_overlaps(ctx, roles, parts, (size_t) np, picked, n);
+			if (r < 0)
+				return r;
 			for (size_t i = 0; i < n; i++)
 				log_info("%s: %s (%s%s)", roles[i], out[i].dev, out[i].uuid[0] ? "PARTUUID " : "whole disk",
 					 out[i].uuid);

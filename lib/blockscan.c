@@ -70,8 +70,10 @@ static int scan_disk(const char *sysfs_block, const char *disk, struct part *par
 	if (w < 0 || (size_t) w >= sizeof(parts[0].dev) || n >= BLOCKSCAN_MAX)
 		return n;
 	/* The disk itself, with no type or PARTUUID: only an explicit /dev/... name can select it. */
+	unsigned self = (unsigned) n;
 	memset(&parts[n], 0, sizeof parts[n]);
 	memcpy(parts[n].dev, dev, (size_t) w + 1);
+	parts[n].disk = self;
 	n++;
 	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(dev);
 	if (!pr)
@@ -103,6 +105,10 @@ static int scan_disk(const char *sysfs_block, const char *disk, struct part *par
 		(void) snprintf(out->name, sizeof out->name, "%s", name ? name : "");
 		lowercase(out->type);
 		lowercase(out->uuid);
+		blkid_loff_t start = blkid_partition_get_start(p), size = blkid_partition_get_size(p);
+		out->start = start > 0 ? (uint64_t) start : 0;
+		out->size = size > 0 ? (uint64_t) size : 0;
+		out->disk = self;
 		n++;
 	}
 	return n;

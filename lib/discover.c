@@ -29,3 +29,19 @@ int discover_pick(const struct part *parts, size_t n, const struct part_want *wa
 	}
 	return found;
 }
+
+/* Written without start + size, which a hostile table can make overflow. */
+static int sectors_overlap(const struct part *a, const struct part *b) {
+	if (!a->size || !b->size)
+		return 0;
+	return a->start <= b->start ? b->start - a->start < a->size : a->start - b->start < b->size;
+}
+
+int discover_overlap(const struct part *parts, size_t n, size_t i) {
+	if (i >= n || !parts[i].type[0])
+		return -ENOENT;
+	for (size_t j = 0; j < n; j++)
+		if (j != i && parts[j].type[0] && parts[j].disk == parts[i].disk && sectors_overlap(&parts[i], &parts[j]))
+			return (int) j;
+	return -ENOENT;
+}

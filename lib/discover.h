@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define GPT_USR_X86_64 "8484680c-9521-48c6-9c11-b0720656f69e"
 #define GPT_USR_VERITY_X86_64 "77ff5f63-e7b6-4633-acf4-1565b864c0e6"
@@ -15,6 +16,8 @@ struct part {
 	char type[37]; /* partition type GUID, lowercase */
 	char uuid[37]; /* PARTUUID, lowercase */
 	char name[72]; /* PARTLABEL */
+	uint64_t start, size; /* in 512-byte sectors, as the GPT says; 0 for a whole disk */
+	unsigned disk;        /* the scan index of the whole disk it is on (a disk: its own) */
 };
 
 /* What selects a partition: a type GUID and, optionally, a name that must also match:
@@ -27,6 +30,12 @@ struct part_want {
 /* Picks the one partition that matches. Returns its index, -ENOENT when none matches, or
  * -ENOTUNIQ when two or more do: an ambiguous disk is refused, never guessed. */
 int discover_pick(const struct part *parts, size_t n, const struct part_want *want);
+
+/* Another partition on the same disk as parts[i] that shares a sector with it: its index, or
+ * -ENOENT. A table whose entries overlap was not made by a partitioning tool; which bytes belong
+ * to which partition is then ambiguous, so the caller refuses the disk. Whole disks (no type) are
+ * never compared; an empty partition overlaps nothing. */
+int discover_overlap(const struct part *parts, size_t n, size_t i);
 
 /* "PARTUUID=...", "PARTLABEL=..." or "/dev/..." matches p? (UUIDs compare case-insensitively.) */
 int part_matches_name(const struct part *p, const char *name);

@@ -34,6 +34,7 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_IPE] = "IPE",
 	[REASON_SELINUX_UNAVAILABLE] = "SELINUX_UNAVAILABLE",
 	[REASON_SELINUX_LOAD] = "SELINUX_LOAD",
+	[REASON_PARTITION_OVERLAP] = "PARTITION_OVERLAP",
 };
 
 const char *reason_to_string(enum reason r) {

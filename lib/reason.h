@@ -35,6 +35,7 @@ enum reason {
 	REASON_IPE,               /* activating the IPE policy or setting its mode failed */
 	REASON_SELINUX_UNAVAILABLE, /* SELinux is not active in the kernel (lsm=) */
 	REASON_SELINUX_LOAD,      /* the kernel refused the SELinux policy or its mode */
+	REASON_PARTITION_OVERLAP, /* a partition /usr needs shares sectors with another one */
 	_REASON_MAX,
 };
 

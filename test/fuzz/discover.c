@@ -9,7 +9,8 @@
  * Checked against a plain reference: the pick is the one matching entry, -ENOENT when none matches
  * and -ENOTUNIQ when two do (an ambiguous disk is never guessed); a disk without a PARTUUID never
  * matches by PARTUUID or PARTLABEL; uuid_parse_strict() and uuid_format() round trip, and
- * uuid_string_equal() is symmetric. */
+ * uuid_string_equal() is symmetric; an overlap is reported exactly when a partition on the same disk
+ * shares a sector, computed in 128 bits so that no start + size wraps. */
 #include <ctype.h>
 #include <strings.h>
 
@@ -40,6 +41,31 @@ static void field(const char *line, size_t len, unsigned i, const char *prefix, 
 	const char *bar = memchr(p, '|', (size_t) (end - p));
 	size_t n = (size_t) ((bar ? bar : end) - p);
 	(void) snprintf(out, size, "%s%.*s", prefix, (int) n, p);
+}
+
+static uint64_t field_u64(const char *line, size_t len, unsigned i) {
+	char text[24];
+	field(line, len, i, "", text, sizeof text);
+	return strtoull(text, NULL, 10);
+}
+
+static bool ref_overlap(const struct part *a, const struct part *b) {
+	unsigned __int128 ea = (unsigned __int128) a->start + a->size, eb = (unsigned __int128) b->start + b->size;
+	return a->type[0] && b->type[0] && a->disk == b->disk && a->size && b->size && a->start < eb &&
+	       b->start < ea;
+}
+
+static void check_overlap(const struct part *parts, size_t n) {
+	for (size_t i = 0; i <= n; i++) {
+		int r = discover_overlap(parts, n, i);
+		bool any = false;
+		for (size_t j = 0; i < n && j < n; j++)
+			any = any || (j != i && ref_overlap(&parts[i], &parts[j]));
+		FUZZ_CHECK(any == (r >= 0));
+		if (r >= 0)
+			FUZZ_CHECK((size_t) r < n && (size_t) r != i && ref_overlap(&parts[i], &parts[r]) &&
+				   discover_overlap(parts, n, (size_t) r) >= 0);
+	}
 }
 
 static bool ref_uuid_eq(const char *a, const char *b) {
@@ -99,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	static char want_text[WANTS_MAX][2][128];
 	struct part_want wants[WANTS_MAX + 16];
 	size_t n = 0, nw = 0;
+	unsigned disk = 0;
 	const char *p = (const char *) data, *end = p + size;
 
 	while (p < end) {
@@ -121,6 +148,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			field(p, len, 3, "", e->name, sizeof e->name);
 			lowercase(e->type);
 			lowercase(e->uuid);
+			e->start = field_u64(p, len, 4);
+			e->size = field_u64(p, len, 5);
+			if (!e->type[0])
+				disk = (unsigned) (n - 1);
+			e->disk = disk;
 		}
 		p += len + (nl ? 1 : 0);
 	}
@@ -156,6 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
 	for (size_t i = 0; i < nw; i++)
 		check_pick(parts, n, &wants[i]);
+	check_overlap(parts, n);
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_CHECK_STR(parts[i].dev);
 		check_uuid(parts[i].uuid);

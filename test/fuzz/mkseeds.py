@@ -240,10 +240,14 @@ def text_seeds():
     seed("pcrlist", "twice", "sha256 11 %s\nsha256 11 %s\n" % (HASH, HASH))
 
     sig_uuid = uuid_of(hashlib.sha256(b"usr-verity-sig:" + RH.encode()).hexdigest())
-    lab = ["vda||||", f"vda1|{GPT_ESP.upper()}|{uuid_of(HASH)}|ESP", f"vda2|{GPT_USR}|{uuid_of(RH)}|usr",
-           f"vda3|{GPT_VERITY}|{uuid_of(RH[32:])}|usr-verity", f"vda4|{GPT_SIG}|{sig_uuid}|usr-verity-sig"]
+    lab = ["vda||||", f"vda1|{GPT_ESP.upper()}|{uuid_of(HASH)}|ESP|2048|131072",
+           f"vda2|{GPT_USR}|{uuid_of(RH)}|usr|133120|20480",
+           f"vda3|{GPT_VERITY}|{uuid_of(RH[32:])}|usr-verity|153600|2048",
+           f"vda4|{GPT_SIG}|{sig_uuid}|usr-verity-sig|155648|2048"]
     seed("discover", "lab", "\n".join(lab) + "\n")
     seed("discover", "two-usr", "\n".join(lab + [f"vdb2|{GPT_USR}|{UUID}|usr"]) + "\n")
+    # qemu/gpt-craft.py overlap: a fifth entry across the ends of usr and usr-verity.
+    seed("discover", "overlap", "\n".join(lab + [f"vda5|{GPT_ROOT}|{UUID}|data|151552|4096"]) + "\n")
     seed("discover", "explicit", "\n".join(["vda||||", "vdb||||", "vdc||||", f"vda2|{GPT_ROOT}|{UUID.upper()}|root",
                                             f"W|PARTUUID={UUID}", "W|/dev/vdb", f"W{GPT_ROOT}|PARTLABEL=root"]) + "\n")
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Choosing one partition (or whole disk) per role from a scan: by type, by name, never a guess. */
+/* Choosing one partition (or whole disk) per role from a scan: by type, by name, never a guess;
+ * and refusing partitions that share sectors. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,15 +17,15 @@
 #define U3 "bbbbbbbb-cccc-dddd-eeee-ffffffffffff"
 
 static const struct part scan[] = {
-	{ "/dev/vda", "", "", "" },
-	{ "/dev/vda1", "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "aaaaaaaa-0000-0000-0000-000000000001", "esp" },
-	{ "/dev/vda2", GPT_USR_X86_64, U1, "usr-a" },
-	{ "/dev/vda3", GPT_USR_VERITY_X86_64, U2, "usr-a-verity" },
-	{ "/dev/vda4", GPT_USR_VERITY_SIG_X86_64, U3, "" },
-	{ "/dev/vdb", "", "", "" },
-	{ "/dev/sda", "", "", "" },
-	{ "/dev/sda1", GPT_USR_X86_64, "22222222-2222-2222-2222-222222222222", "usr-b" },
-	{ "/dev/sda2", OTHER, "33333333-3333-3333-3333-333333333333", "" },
+	{ "/dev/vda", "", "", "", 0, 0, 0 },
+	{ "/dev/vda1", "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "aaaaaaaa-0000-0000-0000-000000000001", "esp", 0, 0, 0 },
+	{ "/dev/vda2", GPT_USR_X86_64, U1, "usr-a", 0, 0, 0 },
+	{ "/dev/vda3", GPT_USR_VERITY_X86_64, U2, "usr-a-verity", 0, 0, 0 },
+	{ "/dev/vda4", GPT_USR_VERITY_SIG_X86_64, U3, "", 0, 0, 0 },
+	{ "/dev/vdb", "", "", "", 0, 0, 0 },
+	{ "/dev/sda", "", "", "", 0, 0, 0 },
+	{ "/dev/sda1", GPT_USR_X86_64, "22222222-2222-2222-2222-222222222222", "usr-b", 0, 0, 0 },
+	{ "/dev/sda2", OTHER, "33333333-3333-3333-3333-333333333333", "", 0, 0, 0 },
 };
 
 static void test_pick_table(void **state) {
@@ -63,10 +64,52 @@ static void test_empty_scan(void **state) {
 	assert_int_equal(discover_pick(scan, 0, &w), -ENOENT);
 }
 
+/* Two disks laid out as a hostile table might: vda's entries 2 and 5 overlap, 3 touches 2 without
+ * overlapping, 4 is empty; vdb repeats vda's sector numbers, which is no overlap across disks. */
+static const struct part layout[] = {
+	{ "/dev/vda", "", "", "", 0, 0, 0 },
+	{ "/dev/vda1", OTHER, U1, "", 2048, 2048, 0 },
+	{ "/dev/vda2", GPT_USR_X86_64, U2, "", 4096, 8192, 0 },
+	{ "/dev/vda3", GPT_USR_VERITY_X86_64, U3, "", 12288, 2048, 0 },
+	{ "/dev/vda4", OTHER, U1, "", 5000, 0, 0 },
+	{ "/dev/vda5", OTHER, U1, "", 12287, 1, 0 },
+	{ "/dev/vdb", "", "", "", 0, 0, 6 },
+	{ "/dev/vdb1", OTHER, U1, "", 4096, 8192, 6 },
+	{ "/dev/sda", "", "", "", 0, 0, 8 },
+	{ "/dev/sda1", OTHER, U1, "", UINT64_MAX - 1, UINT64_MAX, 8 },
+	{ "/dev/sda2", OTHER, U2, "", 0, UINT64_MAX, 8 },
+	{ "/dev/sda3", OTHER, U3, "", UINT64_MAX - 10, 5, 8 },
+};
+
+static void test_overlap_table(void **state) {
+	static const struct {
+		size_t i;
+		int expect; /* index into layout, or -errno */
+	} cases[] = {
+		{ 1, -ENOENT },	   /* vda1 ends where vda2 starts */
+		{ 2, 5 },	   /* vda2's last sector is vda5's */
+		{ 3, -ENOENT },	   /* vda3 starts right after vda5 */
+		{ 4, -ENOENT },	   /* empty, though inside vda2 */
+		{ 5, 2 },
+		{ 7, -ENOENT },	   /* vdb1: same sectors as vda2, other disk */
+		{ 0, -ENOENT },	   /* a whole disk is never compared */
+		{ 9, 10 },	   /* start + size would overflow */
+		{ 11, 10 },	   /* sda3 is inside sda2, not sda1 */
+		{ 12, -ENOENT },   /* out of range */
+	};
+	(void) state;
+	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+		int r = discover_overlap(layout, ELEMENTSOF(layout), cases[k].i);
+		if (r != cases[k].expect)
+			fail_msg("entry %zu: got %d, want %d", cases[k].i, r, cases[k].expect);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pick_table),
 		cmocka_unit_test(test_empty_scan),
+		cmocka_unit_test(test_overlap_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
