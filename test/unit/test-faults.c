@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault injection: the boot is run through the real stage runner and the real stages, over a fake
- * machine behind the ops tables (sys_ops, tpm_ops). A first run counts every system call and TPM
- * command on the way to the hand-over; then, for each of them in turn, the boot is run again with
+ * machine behind the ops tables (sys_ops, tpm_ops, module_ops). A first run counts every system call,
+ * TPM command and module load on the way to the hand-over; then, for each of them in turn, the boot is run again with
  * that one call failing, once with the call's typical errno and once with ENOMEM. Every such boot
  * must end in the fail-closed exit (reboot, failure measured into the TPM), never at the hand-over,
  * unless the failed call only served the logs (the list in tolerated()).
  *
  * Out of the ops tables, and so out of this test: the device scan (libblkid), the signature files
- * and dm-verity (libcryptsetup), the modules (libkmod), and the checks on the real /sysroot before
- * exec. Their failures are the QEMU matrix's cases (test/integration/cases). */
+ * and dm-verity (libcryptsetup), and the checks on the real /sysroot before exec. Their failures are the QEMU matrix's cases (test/integration/cases). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -28,6 +27,7 @@
 #include "ipe-install.h"
 #include "log.h"
 #include "measure.h"
+#include "modload.h"
 #include "report.h"
 #include "stage.h"
 #include "stages.h"
@@ -36,11 +36,24 @@
 
 /* How a boot ended, beyond fakesys.h's FAKE_REBOOTED and FAKE_HUNG. */
 enum { HANDED_OVER = FAKE_HUNG + 1 };
-enum op { OP_MOUNT, OP_MKDIR, OP_OPEN, OP_WRITE, OP_READ, OP_TPM_OPEN, OP_TPM_BANKS, OP_TPM_EXTEND, _OP_MAX };
-static const char *const op_name[_OP_MAX] = { "mount", "mkdir", "open", "write", "read", "tpm.open", "tpm.banks",
-					      "tpm.extend" };
-/* What each call fails with in the first pass: what the kernel or the TPM most plausibly returns. */
-static const int op_errno[_OP_MAX] = { ENODEV, EROFS, EACCES, EIO, EIO, EIO, EIO, EIO };
+enum op {
+	OP_MOUNT,
+	OP_MKDIR,
+	OP_OPEN,
+	OP_WRITE,
+	OP_READ,
+	OP_TPM_OPEN,
+	OP_TPM_BANKS,
+	OP_TPM_EXTEND,
+	OP_MOD_OPEN,
+	OP_MOD_LOAD,
+	_OP_MAX
+};
+static const char *const op_name[_OP_MAX] = { "mount",	   "mkdir",	 "open",	"write",       "read",
+					      "tpm.open", "tpm.banks", "tpm.extend", "module.open", "module.load" };
+/* What each call fails with in the first pass: what the kernel or the TPM most plausibly returns
+ * (a module the kernel's lockdown refuses to load: its signature rejected). */
+static const int op_errno[_OP_MAX] = { ENODEV, EROFS, EACCES, EIO, EIO, EIO, EIO, EIO, ENOENT, EKEYREJECTED };
 
 #define IPE "/sys/kernel/security/ipe/"
 
@@ -53,7 +66,7 @@ static struct file {
 	{ "/dev/console", "", -EBADF },
 	{ "/proc/sys/kernel/printk_devkmsg", "", -EBADF },
 	{ "/etc/verinit.conf", "usr.discovery=auto\ntpm=required\nipe.policy=/etc/verinit/ipe/default.p7s\nipe=required\n"
-	  "failure=reboot\n", -EBADF },
+	  "failure=reboot\nmodules=virtio_scsi hv_storvsc dm_verity\n", -EBADF },
 	{ "/proc/cmdline", "console=ttyS0 quiet mount.usrflags=noexec\n", -EBADF },
 	{ "/proc/sys/kernel/random/boot_id", "0123abcd-4567-89ab-cdef-0123456789ab\n", -EBADF },
 	{ EVENTLOG_PATH, "", -EBADF },
@@ -171,6 +184,24 @@ static void t_close(void) {
 
 static const struct tpm_ops tpm_fake = { t_open, t_banks, t_extend, t_read, t_close };
 
+static int m_open(void) {
+	int e = fault(OP_MOD_OPEN, NULL);
+	return e ? -e : 0;
+}
+
+/* hv_storvsc finds no Hyper-V here: as on a QEMU node, that alone must not stop the boot. */
+static int m_load(const char *name) {
+	int e = fault(OP_MOD_LOAD, name);
+	if (e)
+		return -e;
+	return strcmp(name, "hv_storvsc") == 0 ? -ENODEV : 0;
+}
+
+static void m_close(void) {
+}
+
+static const struct module_ops modload_fake = { m_open, m_load, m_close };
+
 /* Stand-ins for the stages whose work is outside the ops tables: they leave in ctx what the real
  * ones would (a verified root hash and signer), so that the later stages have something to do. */
 static int stage_verified(struct context *ctx) {
@@ -200,6 +231,7 @@ static int stage_handover_fake(struct context *ctx) {
 static const struct stage boot[] = {
 	{ "early-mounts", "early-mounts", stage_early_mounts, REASON_EARLY_MOUNT },
 	{ "config", "config", stage_config, REASON_CONFIG },
+	{ "modules", "modules", stage_modules, REASON_MODULE },
 	{ "tpm", "tpm", stage_tpm, REASON_MEASURE },
 	{ "verified", "verified", stage_verified, REASON_SIG_INVALID },
 	{ "mounts", "mounts", stage_mounts, REASON_MOUNT },
@@ -272,12 +304,14 @@ static int setup(void **state) {
 			return -1;
 	sys_set_ops(&ops);
 	tpm_set_ops(&tpm_fake);
+	module_set_ops(&modload_fake);
 	return 0;
 }
 
 static int teardown(void **state) {
 	fake_teardown(state);
 	tpm_set_ops(NULL);
+	module_set_ops(NULL);
 	fail_closed_set_measure(NULL);
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
 		close(files[i].fd);

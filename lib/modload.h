@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel modules by name, with their dependencies and softdeps, from the module tree of the running
+ * kernel. libkmod makes the finit_module(2) calls itself, so the whole load sits behind an ops table
+ * like lib/sysops.h: that is where unit tests make a module fail. */
+#pragma once
+
+struct module_ops {
+	/* Opens the module tree and its index. Returns 0, -ENOMEM, or -errno from reading the index. */
+	int (*open)(void);
+	/* Loads name (a module name or an alias) and what it needs. Returns 0 when loaded, already loaded
+	 * or built in; -ENOENT when the tree knows no such module; -ENODEV or -ENXIO when its driver found
+	 * no hardware on this machine; -EPERM for a modprobe.d install command (never run); or the
+	 * kernel's error (-ENOEXEC, -EKEYREJECTED, -ENOMEM, ...). */
+	int (*load)(const char *name);
+	void (*close)(void);
+};
+
+extern const struct module_ops *modload;
+
+/* Tests swap the table; NULL restores the real one (libkmod). */
+void module_set_ops(const struct module_ops *ops);
