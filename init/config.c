@@ -8,6 +8,7 @@
 #include "cmdline.h"
 #include "failclosed.h"
 #include "log.h"
+#include "measure.h"
 #include "stages.h"
 #include "sysops.h"
 
@@ -58,6 +59,9 @@ int stage_config(struct context *ctx) {
 		return log_error_errno(r, "Kernel command line, word %u, refused: %s", err.line, err.msg);
 	}
 	apply_failure_policy(&ctx->cfg);
+	/* A failure in a later stage, even one before the TPM stage, is measured where the verifier
+	 * of this image looks. */
+	measure_configure(&ctx->cfg);
 	if (ctx->cfg.debug)
 		log_set_max_level(LOG_DEBUG);
 	log_info("Configuration: /usr by %s, %s, kernel verification %s, dm-verity on corruption: %s, init %s",

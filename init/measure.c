@@ -105,6 +105,11 @@ static int tpm_start(void) {
 	return 0;
 }
 
+void measure_configure(const struct config *c) {
+	m.pcr_phase = c->pcr_phase;
+	m.pcr_facts = c->pcr_facts;
+}
+
 int stage_tpm(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
 	uint64_t deadline = sys->now_us() + (uint64_t) c->tpm_timeout * 1000000;
@@ -112,8 +117,7 @@ int stage_tpm(struct context *ctx) {
 	char banks[64];
 	int r;
 
-	m.pcr_phase = c->pcr_phase;
-	m.pcr_facts = c->pcr_facts;
+	measure_configure(c);
 	read_boot_id();
 	while ((r = tpm_start()) == -ENOENT && sys->now_us() < deadline)
 		sys->sleep_us(POLL_US);
@@ -192,9 +196,29 @@ void measure_forget(void) {
 	m.pcr_facts = 15;
 }
 
+/* tpm2-tss leaves its ESAPI context unusable after a command failed mid-way ("Function called in
+ * the wrong order"), so a TPM that has recovered would still refuse every later command through
+ * it. The failure is worth one fresh context before it is given up as unmeasured. */
+static int measure_failure_extend(const struct eventlog_record *rec, bool *reopened) {
+	int r = m.open ? tpm->extend(rec->pcr, &rec->digests) : -ENODEV;
+	if (r >= 0 || *reopened)
+		return r;
+	*reopened = true;
+	if (m.open)
+		tpm->close();
+	m.open = false;
+	if (tpm_start() < 0)
+		return r;
+	r = tpm->extend(rec->pcr, &rec->digests);
+	if (r >= 0)
+		log_notice("Extended PCR %u after reopening the TPM", rec->pcr);
+	return r;
+}
+
 void measure_failure(const char *stage, enum reason reason) {
 	const unsigned pcrs[2] = { m.pcr_phase, m.pcr_facts };
 	struct eventlog_record rec;
+	bool reopened = false;
 
 	if (!m.open) {
 		if (!m.boot_id[0])
@@ -207,16 +231,25 @@ void measure_failure(const char *stage, enum reason reason) {
 	for (size_t i = 0; i < 2; i++) {
 		if (i == 1 && pcrs[1] == pcrs[0])
 			break;
-		if (measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec) < 0 ||
-		    measure_record(NULL, &rec) < 0)
+		int r = measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec);
+		if (r >= 0) {
+			r = measure_failure_extend(&rec, &reopened);
+			if (r < 0)
+				log_error_errno(r, "Cannot extend PCR %u with '%s': %m", rec.pcr, rec.string);
+		}
+		if (r >= 0)
+			r = log_append(&rec);
+		if (r < 0)
 			log_error("The failure could not be measured into PCR %u", pcrs[i]);
+		else
+			log_info("Measured '%s' into PCR %u", rec.string, rec.pcr);
 	}
 	/* What a verifier will now see, on the console for the operator (and the lab's checks). */
 	for (size_t i = 0; i < 2; i++)
 		for (int b = 0; b < _PCR_BANK_MAX; b++) {
 			uint8_t v[PCR_DIGEST_MAX];
 			char hex[2 * PCR_DIGEST_MAX + 1];
-			if (!(m.banks & (1U << b)) || tpm->read(pcrs[i], (enum pcr_bank) b, v) < 0)
+			if (!m.open || !(m.banks & (1U << b)) || tpm->read(pcrs[i], (enum pcr_bank) b, v) < 0)
 				continue;
 			(void) hex_encode(v, pcr_bank_size((enum pcr_bank) b), hex, sizeof hex);
 			log_error("PCR %u %s %s", pcrs[i], pcr_bank_name((enum pcr_bank) b), hex);

@@ -11,6 +11,10 @@
 int stage_tpm(struct context *ctx);
 int stage_measure(struct context *ctx);
 
+/* The PCRs the fail-closed hook extends from now on: the config's pcr.phase and pcr.facts. Until
+ * the config stage has called this, a failure goes where the defaults say (11 and 15). */
+void measure_configure(const struct config *c);
+
 /* "leave-initrd", just before the hand-over. Returns 0 or -errno (logged). */
 int measure_leave(struct context *ctx);
 

@@ -14,18 +14,19 @@
 
 #define RECORDS_MAX (STUB_RECORDS_MAX + 2 + MEASURE_FACTS_MAX + 2)
 
-/* Where a failure in each stage leaves the measurements, after init/main.c's order: "tpm"
- * measures enter-initrd, "measure" (after mounts, ipe and selinux) the facts, "handover"
- * leave-initrd. A failure inside those
- * three can come before or after their own extend, so it is not predicted. */
-enum progress { BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
+/* Where a failure in each stage leaves the measurements, after init/main.c's order: until "config"
+ * is done the agent measures where its defaults say; "modules" comes before "tpm", which measures
+ * enter-initrd; "measure" (after mounts, ipe and selinux) the facts; "handover" leave-initrd. A
+ * failure inside tpm, measure or handover can come before or after their own extend, so it is not
+ * predicted. */
+enum progress { BEFORE_CONFIG, BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
 static const struct {
 	const char *stage;
 	enum progress at;
 } stages[] = {
-	{ "early-mounts", BEFORE_ENTER }, { "config", BEFORE_ENTER },    { "modules", AFTER_ENTER },
-	{ "devices", AFTER_ENTER },       { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
-	{ "mounts", AFTER_ENTER },        { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
+	{ "early-mounts", BEFORE_CONFIG }, { "config", BEFORE_CONFIG },   { "modules", BEFORE_ENTER },
+	{ "devices", AFTER_ENTER },        { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
+	{ "mounts", AFTER_ENTER },         { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
 };
 
 struct options {
@@ -200,11 +201,11 @@ static int sequence(const struct options *o, const struct measure_facts *f, unsi
 		n = stub_records_from_files(o->files, o->banks, recs);
 	if (n < 0)
 		return n;
-	if (at == BEFORE_ENTER) {
-		/* Before the config is read the agent measures where its defaults say. */
+	if (at == BEFORE_CONFIG) {
 		pcr_phase = 11;
 		pcr_facts = 15;
-	} else {
+	}
+	if (at >= AFTER_ENTER) {
 		r = measure_phase_record(pcr_phase, MEASURE_ENTER, o->banks, &recs[n++]);
 		if (r < 0)
 			return r;

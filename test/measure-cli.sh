@@ -188,6 +188,27 @@ print(hashlib.sha256(bytes(32) + hashlib.sha256(s).digest()).hexdigest())')
 	pass "--failure signature:SIG_INVALID: PCR 11 ends in enter-initrd and the failure, PCR 15 holds the failure alone" ||
 	fail "--failure: PCR 11 '$f11' PCR 15 '$f15', want '$want11' '$want15'"
 
+# A failure in modules: the config is read (pcr.facts=16 here) but enter-initrd not yet measured.
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf" --failure modules:MODULE \
+	--banks sha256 --format lines >"$w/fail-modules.lines"
+want=$("$py" -c '
+import hashlib
+s = b"verinit.failure stage=modules reason=MODULE"
+print(hashlib.sha256(bytes(32) + hashlib.sha256(s).digest()).hexdigest())')
+want11=$("$py" - "${section_args[@]}" <<'EOF'
+import hashlib, sys
+ext = lambda v, data: hashlib.sha256(v + hashlib.sha256(data).digest()).digest()
+v, a = bytes(32), sys.argv[1:]
+for i in range(0, len(a), 2):
+    v = ext(ext(v, ("." + a[i][2:]).encode() + b"\0"), open(a[i + 1], "rb").read())
+print(ext(v, b"verinit.failure stage=modules reason=MODULE").hex())
+EOF
+)
+[ "$(value "$w/fail-modules.lines" sha256 16)" = "$want" ] && [ -z "$(value "$w/fail-modules.lines" sha256 15)" ] &&
+	[ "$(value "$w/fail-modules.lines" sha256 11)" = "$want11" ] &&
+	pass "--failure modules:MODULE: no enter-initrd in PCR 11, the failure in the configured PCR 16" ||
+	fail "--failure modules:MODULE: $(tr '\n' ' ' <"$w/fail-modules.lines")"
+
 # ---- replay -------------------------------------------------------------------------------------
 # The logs a boot of this UKI writes: the firmware's (systemd-stub's EV_IPL events in PCR 11, and a
 # few of the firmware's own, with PCR 0 started at locality 3) and verinit's JSON-SEQ log. The PCR

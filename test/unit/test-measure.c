@@ -21,6 +21,7 @@ static struct {
 	int open_result; /* what open returns: 0, -ENOENT, ... */
 	unsigned banks, unknown;
 	int extend_result;
+	bool reopen_heals; /* the next open clears extend_result, as a fresh ESAPI context would */
 	int opens, closes, n_ext;
 	unsigned ext_pcr[16];
 	struct pcr_digests ext[16];
@@ -30,6 +31,8 @@ static struct {
 static int t_open(const char *device) {
 	assert_string_equal(device, TPM_DEVICE);
 	t.opens++;
+	if (t.reopen_heals)
+		t.extend_result = 0;
 	return t.open_result;
 }
 static int t_banks(unsigned *banks, unsigned *unknown) {
@@ -217,6 +220,48 @@ static void test_failure_before_tpm_stage(void **state) {
 	assert_non_null(strstr(fake_read(fake.console), line));
 }
 
+/* The TPM stage's extend failed; the failure gets one fresh TPM context, and is measured through it
+ * when that works, or reported as unmeasured when the TPM stays gone. */
+static void test_failure_after_extend_error(void **state) {
+	struct eventlog_record recs[4];
+	(void) state;
+	assert_int_equal(stage_tpm(&ctx), 0);
+	t.extend_result = -EIO;
+	assert_int_equal(stage_measure(&ctx), -EIO);
+	t.reopen_heals = true;
+	measure_failure("measure", REASON_MEASURE);
+	assert_int_equal(t.opens, 2);
+	assert_int_equal(t.n_ext, 3); /* enter-initrd, then the failure into 11 and 15 */
+	assert_digest_of(&t.ext[2], t.banks, "verinit.failure stage=measure reason=MEASURE");
+	assert_int_equal(parsed_log(recs, 4), 3);
+	assert_null(strstr(fake_read(fake.kmsg), "could not be measured"));
+}
+
+static void test_failure_tpm_stays_broken(void **state) {
+	(void) state;
+	assert_int_equal(stage_tpm(&ctx), 0);
+	t.extend_result = -EIO;
+	measure_failure("measure", REASON_MEASURE);
+	assert_int_equal(t.n_ext, 1);
+	assert_true(t.opens >= 2);
+	assert_non_null(strstr(fake_read(fake.kmsg), "The failure could not be measured into PCR 11"));
+	assert_non_null(strstr(fake_read(fake.kmsg), "The failure could not be measured into PCR 15"));
+}
+
+/* Once the config is read, a failure before the TPM stage (in modules, say) goes where the config
+ * says, without enter-initrd. */
+static void test_failure_after_config(void **state) {
+	(void) state;
+	ctx.cfg.pcr_phase = 12;
+	ctx.cfg.pcr_facts = 23;
+	measure_configure(&ctx.cfg);
+	measure_failure("modules", REASON_MODULE);
+	assert_int_equal(t.n_ext, 2);
+	assert_int_equal(t.ext_pcr[0], 12);
+	assert_int_equal(t.ext_pcr[1], 23);
+	assert_digest_of(&t.ext[0], t.banks, "verinit.failure stage=modules reason=MODULE");
+}
+
 static void test_failure_without_tpm(void **state) {
 	(void) state;
 	t.open_result = -ENOENT;
@@ -231,6 +276,7 @@ int main(void) {
 		T(test_good_boot),	 T(test_configured_pcrs),	  T(test_missing_required),
 		T(test_missing_optional), T(test_no_known_bank),	  T(test_extend_failure),
 		T(test_log_failure),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
+		T(test_failure_after_extend_error), T(test_failure_tpm_stays_broken), T(test_failure_after_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
