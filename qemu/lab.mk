@@ -70,6 +70,13 @@ $(LAB)/conf/%.conf: qemu/verinit.conf qemu/conf/%.conf qemu/merge-conf.sh
 	qemu/merge-conf.sh qemu/verinit.conf qemu/conf/$*.conf $@
 $(LAB)/initramfs-%.img: $(INITRAMFS_INPUTS) $(LAB)/conf/%.conf
 	$(call mkinitramfs,$(LAB)/conf/$*.conf)
+# A config naming a module the tree lacks. verinit-mkinitramfs refuses to build that, so the config
+# goes after the lab's initramfs as a second, plain cpio (the kernel wants it 4-byte aligned; zeros
+# between archives are skipped): the kernel unpacks both and the later file wins.
+$(LAB)/initramfs-module-missing.img: $(LAB)/initramfs.img $(LAB)/conf/module-missing.conf
+	rm -rf $@.d && mkdir -p $@.d/etc && cp $(LAB)/conf/module-missing.conf $@.d/etc/verinit.conf
+	cd $@.d && echo etc/verinit.conf | cpio --quiet -o -H newc -R 0:0 --reproducible >../$(@F).cpio
+	cp $< $@.part && truncate -s %512 $@.part && cat $@.cpio >>$@.part && rm -rf $@.d $@.cpio && mv $@.part $@
 # The policy pinned to /usr's root hash only where it is used, so that no other UKI depends on /usr.
 $(LAB)/initramfs-ipe-strict.img: $(INITRAMFS_INPUTS) $(LAB)/conf/ipe-strict.conf $(LAB)/ipe-strict/strict.p7s
 	$(call mkinitramfs,$(LAB)/conf/ipe-strict.conf,--file $(LAB)/ipe-strict/strict.p7s:/etc/verinit/ipe/strict.p7s)
@@ -137,6 +144,10 @@ $(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-sig
 $(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
+# Hostile GPTs no partitioning tool writes: an entry sharing sectors with usr and usr-verity; the
+# usr entry twice.
+$(LAB)/disk-gpt-%.img: $(LAB)/disk.img qemu/gpt-craft.py
+	qemu/gpt-craft.py $* $< $@
 # A validly signed /usr whose init is a symlink out of it.
 $(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr-init-escape $(LAB)/keys/db.key $(LAB)/keys/db.crt --init-link /run/escaped-init
@@ -174,10 +185,11 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 	$(call uki,db,$<)
 
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit repart ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
+CONF_UKIS := explicit repart module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
-	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
+	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
+	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
