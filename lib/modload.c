@@ -11,8 +11,8 @@
 
 static struct kmod_ctx *kctx;
 
-static void kmod_to_log(void *data, int priority, const char *file, int line, const char *fn,
-			const char *format, va_list args) {
+_printf_(6, 0) static void kmod_to_log(void *data, int priority, const char *file, int line, const char *fn,
+				       const char *format, va_list args) {
 	char msg[512];
 	(void) data, (void) file, (void) line, (void) fn;
 	(void) vsnprintf(msg, sizeof msg, format, args); /* a long line is cut */
