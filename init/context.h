@@ -45,4 +45,13 @@ struct context {
 
 	struct stage_timing timing[STAGES_MAX];
 	size_t n_timing;
+	/* CLOCK_BOOTTIME when verinit started: the kernel's own time to reach /init. CPU time in user
+	 * and system mode since then (PID 1's own count starts with the kernel's initialisation, which
+	 * runs as PID 1 before it execs /init), and the peak memory, for the report and make bench.
+	 * System time includes the kernel's work for us: decompressing and initialising modules. */
+	uint64_t start_us;
+	struct cpu_time {
+		uint64_t user_us, system_us;
+	} cpu_start, cpu;
+	long maxrss_kb;
 };

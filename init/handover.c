@@ -2,8 +2,10 @@
 /* Hands over to the system's init, which must be a file on the verified /usr. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,7 +17,47 @@
 #include "switchroot.h"
 #include "sysops.h"
 
+/* "Hand-over 1.234 s after the kernel started (...): early-mounts 65 ms, ...": one line that says
+ * where the boot's time went, for the console and the journal. */
+int cpu_time(struct cpu_time *t, long *maxrss_kb) {
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return negative_errno();
+	t->user_us = (uint64_t) ru.ru_utime.tv_sec * 1000000 + (uint64_t) ru.ru_utime.tv_usec;
+	t->system_us = (uint64_t) ru.ru_stime.tv_sec * 1000000 + (uint64_t) ru.ru_stime.tv_usec;
+	if (maxrss_kb)
+		*maxrss_kb = ru.ru_maxrss;
+	return 0;
+}
+
+static void log_timing(struct context *ctx) {
+	char buf[512];
+	size_t used = 0;
+	struct cpu_time now_cpu = { 0, 0 };
+
+	if (cpu_time(&now_cpu, &ctx->maxrss_kb) == 0) {
+		ctx->cpu.user_us = now_cpu.user_us - ctx->cpu_start.user_us;
+		ctx->cpu.system_us = now_cpu.system_us - ctx->cpu_start.system_us;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < ctx->n_timing; i++) {
+		const struct stage_timing *t = &ctx->timing[i];
+		uint64_t end = t->end_us ? t->end_us : sys->now_us();
+		int w = snprintf(buf + used, sizeof buf - used, "%s%s %" PRIu64 " ms", i ? ", " : "", t->name,
+				 (end - t->start_us) / 1000);
+		if (w < 0 || (size_t) w >= sizeof buf - used)
+			break;
+		used += (size_t) w;
+	}
+	uint64_t now = sys->now_us();
+	log_info("Hand-over %" PRIu64 ".%03" PRIu64 " s after the kernel started (kernel %" PRIu64 " ms, verinit %" PRIu64
+		 " ms, CPU %" PRIu64 " ms user + %" PRIu64 " ms system, max RSS %ld KiB): %s",
+		 now / 1000000, now / 1000 % 1000, ctx->start_us / 1000, (now - ctx->start_us) / 1000,
+		 ctx->cpu.user_us / 1000, ctx->cpu.system_us / 1000, ctx->maxrss_kb, buf);
+}
+
 int handover_record(struct context *ctx) {
+	log_timing(ctx);
 	int r = measure_leave(ctx);
 	if (r < 0) {
 		ctx->reason = REASON_MEASURE;

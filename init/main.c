@@ -8,6 +8,7 @@
 #include "measure.h"
 #include "stage.h"
 #include "stages.h"
+#include "sysops.h"
 
 static const struct stage stages[] = {
 	{ "early-mounts", "Mounted /dev, /proc, /sys and /run", stage_early_mounts, REASON_EARLY_MOUNT },
@@ -30,6 +31,8 @@ _Static_assert(ELEMENTSOF(stages) <= STAGES_MAX, "the boot report has room for S
 int main(void) {
 	static struct context ctx; /* large: kept off the stack */
 
+	ctx.start_us = sys->now_us();
+	(void) cpu_time(&ctx.cpu_start, NULL);
 	umask(0022);
 	log_set_fds(-EBADF, STDERR_FILENO);
 	/* Run by hand on a running system, the fail-closed exit would halt that system. */

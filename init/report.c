@@ -117,6 +117,10 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 		}
 	}
 	json_add(top, "stages", stages, &oom);
+	json_add(top, "kernel_us", json_object_new_uint64(ctx->start_us), &oom);
+	json_add(top, "cpu_user_us", json_object_new_uint64(ctx->cpu.user_us), &oom);
+	json_add(top, "cpu_system_us", json_object_new_uint64(ctx->cpu.system_us), &oom);
+	json_add(top, "maxrss_kb", json_object_new_int64(ctx->maxrss_kb), &oom);
 	if (oom)
 		return -ENOMEM;
 

@@ -20,6 +20,9 @@ int stage_handover(struct context *ctx);
 /* handover.c: the last records before the hand-over: PCR 11's leave-initrd and the boot report.
  * Everything it does goes through the ops tables (test/unit/test-faults.c fails each call). */
 int handover_record(struct context *ctx);
+/* This process's CPU time so far, and its peak memory when maxrss_kb is not NULL. Returns 0 or
+ * -errno from getrusage(2). */
+int cpu_time(struct cpu_time *t, long *maxrss_kb);
 
 /* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */
 int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,

@@ -61,6 +61,10 @@ static json_object *parse_report(const char *text) {
 static void test_format_round_trip(void **state) {
 	static char text[REPORT_SIZE_MAX];
 	(void) state;
+	ctx.start_us = 3180123;
+	ctx.cpu.user_us = 41999;
+	ctx.cpu.system_us = 7;
+	ctx.maxrss_kb = 2304;
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	json_object *o = parse_report(text);
 	assert_int_equal(json_object_get_int(get(o, "version")), REPORT_VERSION);
@@ -75,6 +79,10 @@ static void test_format_round_trip(void **state) {
 	assert_string_equal(json_object_get_string(get(o, "usr.verity_on_corruption")), "restart");
 	assert_string_equal(json_object_get_string(get(o, "root")), "tmpfs");
 	assert_string_equal(json_object_get_string(get(o, "init")), "/usr/lib/systemd/systemd");
+	assert_int_equal(json_object_get_int64(get(o, "kernel_us")), 3180123);
+	assert_int_equal(json_object_get_int64(get(o, "cpu_user_us")), 41999);
+	assert_int_equal(json_object_get_int64(get(o, "cpu_system_us")), 7);
+	assert_int_equal(json_object_get_int64(get(o, "maxrss_kb")), 2304);
 	assert_true(json_object_get_boolean(get(o, "tpm.present")));
 	assert_int_equal(json_object_array_length(get(o, "tpm.banks")), 2);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(get(o, "tpm.banks"), 1)), "sha384");
