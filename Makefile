@@ -10,7 +10,7 @@ BUILD ?= build
 SYSROOT := $(abspath $(BUILD)/sysroot)
 SYSROOT_STAMP := $(SYSROOT)/.complete
 
-PUBLIC := all check unit analyze size lab demo fuzz
+PUBLIC := all check unit analyze size lab demo fuzz bench
 .PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup clean distclean
 all:
 $(PUBLIC): deps
@@ -123,6 +123,18 @@ do-lab: $(LAB_IMAGES)
 
 do-demo: $(LAB_IMAGES) $(BUILD)/verinit-measure
 	qemu/demo.sh $(LAB)
+
+# ---- bench: verinit against dracut + systemd 252 doing the same job (qemu/bench.sh) ----------
+# A benchmark, not a test: it reports, it never fails on a number. BENCH_N boots of each (>= 5).
+BENCH_N ?= 5
+BENCH := $(BUILD)/bench
+$(BENCH)/incumbent/uki-dracut.efi: $(LAB)/kernel.stamp $(LAB)/usr/usr.img $(LAB)/keys/db.crt qemu/incumbent.sh \
+		hooks/verinit-uki
+	@third_party/host-packages.sh bench
+	qemu/incumbent.sh $(LAB) $(@D)
+do-bench: $(LAB)/uki.efi $(LAB)/disk.img $(BENCH)/incumbent/uki-dracut.efi
+	@third_party/host-packages.sh bench
+	qemu/bench.sh $(LAB) $(BENCH)/incumbent $(BENCH) $(BENCH_N)
 
 # ---- the README's test command (the checks it runs: test/run-tests.sh) ----------------------------------------------------------------
 do-check: $(BUILD)/verinit $(UNIT_TESTS) $(BUILD)/sysroot-probe $(LAB_IMAGES)

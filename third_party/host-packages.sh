@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building and testing verinit need, when any is missing.
 # Idempotent and quiet when all are present. As non-root it names what is missing and fails.
+# Usage: third_party/host-packages.sh [bench]   (bench: also what make bench needs)
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,9 @@ packages=(
 	systemd
 	python3 python3-cryptography python3-importlib-resources
 )
+# make bench: the incumbent's initramfs (dracut-core with systemd 252; its pcrphase module wants
+# tpm2-tools) and the plot
+[ "${1:-}" != bench ] || packages+=(dracut-core tpm2-tools python3-matplotlib)
 
 missing=()
 for p in "${packages[@]}"; do
