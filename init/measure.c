@@ -19,7 +19,7 @@
 /* What the fail-closed hook needs when it runs, whichever stage failed. Until the config is read
  * the defaults apply: a failure that early is measured where the default verifier looks. */
 static struct {
-	bool open;
+	bool open, reopened;
 	unsigned banks;
 	unsigned pcr_phase, pcr_facts;
 	char boot_id[33];
@@ -59,9 +59,14 @@ static int log_append(const struct eventlog_record *r) {
 	return 0;
 }
 
+static int extend_once(const struct eventlog_record *r) {
+	return tpm->extend(r->pcr, &r->digests);
+}
+
 /* Extend first, then log: a log entry always stands for an extend that happened. */
-static int measure_record(struct context *ctx, const struct eventlog_record *r) {
-	int ret = tpm->extend(r->pcr, &r->digests);
+static int measure_record(struct context *ctx, const struct eventlog_record *r,
+			  int (*extend)(const struct eventlog_record *r)) {
+	int ret = extend(r);
 	if (ret < 0)
 		return log_error_errno(ret, "Cannot extend PCR %u with '%s': %m", r->pcr, r->string);
 	ret = log_append(r);
@@ -141,7 +146,7 @@ int stage_tpm(struct context *ctx) {
 
 	r = measure_phase_record(m.pcr_phase, MEASURE_ENTER, m.banks, &rec);
 	if (r >= 0)
-		r = measure_record(ctx, &rec);
+		r = measure_record(ctx, &rec, extend_once);
 	if (r < 0) {
 		ctx->reason = REASON_MEASURE;
 		return r;
@@ -172,7 +177,7 @@ int stage_measure(struct context *ctx) {
 	if (n < 0)
 		return log_error_errno(n, "Cannot build the measurements of what was verified: %m");
 	for (int i = 0; i < n; i++) {
-		int r = measure_record(ctx, &recs[i]);
+		int r = measure_record(ctx, &recs[i], extend_once);
 		if (r < 0)
 			return r;
 	}
@@ -185,7 +190,7 @@ int measure_leave(struct context *ctx) {
 	if (!ctx->tpm_present)
 		return 0;
 	int r = measure_phase_record(m.pcr_phase, MEASURE_LEAVE, m.banks, &rec);
-	return r < 0 ? r : measure_record(ctx, &rec);
+	return r < 0 ? r : measure_record(ctx, &rec, extend_once);
 }
 
 void measure_forget(void) {
@@ -198,18 +203,19 @@ void measure_forget(void) {
 
 /* tpm2-tss leaves its ESAPI context unusable after a command failed mid-way ("Function called in
  * the wrong order"), so a TPM that has recovered would still refuse every later command through
- * it. The failure is worth one fresh context before it is given up as unmeasured. */
-static int measure_failure_extend(const struct eventlog_record *rec, bool *reopened) {
-	int r = m.open ? tpm->extend(rec->pcr, &rec->digests) : -ENODEV;
-	if (r >= 0 || *reopened)
+ * it. The failure is worth one fresh context (once per failure) before it is given up as
+ * unmeasured. */
+static int extend_reopening(const struct eventlog_record *rec) {
+	int r = m.open ? extend_once(rec) : -ENODEV;
+	if (r >= 0 || m.reopened)
 		return r;
-	*reopened = true;
+	m.reopened = true;
 	if (m.open)
 		tpm->close();
 	m.open = false;
 	if (tpm_start() < 0)
 		return r;
-	r = tpm->extend(rec->pcr, &rec->digests);
+	r = extend_once(rec);
 	if (r >= 0)
 		log_notice("Extended PCR %u after reopening the TPM", rec->pcr);
 	return r;
@@ -218,8 +224,8 @@ static int measure_failure_extend(const struct eventlog_record *rec, bool *reope
 void measure_failure(const char *stage, enum reason reason) {
 	const unsigned pcrs[2] = { m.pcr_phase, m.pcr_facts };
 	struct eventlog_record rec;
-	bool reopened = false;
 
+	m.reopened = false;
 	if (!m.open) {
 		if (!m.boot_id[0])
 			read_boot_id();
@@ -231,18 +237,9 @@ void measure_failure(const char *stage, enum reason reason) {
 	for (size_t i = 0; i < 2; i++) {
 		if (i == 1 && pcrs[1] == pcrs[0])
 			break;
-		int r = measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec);
-		if (r >= 0) {
-			r = measure_failure_extend(&rec, &reopened);
-			if (r < 0)
-				log_error_errno(r, "Cannot extend PCR %u with '%s': %m", rec.pcr, rec.string);
-		}
-		if (r >= 0)
-			r = log_append(&rec);
-		if (r < 0)
+		if (measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec) < 0 ||
+		    measure_record(NULL, &rec, extend_reopening) < 0)
 			log_error("The failure could not be measured into PCR %u", pcrs[i]);
-		else
-			log_info("Measured '%s' into PCR %u", rec.string, rec.pcr);
 	}
 	/* What a verifier will now see, on the console for the operator (and the lab's checks). */
 	for (size_t i = 0; i < 2; i++)
