@@ -17,8 +17,6 @@
 #include "switchroot.h"
 #include "sysops.h"
 
-/* "Hand-over 1.234 s after the kernel started (...): early-mounts 65 ms, ...": one line that says
- * where the boot's time went, for the console and the journal. */
 int cpu_time(struct cpu_time *t, long *maxrss_kb) {
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) < 0)
@@ -30,6 +28,9 @@ int cpu_time(struct cpu_time *t, long *maxrss_kb) {
 	return 0;
 }
 
+/* "Hand-over 1.234 s after the kernel started (...): early-mounts 65 ms, ...": one line that says
+ * where the boot's time went, for the console and the journal; it also fills the report's CPU time
+ * and peak memory. */
 static void log_timing(struct context *ctx) {
 	char buf[512];
 	size_t used = 0;
