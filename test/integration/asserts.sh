@@ -67,37 +67,40 @@ replay_passes() { # run
 		{ echo "replay: $(echo "$out" | head -n 3 | paste -sd ' ' -)"; return 1; }
 }
 
-# A failed boot: verinit measured the failure, and what it printed of PCR 11 and 15 is not the
-# prediction for a good boot of the same image.
-failure_measured() { # run predict-args...
-	local run=$1 ok=0 bank pcr want got n=0
-	shift
-	grep -qE 'Measured .verinit.failure stage=[a-z-]+ reason=[A-Z_]+. into PCR 15' "$run/serial.log" ||
-		{ echo "the failure was not measured into PCR 15"; ok=1; }
+# What verinit printed of PCR 11 and 15 after a failure, against a prediction: "equal" (a failure
+# predict --failure STAGE:REASON knows) or "differ" (a good boot's values must be gone), in every
+# bank it printed; at least two values must have been compared.
+console_pcrs_vs() { # run equal|differ predict-args...
+	local run=$1 want_equal=$2 ok=0 bank pcr want got n=0
+	shift 2
 	while read -r bank pcr want; do
 		case $bank in sha1 | sha256 | sha384 | sha512) ;; *) echo "predict: $bank $pcr $want"; ok=1; continue ;; esac
 		got=$(sed -n "s/.*verinit: PCR $pcr $bank \([0-9a-f]*\)\$/\1/p" "$run/serial.log" | tail -n 1)
 		[ -n "$got" ] || continue
 		n=$((n + 1))
-		[ "$got" != "$want" ] || { echo "PCR $pcr $bank equals the good boot's prediction after a failure"; ok=1; }
+		if [ "$want_equal" = equal ]; then
+			[ "$got" = "$want" ] || { echo "PCR $pcr $bank is $got after the failure, predicted $want"; ok=1; }
+		else
+			[ "$got" != "$want" ] || { echo "PCR $pcr $bank equals the good boot's prediction after a failure"; ok=1; }
+		fi
 	done < <("$MEASURE" predict "$@" --format lines 2>&1)
 	[ "$n" -ge 2 ] || { echo "verinit printed no PCR 11/15 values to compare"; ok=1; }
 	return $ok
 }
-# A failed boot whose PCRs are predictable (predict --failure STAGE:REASON): what verinit printed of
-# PCR 11 and 15 equals the prediction, in every bank it printed.
-failure_predicted() { # run predict-args...
-	local run=$1 ok=0 bank pcr want got n=0
+# A failed boot: verinit measured the failure, and PCR 11 and 15 are not a good boot's.
+failure_measured() { # run predict-args...
+	local run=$1 ok=0
 	shift
-	while read -r bank pcr want; do
-		case $bank in sha1 | sha256 | sha384 | sha512) ;; *) echo "predict: $bank $pcr $want"; ok=1; continue ;; esac
-		got=$(sed -n "s/.*verinit: PCR $pcr $bank \([0-9a-f]*\)\$/\1/p" "$run/serial.log" | tail -n 1)
-		[ -n "$got" ] || continue
-		n=$((n + 1))
-		[ "$got" = "$want" ] || { echo "PCR $pcr $bank is $got after the failure, predicted $want"; ok=1; }
-	done < <("$MEASURE" predict "$@" --format lines 2>&1)
-	[ "$n" -ge 2 ] || { echo "verinit printed no PCR 11/15 values to compare"; ok=1; }
+	grep -qE 'Measured .verinit.failure stage=[a-z-]+ reason=[A-Z_]+. into PCR 15' "$run/serial.log" ||
+		{ echo "the failure was not measured into PCR 15"; ok=1; }
+	console_pcrs_vs "$run" differ "$@" || ok=1
 	return $ok
+}
+# A failed boot whose PCRs are predictable (predict --failure STAGE:REASON).
+failure_predicted() { # run predict-args...
+	local run=$1
+	shift
+	console_pcrs_vs "$run" equal "$@"
 }
 uki_prediction() { echo --uki "$LAB/uki.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" --config qemu/verinit.conf; }
 
