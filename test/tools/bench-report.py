@@ -76,9 +76,10 @@ def parse(name, run):
         "kernel_to_system": round(guest_init + host_system - host_init, 3),
         "phases": phases,
     }
-    report = os.path.join(run, "report")
-    if name == "verinit" and os.path.exists(report):
-        text = "".join(line[len("R verinit_report "):] for line in open(report, encoding="utf-8", errors="replace")
+    guest_report = os.path.join(run, "report")
+    if name == "verinit" and os.path.exists(guest_report):
+        text = "".join(line[len("R verinit_report "):]
+                       for line in open(guest_report, encoding="utf-8", errors="replace")
                        if line.startswith("R verinit_report "))
         if text:
             r = json.loads(text)
@@ -169,7 +170,7 @@ def markdown(res):
     n = t["init_to_system"]["verinit"]["n"]
     fmt = lambda x: f"{x['median']:.2f} s ({x['min']:.2f} to {x['max']:.2f})"
     rows = [
-        f"| | verinit | dracut + systemd 252 | ratio (target) |",
+        "| | verinit | dracut + systemd 252 | ratio (target) |",
         "|---|---|---|---|",
     ]
     for key, label in (("kernel_to_system", "kernel start → system init"),
