@@ -49,14 +49,23 @@ while [ ${#queue[@]} -gt 0 ]; do
 		for a in $(modprobe -d "$w/mroot" -S "$kver" -R "$m" 2>/dev/null); do [ "$a" = "$m" ] || queue+=("$a"); done
 		continue # an alias, or built in
 	fi
-	[ -z "${want[$f]:-}" ] || continue
-	want[$f]=1
+	[ -z "${want[${f%.xz}]:-}" ] || continue
+	want[${f%.xz}]=1
 	for d in $(modinfo -F depends "$kdir/modules/$f" | tr ',' ' ') \
 		$(modinfo -F softdep "$kdir/modules/$f" | tr ' ' '\n' | grep -v ':$'); do queue+=("$d"); done
 done
 got=$(cd "$w/root/lib/modules/$kver" && find . -name '*.ko*' | sed 's|^\./||' | sort)
 [ "$got" = "$(printf '%s\n' "${!want[@]}" | sort)" ] && pass ||
 	fail "module closure differs: $(diff <(echo "$got") <(printf '%s\n' "${!want[@]}" | sort) | grep '^[<>]' | head -3 | xargs)"
+# Each module is the kernel's, decompressed, its signature still appended.
+for f in "${!want[@]}"; do
+	src=$kdir/modules/$f
+	[ -f "$src" ] || src=$src.xz
+	case $src in *.xz) xz -dc "$src" ;; *) cat "$src" ;; esac | cmp -s - "$w/root/lib/modules/$kver/$f" &&
+		[ "$(tail -c 28 "$w/root/lib/modules/$kver/$f")" = "~Module signature appended~" ] ||
+		{ fail "$f: not the kernel's module, decompressed and signed"; continue; }
+	pass
+done
 for m in $("$build/verinit-check-config" "$conf" | sed -n 's/^modules=//p'); do
 	modprobe -d "$w/root" -S "$kver" --show-depends "$m" >/dev/null 2>&1 || { fail "the image's index cannot resolve $m"; continue; }
 	pass
