@@ -98,7 +98,10 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 			log_info("Waiting for %s (%s)", missing, seen[0] ? seen : "no disks yet");
 			next_note = now + 5000000;
 		}
-		sys->sleep_us(POLL_US);
+		/* Not a plain sleep: a driver's devices (a SCSI host's disks) may need drivers of their own. */
+		r = modules_hotplug(ctx, POLL_US);
+		if (r < 0)
+			return r;
 	}
 }
 

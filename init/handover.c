@@ -95,6 +95,8 @@ int stage_handover(struct context *ctx) {
 	int r = handover_record(ctx);
 	if (r < 0)
 		return r;
+	/* No more drivers for the initramfs to load: its module tree is about to be deleted. */
+	modules_stop();
 	r = switch_root("/sysroot");
 	if (r < 0)
 		return r;

@@ -1,40 +1,181 @@
 /* SPDX-License-Identifier: MIT */
-/* Loads the configured kernel modules, with their dependencies and softdeps, from the initramfs's
- * /lib/modules/$(uname -r) (lib/modload.c). A module whose driver finds no hardware here is not an
- * error: one module set serves QEMU (virtio) and Hyper-V (hv_vmbus, hv_storvsc) alike, and whatever
- * this boot needs is checked when its devices are awaited. Anything else that fails stops the boot. */
+/* Loads what this machine needs of the configured modules (from the initramfs's
+ * /lib/modules/$(uname -r), with dependencies and softdeps: lib/modload.c), judged by their aliases
+ * (lib/modalias.c):
+ *   - a driver (a bus alias: pci:, acpi*:, virtio:, vmbus:, scsi:, ...) when a device it matches is
+ *     present: in sysfs now, or announced by the kernel while the devices stage waits (the disks
+ *     behind a SCSI host adapter, a vmbus channel), as udev would;
+ *   - a filesystem (fs-TYPE aliases only) when it is usr.fstype, or root.fstype for a root device;
+ *   - anything else (dm-verity, a crypto module, a name that is an alias or built in) always.
+ * One module set thus serves QEMU (virtio) and Hyper-V (hv_vmbus, hv_storvsc, NVMe) and each loads
+ * only its own: every module costs a signature check and relocations, on every boot.
+ * A driver whose probe finds no hardware (ENODEV, ENXIO) is noted: whatever this boot needs is
+ * checked when its devices are awaited. Any other failure stops the boot. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
+#include "macro.h"
+#include "modalias.h"
 #include "modload.h"
 #include "stages.h"
+#include "sysops.h"
 
-static int load_all(struct context *ctx) {
-	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
-		const char *name = ctx->cfg.modules[i];
-		int r = modload->load(name);
-		if (r == -ENODEV || r == -ENXIO)
-			log_info("Module %s: no such hardware on this machine", name);
-		else if (r == -ENOENT)
-			return log_error_errno(r, "Module %s is neither in the initramfs nor built in", name);
-		else if (r < 0)
-			return log_error_errno(r, "Cannot load module %s: %m", name);
-		else
-			log_debug("Module %s loaded", name);
+enum state { PENDING, LOADED, NO_HARDWARE, NOT_NEEDED };
+
+static struct {
+	const struct config *cfg;
+	struct modalias_table aliases;
+	enum modalias_class class[CONFIG_MODULES_MAX];
+	enum state state[CONFIG_MODULES_MAX];
+	size_t drivers_pending;
+	bool listening;
+	bool load_failed; /* a load failed inside a device walk and was logged there */
+} m;
+
+/* Returns 0, or the load's error (logged). */
+static int load_one(size_t i, const char *why) {
+	const char *name = m.cfg->modules[i];
+	if (m.class[i] == MODALIAS_DEVICE && m.state[i] == PENDING)
+		m.drivers_pending--;
+	int r = modload->load(name);
+	if (r == -ENODEV || r == -ENXIO) {
+		m.state[i] = NO_HARDWARE;
+		log_info("Module %s (for %s): no such hardware on this machine", name, why);
+		return 0;
 	}
+	if (r == -ENOENT)
+		return log_error_errno(r, "Module %s is neither in the initramfs nor built in", name);
+	if (r < 0)
+		return log_error_errno(r, "Cannot load module %s (for %s): %m", name, why);
+	m.state[i] = LOADED;
+	log_debug("Module %s loaded (for %s)", name, why);
 	return 0;
 }
 
+/* A device (a modalias): loads each pending configured driver that matches it. */
+static int on_device(const char *modalias, void *data) {
+	bool *announce = data;
+	if (m.drivers_pending == 0)
+		return 0;
+	for (long e = modalias_next_match(&m.aliases, 0, modalias); e >= 0;
+	     e = modalias_next_match(&m.aliases, (size_t) e + 1, modalias))
+		for (size_t i = 0; i < m.cfg->n_modules; i++) {
+			if (m.class[i] != MODALIAS_DEVICE || m.state[i] != PENDING ||
+			    !modalias_same_module(m.cfg->modules[i], m.aliases.v[e].module))
+				continue;
+			int r = load_one(i, modalias);
+			if (r < 0) {
+				m.load_failed = true;
+				return r;
+			}
+			if (*announce && m.state[i] == LOADED)
+				log_info("Module %s loaded for a new device (%s)", m.cfg->modules[i], modalias);
+		}
+	return 0;
+}
+
+static bool fs_needed(size_t i) {
+	const struct config *c = m.cfg;
+	return modalias_provides_fs(&m.aliases, c->modules[i], c->usr_fstype) ||
+	       (!c->root_tmpfs && modalias_provides_fs(&m.aliases, c->modules[i], c->root_fstype));
+}
+
+static int read_aliases(void) {
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	unsigned line = 0;
+
+	int r = modload->aliases(&text, &len);
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the module aliases (modules.alias): %m");
+	r = modalias_parse(text, len, &m.aliases, &line);
+	if (r == -EBADMSG)
+		return log_error_errno(r, "modules.alias, line %u: not \"alias PATTERN MODULE\"", line);
+	if (r < 0)
+		return log_error_errno(r, "Cannot parse modules.alias: %m");
+	return 0;
+}
+
+/* "name name ..." of the modules in state s, into buf. */
+static const char *names_in(enum state s, char *buf, size_t size) {
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < m.cfg->n_modules; i++) {
+		if (m.state[i] != s)
+			continue;
+		int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", m.cfg->modules[i]);
+		if (w < 0 || (size_t) w >= size - used)
+			break; /* a long list is cut in the log line only */
+		used += (size_t) w;
+	}
+	return buf[0] ? buf : "none";
+}
+
+void modules_stop(void) {
+	if (m.cfg)
+		modload->close();
+	modalias_table_free(&m.aliases);
+	m = (typeof(m)){ 0 };
+}
+
 int stage_modules(struct context *ctx) {
-	int r = modload->open();
+	bool announce = false;
+	size_t loaded = 0;
+	int r;
+
+	modules_stop();
+	m.cfg = &ctx->cfg;
+	r = modload->open();
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the module index of this kernel: %m");
-	r = load_all(ctx);
-	modload->close();
+	r = read_aliases();
 	if (r < 0)
 		return r;
-	log_info("Loaded %zu configured modules with their dependencies", ctx->cfg.n_modules);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%zu configured", ctx->cfg.n_modules);
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+		m.class[i] = modalias_class_of(&m.aliases, ctx->cfg.modules[i]);
+		m.drivers_pending += m.class[i] == MODALIAS_DEVICE;
+	}
+
+	/* Drivers first: their probes (a SCSI scan, a vmbus offer) run on while the rest loads. The
+	 * listening starts before the walk so that no device falls between the two. */
+	r = modload->listen();
+	if (r < 0)
+		return log_error_errno(r, "Cannot listen for the kernel's device events: %m");
+	m.listening = true;
+	r = modload->coldplug(on_device, &announce);
+	if (r < 0)
+		return m.load_failed ? r : log_error_errno(r, "Cannot list this machine's devices in /sys/bus: %m");
+
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+		if (m.class[i] == MODALIAS_FS && !fs_needed(i))
+			m.state[i] = NOT_NEEDED;
+		else if (m.class[i] != MODALIAS_DEVICE &&
+			 (r = load_one(i, m.class[i] == MODALIAS_FS ? "the filesystem" : "every boot")) < 0)
+			return r;
+	}
+
+	char have[512], wait[512], skip[512];
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
+		loaded += m.state[i] == LOADED;
+	log_info("Modules loaded: %s; drivers awaiting their devices: %s; filesystems not mounted here: %s",
+		 names_in(LOADED, have, sizeof have), names_in(PENDING, wait, sizeof wait),
+		 names_in(NOT_NEEDED, skip, sizeof skip));
+	(void) snprintf(ctx->status, sizeof ctx->status, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
+	return 0;
+}
+
+int modules_hotplug(struct context *ctx, uint64_t usec) {
+	bool announce = true;
+	if (!m.listening) {
+		sys->sleep_us(usec);
+		return 0;
+	}
+	int r = modload->wait(usec, on_device, &announce);
+	if (r < 0) {
+		ctx->reason = REASON_MODULE;
+		return m.load_failed ? r : log_error_errno(r, "Cannot read the kernel's device events: %m");
+	}
 	return 0;
 }

@@ -24,6 +24,13 @@ int handover_record(struct context *ctx);
  * -errno from getrusage(2). */
 int cpu_time(struct cpu_time *t, long *maxrss_kb);
 
+/* modules.c: while the devices stage waits, loads the drivers of the devices that appear (at most
+ * usec, returning early when the kernel announced some). Sleeps when the modules stage is not
+ * listening. Returns 0, or a logged error with ctx->reason MODULE. */
+int modules_hotplug(struct context *ctx, uint64_t usec);
+/* modules.c: closes the module index and stops listening to the kernel (before the hand-over). */
+void modules_stop(void);
+
 /* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */
 int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
 		  struct part *out);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* The real module_ops: libkmod over /lib/modules/$(uname -r) (the kernel decompresses .ko.xz). */
 #include <errno.h>
+#include <fcntl.h>
 #include <libkmod.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "macro.h"
 #include "modload.h"
+#include "sysops.h"
 
 static struct kmod_ctx *kctx;
 
@@ -36,6 +40,7 @@ static void kmod_list_unrefp(struct kmod_list **l) {
 static void real_close(void) {
 	if (kctx)
 		kctx = kmod_unref(kctx);
+	uevent_close();
 }
 
 static int real_open(void) {
@@ -78,9 +83,38 @@ static int real_load(const char *name) {
 	return result;
 }
 
+#define ALIASES_MAX (16U << 20)
+
+static int real_aliases(char **text, size_t *len) {
+	char path[4096];
+	struct stat st;
+
+	if (!kctx)
+		return -EBADF;
+	(void) snprintf(path, sizeof path, "%s/modules.alias", kmod_get_dirname(kctx));
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_size > (off_t) ALIASES_MAX)
+		return -E2BIG;
+	_cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t n = sys_read_full(fd, buf, (size_t) st.st_size);
+	if (n < 0)
+		return (int) n;
+	*len = (size_t) n;
+	*text = TAKE_PTR(buf);
+	return 0;
+}
+
 static const struct module_ops real_ops = {
 	.open = real_open,
 	.load = real_load,
+	.aliases = real_aliases,
+	.listen = uevent_listen,
+	.coldplug = uevent_coldplug,
+	.wait = uevent_wait,
 	.close = real_close,
 };
 

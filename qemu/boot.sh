@@ -3,11 +3,14 @@
 #   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]...
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
 #                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--timeout SECONDS]
+#                [--disk-bus virtio|scsi|nvme]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
 # --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
 # mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
 # --disk alone boots the (first) disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast,
-# unverified. Each --disk is one virtio disk, in order: vda, vdb, ...
+# unverified. Each --disk is one virtio disk, in order: vda, vdb, ...; --disk-bus scsi puts them
+# behind a virtio-scsi host adapter (sda, sdb, ...: the disks appear only after its driver scanned
+# the bus, as on Hyper-V's storvsc), nvme makes each an NVMe controller (nvme0n1, ...).
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
 # DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
@@ -17,14 +20,14 @@
 # Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at=
+run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
 vars=$here/../build/lab/OVMF_VARS.fd
 die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
-	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;;
+	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;; --disk-bus) disk_bus=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -58,11 +61,17 @@ seabios)
 *) die "unknown firmware '$firmware'" ;;
 esac
 # snapshot=on: a test can never change the image it boots.
+case $disk_bus in
+virtio) dev=virtio-blk-pci ;;
+scsi) dev=scsi-hd q+=(-device virtio-scsi-pci,id=scsi0) ;;
+nvme) dev=nvme ;;
+*) die "unknown --disk-bus '$disk_bus'" ;;
+esac
 for i in "${!disks[@]}"; do
-	boot=
-	[ "$i" != 0 ] || boot=,bootindex=1
-	q+=(-drive "if=none,id=disk$i,format=raw,file=${disks[$i]},snapshot=on"
-		-device "virtio-blk-pci,drive=disk$i$boot")
+	opts=
+	[ "$i" != 0 ] || opts=,bootindex=1
+	[ "$disk_bus" != nvme ] || opts+=",serial=verinit$i"
+	q+=(-drive "if=none,id=disk$i,format=raw,file=${disks[$i]},snapshot=on" -device "$dev,drive=disk$i$opts")
 done
 
 swtpm_pid=

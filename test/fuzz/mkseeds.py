@@ -379,12 +379,37 @@ def pe_seeds():
     seed("pe", "test-pe.efi", bytes(t))
 
 
+def module_seeds():
+    """modules.alias as depmod writes it for the lab's initramfs, and uevents as the kernel sends them."""
+    lab = ("# Aliases extracted from modules themselves.\n"
+           "alias cpu:type:x86,ven*fam*mod*:feature:*0094* crc32c_intel\nalias fs-ext4 ext4\nalias fs-erofs erofs\n"
+           "alias virtio:d00000002v* virtio_blk\nalias vmbus:d96361baa104294db60572e2ffb1dc7f hv_storvsc\n"
+           "alias scsi:t-0x00* sd_mod\nalias block-major-8-* sd_mod\nalias devname:mapper/control dm_mod\n"
+           "alias acpi*:VMBUS:* hv_vmbus\nalias pci:v*d*sv*sd*bc01sc08i02* nvme\nalias [ab]\\*:x? x-y\n")
+    seed("modalias", "lab", lab)
+    seed("modalias", "devices", "#virtio:d00000002v00001AF4\n#acpi:VMBUS:\n#scsi:t-0x00\n"
+         "#pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02\n" + lab)
+    seed("modalias", "bad-line", "alias a b\noptions nvme x=1\n")
+    seed("modalias", "empty", "")
+    events = {
+        "virtio": "add@/devices/pci0000:00/0000:00:02.0/virtio0\0ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:02.0/"
+                  "virtio0\0SUBSYSTEM=virtio\0MODALIAS=virtio:d00000002v00001AF4\0SEQNUM=1042\0",
+        "block": "add@/devices/virtual/block/dm-0\0ACTION=add\0DEVPATH=/devices/virtual/block/dm-0\0SUBSYSTEM=block\0",
+        "mismatch": "remove@/d\0ACTION=add\0MODALIAS=scsi:t-0x00\0",
+        "libudev": "libudev\0ACTION=add\0",
+        "unterminated": "add@/d\0ACTION=add",
+    }
+    for name, ev in events.items():
+        seed("uevent", name, ev)
+
+
 def main():
     for d in ("certs", "corpus"):
         shutil.rmtree(os.path.join(HERE, d), ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="verinit-mkseeds.") as tmp:
         signed_seeds(tmp)
     text_seeds()
+    module_seeds()
     eventlog_seeds()
     tcglog_seeds()
     pe_seeds()

@@ -138,7 +138,22 @@ measured_as_predicted() {
 	[ "$(report_json "$run" .tpm.present)" = true ] || { echo "report.json: no TPM"; ok=1; }
 	return $ok
 }
-assert_signed_uki() { measured_as_predicted "$1"; }
+# The modules stage's summary: loaded (drivers first, for the devices found), drivers still
+# waiting, filesystems left out. Later loads for new devices are not in it.
+modules_loaded() { # run loaded waiting skipped
+	local line="verinit: Modules loaded: $2; drivers awaiting their devices: $3; filesystems not mounted here: $4"
+	grep -qF "] $line" "$1/serial.log" ||
+		{ echo "modules: $(grep -o 'verinit: Modules loaded: .*' "$1/serial.log" | head -1), want: $line"; return 1; }
+}
+# The lab's module set on a virtio machine: its disk's driver and what every boot needs; no SCSI,
+# NVMe or Hyper-V driver, and no filesystem but /usr's erofs.
+assert_signed_uki() {
+	local ok=0
+	measured_as_predicted "$1" || ok=1
+	modules_loaded "$1" "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis" \
+		"virtio_scsi sd_mod hv_vmbus hv_storvsc nvme" "squashfs ext4" || ok=1
+	return $ok
+}
 assert_signed_esp() { measured_as_predicted "$1"; }
 assert_signed_all_banks() {
 	local ok=0
@@ -241,6 +256,24 @@ assert_tpm_dies() {
 		{ echo "the console does not say the failure went unmeasured"; ok=1; }
 	return $ok
 }
+# The disk behind a SCSI host adapter: its disks appear only once the adapter's driver scanned the
+# bus, so sd_mod is loaded for the kernel's event while the devices stage waits (Hyper-V's storvsc
+# disks come the same way). An NVMe disk: its driver found by PCI class at the modules stage.
+on_other_disk() { # run loaded waiting usr-device
+	local ok=0
+	handed_over "$1" || ok=1
+	modules_loaded "$1" "$2 dm-verity erofs crc32c_generic tpm_crb tpm_tis" "$3" "squashfs ext4" || ok=1
+	[ "$(report_json "$1" .usr.data_device)" = "$4" ] || { echo "report.json: /usr not from $4"; ok=1; }
+	return $ok
+}
+assert_scsi_disk() {
+	local ok=0
+	on_other_disk "$1" virtio_scsi "virtio_blk sd_mod hv_vmbus hv_storvsc nvme" /dev/sda2 || ok=1
+	grep -q '\] verinit: Module sd_mod loaded for a new device (scsi:t-0x00)' "$1/serial.log" ||
+		{ echo "sd_mod was not loaded for the SCSI disk's event"; ok=1; }
+	return $ok
+}
+assert_nvme_disk() { on_other_disk "$1" nvme "virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc" /dev/nvme0n1p2; }
 assert_module_missing() {
 	local ok=0
 	failed_measured "$1" "$LAB/uki-conf-module-missing.efi" || ok=1

@@ -47,13 +47,19 @@ enum op {
 	OP_TPM_EXTEND,
 	OP_MOD_OPEN,
 	OP_MOD_LOAD,
+	OP_MOD_ALIASES,
+	OP_MOD_LISTEN,
+	OP_MOD_COLDPLUG,
 	_OP_MAX
 };
-static const char *const op_name[_OP_MAX] = { "mount",	   "mkdir",	 "open",	"write",       "read",
-					      "tpm.open", "tpm.banks", "tpm.extend", "module.open", "module.load" };
+static const char *const op_name[_OP_MAX] = { "mount",	     "mkdir",	       "open",	      "write",
+					      "read",	     "tpm.open",       "tpm.banks",   "tpm.extend",
+					      "module.open", "module.load",    "module.aliases", "module.listen",
+					      "module.coldplug" };
 /* What each call fails with in the first pass: what the kernel or the TPM most plausibly returns
- * (a module the kernel's lockdown refuses to load: its signature rejected). */
-static const int op_errno[_OP_MAX] = { ENODEV, EROFS, EACCES, EIO, EIO, EIO, EIO, EIO, ENOENT, EKEYREJECTED };
+ * (a module the kernel's lockdown refuses to load: its signature rejected; a socket refused). */
+static const int op_errno[_OP_MAX] = { ENODEV, EROFS, EACCES,	    EIO,    EIO,	 EIO, EIO,
+				       EIO,    ENOENT, EKEYREJECTED, ENOENT, EPROTONOSUPPORT, EIO };
 
 #define IPE "/sys/kernel/security/ipe/"
 
@@ -197,10 +203,50 @@ static int m_load(const char *name) {
 	return strcmp(name, "hv_storvsc") == 0 ? -ENODEV : 0;
 }
 
+/* The initramfs's modules.alias for those modules: dm_verity has no alias, so it loads every boot. */
+static int m_aliases(char **text, size_t *len) {
+	static const char aliases[] = "# Aliases extracted from modules themselves.\n"
+				      "alias virtio:d00000008v* virtio_scsi\n"
+				      "alias vmbus:d96361baa104294db60572e2ffb1dc7f hv_storvsc\n";
+	int e = fault(OP_MOD_ALIASES, NULL);
+	if (e)
+		return -e;
+	*text = strdup(aliases);
+	*len = strlen(aliases);
+	return *text ? 0 : -ENOMEM;
+}
+
+static int m_listen(void) {
+	int e = fault(OP_MOD_LISTEN, NULL);
+	return e ? -e : 0;
+}
+
+/* A virtio-scsi host adapter, a vmbus storage channel, and a device no configured module drives. */
+static int m_coldplug(modalias_fn fn, void *data) {
+	static const char *const devices[] = { "pci:v00001AF4d00001048sv00001AF4sd00001100bc01sc00i00",
+					       "virtio:d00000008v00001AF4",
+					       "vmbus:d96361baa104294db60572e2ffb1dc7f" };
+	int e = fault(OP_MOD_COLDPLUG, NULL);
+	if (e)
+		return -e;
+	for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
+		int r = fn(devices[i], data);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Never reached: the devices stage, which waits for events, is replaced here. */
+static int m_wait(uint64_t usec, modalias_fn fn, void *data) {
+	(void) usec, (void) fn, (void) data;
+	return -ENOSYS;
+}
+
 static void m_close(void) {
 }
 
-static const struct module_ops modload_fake = { m_open, m_load, m_close };
+static const struct module_ops modload_fake = { m_open, m_load, m_aliases, m_listen, m_coldplug, m_wait, m_close };
 
 /* Stand-ins for the stages whose work is outside the ops tables: they leave in ctx what the real
  * ones would (a verified root hash and signer), so that the later stages have something to do. */

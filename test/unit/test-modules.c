@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* The modules stage over a fake module tree and fake devices (module_ops): the default module set
+ * on a QEMU machine and on a Hyper-V one, whose disks appear only after their drivers load; what a
+ * failing driver, a missing module, a bad modules.alias and a lost event source do. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "fakesys.h"
+#include "macro.h"
+#include "modload.h"
+#include "stages.h"
+
+/* The lab initramfs's modules.alias, for the default modules= (tpm_crb and tpm_tis are built in). */
+static const char aliases[] = "# Aliases extracted from modules themselves.\n"
+			      "alias cpu:type:x86,ven*fam*mod*:feature:*0094* crc32c_intel\n"
+			      "alias fs-ext4 ext4\nalias fs-ext3 ext4\nalias fs-squashfs squashfs\nalias fs-erofs erofs\n"
+			      "alias crypto-crc32c crc32c_generic\n"
+			      "alias virtio:d00000002v* virtio_blk\nalias virtio:d00000008v* virtio_scsi\n"
+			      "alias vmbus:d96361baa104294db60572e2ffb1dc7f hv_storvsc\n"
+			      "alias scsi:t-0x00* sd_mod\nalias block-major-8-* sd_mod\n"
+			      "alias devname:mapper/control dm_mod\nalias acpi*:VMBUS:* hv_vmbus\n"
+			      "alias pci:v*d*sv*sd*bc01sc08i02* nvme\n";
+
+static struct {
+	const char *aliases;
+	const char *const *present;  /* modaliases in sysfs at the modules stage */
+	const char *const *appear;   /* one per wait() call, in order: announced by the kernel later */
+	const char *fail_module;     /* its load returns fail_errno */
+	int fail_errno;
+	int listen_errno, wait_errno;
+	char loaded[512];            /* "name name ...", in load order */
+	unsigned waits, closes;
+} m;
+
+static int f_open(void) {
+	return 0;
+}
+
+static int f_load(const char *name) {
+	if (m.fail_module && strcmp(name, m.fail_module) == 0)
+		return -m.fail_errno;
+	size_t used = strlen(m.loaded);
+	(void) snprintf(m.loaded + used, sizeof m.loaded - used, "%s%s", used ? " " : "", name);
+	return 0;
+}
+
+static int f_aliases(char **text, size_t *len) {
+	*text = strdup(m.aliases);
+	*len = strlen(m.aliases);
+	return *text ? 0 : -ENOMEM;
+}
+
+static int f_listen(void) {
+	return -m.listen_errno;
+}
+
+static int f_coldplug(modalias_fn fn, void *data) {
+	for (size_t i = 0; m.present && m.present[i]; i++) {
+		int r = fn(m.present[i], data);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int f_wait(uint64_t usec, modalias_fn fn, void *data) {
+	(void) usec;
+	if (m.wait_errno)
+		return -m.wait_errno;
+	const char *dev = m.appear ? m.appear[m.waits] : NULL;
+	if (dev)
+		m.waits++;
+	return dev ? fn(dev, data) : 0;
+}
+
+static void f_close(void) {
+	m.closes++;
+}
+
+static const struct module_ops fake_modules = { f_open, f_load, f_aliases, f_listen, f_coldplug, f_wait, f_close };
+
+static struct context ctx;
+
+static int setup(void **state) {
+	if (fake_setup(state) < 0)
+		return -1;
+	memset(&m, 0, sizeof m);
+	memset(&ctx, 0, sizeof ctx);
+	config_defaults(&ctx.cfg);
+	m.aliases = aliases;
+	module_set_ops(&fake_modules);
+	return 0;
+}
+
+static int teardown(void **state) {
+	modules_stop();
+	module_set_ops(NULL);
+	return fake_teardown(state);
+}
+
+static const char *const qemu[] = { "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094",
+				    "acpi:PNP0A08:PNP0A03:", "pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00",
+				    "virtio:d00000002v00001AF4", NULL };
+
+/* QEMU: the virtio disk's driver, the modules every boot needs, and /usr's filesystem; nothing for
+ * Hyper-V, NVMe or SCSI, no other filesystem. Drivers come first. */
+static void test_qemu(void **state) {
+	(void) state;
+	m.present = qemu;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(ctx.status, "6 of 13 configured");
+	assert_non_null(strstr(fake_read(fake.console),
+			       "drivers awaiting their devices: virtio_scsi sd_mod hv_vmbus hv_storvsc nvme; "
+			       "filesystems not mounted here: squashfs ext4"));
+	/* No device comes: the wait loads nothing more. */
+	assert_int_equal(modules_hotplug(&ctx, 50000), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+}
+
+/* Hyper-V: the vmbus appears in ACPI; its storage channel, then the SCSI disk behind it, come as
+ * events while the devices stage waits. The root is on ext4, so ext4 loads too. */
+static void test_hyperv_hotplug(void **state) {
+	static const char *const present[] = { "acpi:VMBUS:", "acpi:ACPI0004:", NULL };
+	static const char *const appear[] = { "vmbus:d96361baa104294db60572e2ffb1dc7f", "vmbus:d96361baa104294db60572e2ffb1dc7f",
+					      "scsi:t-0x00", NULL };
+	(void) state;
+	ctx.cfg.root_tmpfs = false;
+	(void) snprintf(ctx.cfg.root_fstype, sizeof ctx.cfg.root_fstype, "ext4");
+	m.present = present;
+	m.appear = appear;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "hv_vmbus dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(modules_hotplug(&ctx, 50000), 0);
+	/* A second channel of the same kind loads nothing twice. */
+	assert_string_equal(m.loaded, "hv_vmbus dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis hv_storvsc sd_mod");
+	assert_non_null(strstr(fake_read(fake.console), "Module sd_mod loaded for a new device (scsi:t-0x00)"));
+	modules_stop();
+	assert_int_equal(m.closes, 1);
+}
+
+/* A driver its device needs cannot load (lockdown rejects its signature): the wait fails with
+ * MODULE, naming the module and the device. */
+static void test_hotplug_load_fails(void **state) {
+	static const char *const appear[] = { "virtio:d00000008v00001AF4", NULL };
+	(void) state;
+	m.present = qemu;
+	m.appear = appear;
+	m.fail_module = "virtio_scsi";
+	m.fail_errno = EKEYREJECTED;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_int_equal(modules_hotplug(&ctx, 50000), -EKEYREJECTED);
+	assert_int_equal(ctx.reason, REASON_MODULE);
+	assert_non_null(strstr(fake_read(fake.console), "Cannot load module virtio_scsi (for virtio:d00000008v00001AF4)"));
+}
+
+/* A driver whose probe finds nothing is noted, not fatal; one that fails otherwise stops the stage. */
+static void test_coldplug_results(void **state) {
+	(void) state;
+	m.present = qemu;
+	m.fail_module = "virtio_blk";
+	m.fail_errno = ENODEV;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_non_null(strstr(fake_read(fake.console), "Module virtio_blk (for virtio:d00000002v00001AF4): no such hardware"));
+	assert_string_equal(ctx.status, "5 of 13 configured");
+
+	m.loaded[0] = '\0';
+	m.fail_errno = ENOEXEC;
+	assert_int_equal(stage_modules(&ctx), -ENOEXEC);
+	assert_string_equal(m.loaded, "");
+}
+
+/* Every other failure stops the stage with a line saying what. */
+static void test_failures(void **state) {
+	static const struct {
+		const char *what, *aliases, *module;
+		int module_errno, listen_errno, expect;
+		const char *message;
+	} cases[] = {
+		{ "a configured module that is nowhere", aliases, "dm-verity", ENOENT, 0, -ENOENT,
+		  "Module dm-verity is neither in the initramfs nor built in" },
+		{ "a filesystem that cannot load", aliases, "erofs", ENOMEM, 0, -ENOMEM, "Cannot load module erofs (for the filesystem)" },
+		{ "a bad modules.alias", "alias fs-ext4 ext4\nalias broken\n", NULL, 0, 0, -EBADMSG,
+		  "modules.alias, line 2: not \"alias PATTERN MODULE\"" },
+		{ "no event socket", aliases, NULL, 0, EPROTONOSUPPORT, -EPROTONOSUPPORT,
+		  "Cannot listen for the kernel's device events" },
+	};
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		m.present = qemu;
+		m.aliases = cases[i].aliases;
+		m.fail_module = cases[i].module;
+		m.fail_errno = cases[i].module_errno;
+		m.listen_errno = cases[i].listen_errno;
+		int r = stage_modules(&ctx);
+		if (r != cases[i].expect)
+			fail_msg("%s: got %d, want %d", cases[i].what, r, cases[i].expect);
+		if (!strstr(fake_read(fake.console), cases[i].message))
+			fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].message, fake_read(fake.console));
+	}
+}
+
+/* The event source failing while the devices stage waits is a MODULE failure; without a listening
+ * modules stage (the devices stage alone), the wait is a plain sleep. */
+static void test_wait(void **state) {
+	(void) state;
+	uint64_t slept = fake.slept_us;
+	assert_int_equal(modules_hotplug(&ctx, 50000), 0);
+	assert_int_equal(fake.slept_us - slept, 50000);
+
+	m.present = qemu;
+	assert_int_equal(stage_modules(&ctx), 0);
+	m.wait_errno = ENOBUFS;
+	assert_int_equal(modules_hotplug(&ctx, 50000), -ENOBUFS);
+	assert_int_equal(ctx.reason, REASON_MODULE);
+	assert_non_null(strstr(fake_read(fake.console), "Cannot read the kernel's device events"));
+}
+
+int main(void) {
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_qemu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hyperv_hotplug, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hotplug_load_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coldplug_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
