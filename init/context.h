@@ -15,6 +15,7 @@
 struct stage_timing {
 	const char *name;
 	uint64_t start_us, end_us; /* CLOCK_BOOTTIME */
+	uint64_t user_us, system_us; /* CPU time the stage took (system: the kernel's work for it) */
 	int result;                /* 0 or the negative errno the stage returned */
 };
 

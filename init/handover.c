@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,17 +15,6 @@
 #include "stages.h"
 #include "switchroot.h"
 #include "sysops.h"
-
-int cpu_time(struct cpu_time *t, long *maxrss_kb) {
-	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) < 0)
-		return negative_errno();
-	t->user_us = (uint64_t) ru.ru_utime.tv_sec * 1000000 + (uint64_t) ru.ru_utime.tv_usec;
-	t->system_us = (uint64_t) ru.ru_stime.tv_sec * 1000000 + (uint64_t) ru.ru_stime.tv_usec;
-	if (maxrss_kb)
-		*maxrss_kb = ru.ru_maxrss;
-	return 0;
-}
 
 /* "Hand-over 1.234 s after the kernel started (...): early-mounts 65 ms, ...": one line that says
  * where the boot's time went, for the console and the journal; it also fills the report's CPU time

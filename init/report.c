@@ -20,6 +20,8 @@ static json_object *stage_json(const struct stage_timing *t, bool *oom) {
 	/* Only the stage writing the report has not ended: failures never reach here. */
 	if (t->end_us) {
 		json_add(s, "end_us", json_object_new_uint64(t->end_us), oom);
+		json_add(s, "cpu_user_us", json_object_new_uint64(t->user_us), oom);
+		json_add(s, "cpu_system_us", json_object_new_uint64(t->system_us), oom);
 		json_add(s, "verdict", json_object_new_string("ok"), oom);
 	} else
 		json_add(s, "verdict", json_object_new_string("running"), oom);

@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <sys/resource.h>
 
 #include "failclosed.h"
 #include "log.h"
 #include "stage.h"
+#include "stages.h"
 #include "sysops.h"
+
+int cpu_time(struct cpu_time *t, long *maxrss_kb) {
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return negative_errno();
+	t->user_us = (uint64_t) ru.ru_utime.tv_sec * 1000000 + (uint64_t) ru.ru_utime.tv_usec;
+	t->system_us = (uint64_t) ru.ru_stime.tv_sec * 1000000 + (uint64_t) ru.ru_stime.tv_usec;
+	if (maxrss_kb)
+		*maxrss_kb = ru.ru_maxrss;
+	return 0;
+}
 
 void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 	if (n > STAGES_MAX - ctx->n_timing)
@@ -17,9 +30,15 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 		ctx->reason = REASON_NONE;
 		ctx->status[0] = '\0';
 		t->name = s->name;
+		struct cpu_time before = { 0, 0 }, after = { 0, 0 };
+		bool cpu = cpu_time(&before, NULL) == 0;
 		t->start_us = sys->now_us();
 		int r = s->run(ctx);
 		t->end_us = sys->now_us();
+		if (cpu && cpu_time(&after, NULL) == 0) {
+			t->user_us = after.user_us - before.user_us;
+			t->system_us = after.system_us - before.system_us;
+		}
 		/* A positive return is a bug in the stage, never a success to trust. */
 		t->result = r > 0 ? -EINVAL : r;
 

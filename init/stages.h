@@ -20,8 +20,8 @@ int stage_handover(struct context *ctx);
 /* handover.c: the last records before the hand-over: PCR 11's leave-initrd and the boot report.
  * Everything it does goes through the ops tables (test/unit/test-faults.c fails each call). */
 int handover_record(struct context *ctx);
-/* This process's CPU time so far, and its peak memory when maxrss_kb is not NULL. Returns 0 or
- * -errno from getrusage(2). */
+/* stage.c: this process's CPU time so far (for each stage, and for the whole at the hand-over),
+ * and its peak memory when maxrss_kb is not NULL. Returns 0 or -errno from getrusage(2). */
 int cpu_time(struct cpu_time *t, long *maxrss_kb);
 
 /* modules.c: while the devices stage waits, loads the drivers of the devices that appear (at most

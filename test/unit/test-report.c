@@ -32,9 +32,9 @@ static int setup(void **state) {
 	ctx.tpm_present = true;
 	ctx.tpm_banks = (1U << PCR_BANK_SHA256) | (1U << PCR_BANK_SHA384);
 	ctx.measured = 5;
-	ctx.timing[0] = (struct stage_timing){ "config", 1000, 2500, 0 };
-	ctx.timing[1] = (struct stage_timing){ "signature", 2600, 9000, 0 };
-	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0 };
+	ctx.timing[0] = (struct stage_timing){ "config", 1000, 2500, 300, 200, 0 };
+	ctx.timing[1] = (struct stage_timing){ "signature", 2600, 9000, 4100, 900, 0 };
+	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0, 0, 0 };
 	ctx.n_timing = 3;
 	return fake_setup(state);
 }
@@ -101,6 +101,8 @@ static void test_format_round_trip(void **state) {
 	assert_int_equal(json_object_get_uint64(get(s1, "start_us")), 2600);
 	assert_int_equal(json_object_get_uint64(get(s1, "end_us")), 9000);
 	assert_string_equal(json_object_get_string(get(s1, "verdict")), "ok");
+	assert_int_equal(json_object_get_uint64(get(s1, "cpu_user_us")), 4100);
+	assert_int_equal(json_object_get_uint64(get(s1, "cpu_system_us")), 900);
 	json_object *s2 = json_object_array_get_idx(stages, 2);
 	assert_string_equal(json_object_get_string(get(s2, "verdict")), "running");
 	assert_false(json_object_object_get_ex(s2, "end_us", NULL));
@@ -180,7 +182,7 @@ static void test_format_fits_the_largest(void **state) {
 	memset(ctx.ipe_sha256, 'f', sizeof ctx.ipe_sha256 - 1);
 	memset(ctx.selinux_sha256, 'f', sizeof ctx.selinux_sha256 - 1);
 	for (size_t i = 0; i < STAGES_MAX; i++)
-		ctx.timing[i] = (struct stage_timing){ "early-mounts-xxxxx", UINT64_MAX, UINT64_MAX, 0 };
+		ctx.timing[i] = (struct stage_timing){ "early-mounts-xxxxx", UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0 };
 	ctx.n_timing = STAGES_MAX;
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	assert_int_equal(report_format(&ctx, text, 64), -ENOBUFS);
