@@ -84,7 +84,8 @@ def parse(name, run):
         if text:
             r = json.loads(text)
             boot["stages"] = [
-                {"name": s["name"], "start": s["start_us"] / 1e6, "end": s.get("end_us", s["start_us"]) / 1e6}
+                {"name": s["name"], "start": s["start_us"] / 1e6, "end": s.get("end_us", s["start_us"]) / 1e6,
+                 "user_us": s.get("cpu_user_us"), "system_us": s.get("cpu_system_us")}
                 for s in r.get("stages", [])
             ]
             for key in ("kernel_us", "cpu_user_us", "cpu_system_us", "maxrss_kb"):
@@ -148,6 +149,7 @@ def report(boots_file, out, args):
         vals = [b[key] for b in sides["verinit"] if key in b]
         if vals:
             res["verinit_" + key] = stats(vals)
+    res["verinit_stages"] = stage_medians(sides["verinit"])
     res["sizes"]["verinit_binary"] = os.path.getsize(args["verinit-binary"][0])
     for spec in args.get("initramfs", []):
         name, path = spec.split("=", 1)
@@ -163,6 +165,22 @@ def report(boots_file, out, args):
     with open(os.path.join(out, "bench.md"), "w") as f:
         f.write(markdown(res))
     plot(sides, os.path.join(out, "bench.png"))
+
+
+def stage_medians(boots):
+    """Per stage, in boot order: the median wall time and CPU time (user, system) in ms."""
+    names = [st["name"] for st in boots[0].get("stages", [])]
+    out = []
+    for name in names:
+        row = {"name": name}
+        for key, f in (("wall_ms", lambda st: (st["end"] - st["start"]) * 1e3),
+                       ("user_ms", lambda st: st["user_us"] / 1e3 if st.get("user_us") is not None else None),
+                       ("system_ms", lambda st: st["system_us"] / 1e3 if st.get("system_us") is not None else None)):
+            vals = [f(st) for b in boots for st in b.get("stages", []) if st["name"] == name]
+            vals = [v for v in vals if v is not None]
+            row[key] = round(statistics.median(vals), 1) if vals else None
+        out.append(row)
+    return out
 
 
 def markdown(res):
@@ -195,7 +213,15 @@ def markdown(res):
     if "verinit_maxrss_kb" in res:
         m = res["verinit_maxrss_kb"]
         rows.append(f"| verinit's peak memory (max RSS), median | {m['median'] / 1024:.1f} MiB | | |")
-    return f"{n} boots of each, interleaved, OVMF + Secure Boot + swtpm under TCG.\n\n" + "\n".join(rows) + "\n"
+    text = f"{n} boots of each, interleaved, OVMF + Secure Boot + swtpm under TCG.\n\n" + "\n".join(rows) + "\n"
+    stages = [st for st in res.get("verinit_stages", []) if st["user_ms"] is not None]
+    if stages:
+        ms = lambda x: "" if x is None else f"{x:.0f}"
+        text += ("\nverinit's stages, medians in ms (system: the kernel's work for the stage, such as loading "
+                 "modules):\n\n| stage | wall | CPU user | CPU system |\n|---|---|---|---|\n")
+        text += "".join(f"| {st['name']} | {ms(st['wall_ms'])} | {ms(st['user_ms'])} | {ms(st['system_ms'])} |\n"
+                        for st in stages)
+    return text
 
 
 def plot(sides, path):
