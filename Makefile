@@ -29,8 +29,9 @@ COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
 # ---- the agent: static-pie against the musl sysroot ------------------------------------------
 MUSL_CC := musl-gcc
 HARDEN := -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protection=full
+# No unwind tables: nothing in the static agent unwinds the stack.
 AGENT_CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections $(HARDEN) \
-	-isystem $(SYSROOT)/usr/include
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(SYSROOT)/usr/include
 # musl-gcc's specs know no -static-pie (they always add Scrt1.o and a dynamic linker), so name
 # musl's self-relocating start file and the linker flags here.
 MUSL_LIB := /usr/lib/x86_64-linux-musl

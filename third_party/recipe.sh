@@ -14,6 +14,9 @@ prepare_sysroot() {
 	# Everything is position-independent: the agent links as a static PIE.
 	base_cflags="-Os -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
 	base_cflags+=" -fstack-clash-protection -fcf-protection=full"
+	# Nothing in a static musl binary unwinds the stack (no C++, no backtraces): without unwind
+	# tables .eh_frame shrinks by about 300 KB.
+	base_cflags+=" -fno-asynchronous-unwind-tables -fno-unwind-tables"
 	export CFLAGS="$base_cflags -I$stage/usr/include"
 	export CPPFLAGS="-I$stage/usr/include"
 	export LDFLAGS="-L$stage/usr/lib"
