@@ -138,6 +138,40 @@ static int make_store(const struct cert_set *enrolled, X509_STORE **ret, struct 
 	return 0;
 }
 
+/* The agent's OpenSSL is built with no-err: it keeps error codes but has no reason strings. Name
+ * the reasons CMS_verify raises over a detached signature with OpenSSL's own words, and any other
+ * by its library and reason numbers (openssl/cmserr.h and its kin), so a refusal still says why. */
+static const char *reason_text(unsigned long e, char *buf, size_t size) {
+	static const struct {
+		int reason;
+		const char *text;
+	} cms[] = {
+		{ CMS_R_CONTENT_VERIFY_ERROR, "content verify error" },
+		{ CMS_R_VERIFICATION_FAILURE, "verification failure" },
+		{ CMS_R_CERTIFICATE_VERIFY_ERROR, "certificate verify error" },
+		{ CMS_R_SIGNER_CERTIFICATE_NOT_FOUND, "signer certificate not found" },
+		{ CMS_R_NO_MATCHING_DIGEST, "no matching digest" },
+		{ CMS_R_MESSAGEDIGEST_WRONG_LENGTH, "messagedigest wrong length" },
+		{ CMS_R_ERROR_READING_MESSAGEDIGEST_ATTRIBUTE, "error reading messagedigest attribute" },
+		{ CMS_R_UNKNOWN_DIGEST_ALGORITHM, "unknown digest algorithm" },
+		{ CMS_R_NO_CONTENT, "no content" },
+		{ CMS_R_CONTENT_TYPE_NOT_SIGNED_DATA, "content type not signed data" },
+		{ CMS_R_NO_SIGNERS, "no signers" },
+		{ CMS_R_STORE_INIT_ERROR, "store init error" },
+	};
+	if (e == 0)
+		return NULL;
+	const char *s = ERR_reason_error_string(e);
+	if (s)
+		return s;
+	if (ERR_GET_LIB(e) == ERR_LIB_CMS)
+		for (size_t i = 0; i < ELEMENTSOF(cms); i++)
+			if (cms[i].reason == ERR_GET_REASON(e))
+				return cms[i].text;
+	(void) snprintf(buf, size, "OpenSSL library %d reason %d", ERR_GET_LIB(e), ERR_GET_REASON(e));
+	return buf;
+}
+
 /* One CMS_verify with exactly one candidate signer. A fresh parse each time: CMS_verify binds the
  * signer it found into the SignerInfo. */
 static int verify_with(const struct cert_set *enrolled, size_t idx, X509_STORE *store, const uint8_t *p7,
@@ -162,7 +196,8 @@ static int verify_with(const struct cert_set *enrolled, size_t idx, X509_STORE *
 	const char *data = NULL;
 	int flags = 0;
 	(void) ERR_peek_last_error_data(&data, &flags);
-	const char *why = (flags & ERR_TXT_STRING) && data && *data ? data : ERR_reason_error_string(e);
+	char buf[64];
+	const char *why = (flags & ERR_TXT_STRING) && data && *data ? data : reason_text(e, buf, sizeof buf);
 	if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
 		return parse_fail(err, 0, -ENOMEM, "out of memory");
 	if (ERR_GET_LIB(e) == ERR_LIB_CMS && (ERR_GET_REASON(e) == CMS_R_CERTIFICATE_VERIFY_ERROR ||
