@@ -53,6 +53,9 @@ install_done() {
 
 build_openssl() {
 	# Only what verinit uses: X.509/CMS verification, SHA-1/2, RSA/EC, AES for TPM sessions.
+	# no-asm: the C implementations are a fraction of the size (the P-256 table alone is 170 KB)
+	# and verinit hashes little in user space (dm-verity hashes in the kernel). no-err and
+	# no-filenames drop the error strings and source file names; the error codes remain.
 	# OpenSSL records its CFLAGS in the library: keep the machine's sysroot path out of them and
 	# find the kernel headers through the environment instead.
 	export C_INCLUDE_PATH=$stage/usr/include
@@ -61,7 +64,22 @@ build_openssl() {
 		no-legacy no-des no-rc2 no-rc4 no-rc5 no-md4 no-mdc2 no-idea no-seed no-bf no-cast \
 		no-camellia no-aria no-sm2 no-sm3 no-sm4 no-whirlpool no-siphash no-scrypt no-ocb \
 		no-ec2m no-dsa no-srp no-ct no-ocsp no-ts no-srtp no-cmp no-gost no-ui-console \
-		no-blake2 no-chacha no-poly1305 no-dtls no-psk no-ssl-trace no-sctp no-nextprotoneg no-rfc3779
+		no-blake2 no-chacha no-poly1305 no-dtls no-psk no-ssl-trace no-sctp no-nextprotoneg no-rfc3779 \
+		no-asm no-err no-filenames no-deprecated no-dh no-cmac no-siv no-sock no-dgram no-comp \
+		no-multiblock no-rmd160
+	# OpenSSL 3.0 has no no-ecx (3.2 does): drop X25519, X448, Ed25519 and Ed448 from the default
+	# provider's and the legacy key method tables, and --gc-sections drops their code (130 KB).
+	# verinit's signers are RSA and ECDSA; the TPM's ECC keys are NIST curves.
+	sed -i -E '/PROV_NAMES_(X25519|X448|ED25519|ED448),/{N;/PROV_DESCS_/d}' providers/defltprov.c
+	sed -i -E '/\{ PROV_NAMES_(X25519|X448|ED25519|ED448), "provider=default", ossl_[a-z0-9]+_(keyexch|signature)_functions \},/d' providers/defltprov.c
+	sed -i -E '/^ENCODER_(TEXT|w_structure)\("(ED25519|ED448|X25519|X448)"/d' providers/encoders.inc
+	sed -i -E '/^DECODER_w_structure\("(ED25519|ED448|X25519|X448)"/d' providers/decoders.inc
+	sed -i -E '/&ossl_(ecx25519|ecx448|ed25519|ed448)_asn1_meth,/d' crypto/asn1/standard_methods.h
+	sed -i -E '/^ +ossl_(ecx25519|ecx448|ed25519|ed448)_pkey_method,$/d' crypto/evp/pmeth_lib.c
+	if grep -nE 'X25519|X448|ED25519|ED448' providers/defltprov.c providers/*coders.inc ||
+		grep -nE 'ossl_(ecx25519|ecx448|ed25519|ed448)_' crypto/asn1/standard_methods.h crypto/evp/pmeth_lib.c; then
+		echo "openssl: the ECX entries above survived the edit" >&2; return 1
+	fi
 	make -j"$jobs" build_libs
 	make install_dev DESTDIR="$stage"
 }
