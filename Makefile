@@ -21,22 +21,25 @@ setup:
 
 deps: setup
 	@third_party/deps.sh --link $(BUILD)/sysroot
+	@third_party/musl.sh $(BUILD)/musl-dev
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
 
 # ---- the agent: static-pie against the musl sysroot ------------------------------------------
-MUSL_CC := musl-gcc
+# musl 1.2.5 (third_party/musl.sh, set up by `make deps`): its rcrt1.o applies DT_RELR relocations.
+MUSL := $(abspath $(BUILD)/musl-dev)
+MUSL_CC := gcc -specs $(MUSL)/musl-gcc.specs
 HARDEN := -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protection=full
 # No unwind tables: nothing in the static agent unwinds the stack.
 AGENT_CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections $(HARDEN) \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(SYSROOT)/usr/include
 # musl-gcc's specs know no -static-pie (they always add Scrt1.o and a dynamic linker), so name
-# musl's self-relocating start file and the linker flags here.
-MUSL_LIB := /usr/lib/x86_64-linux-musl
+# musl's self-relocating start file and the linker flags here. pack-relative-relocs: DT_RELR.
+MUSL_LIB := $(MUSL)/root/usr/lib/x86_64-linux-musl
 STATIC_PIE_LDFLAGS := -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
-	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack
+	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack -Wl,-z,pack-relative-relocs
 STATIC_PIE_START := $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell gcc -print-file-name=crtbeginS.o)
 STATIC_PIE_END := $(shell gcc -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 MAP_FLAG := -Wl,-Map=$(BUILD)/verinit.map
@@ -69,8 +72,10 @@ do-all: $(BUILD)/verinit
 
 $(SYSROOT_STAMP):
 	@echo "no sysroot at $(SYSROOT): run make deps"; exit 1
+$(MUSL)/musl-gcc.specs:
+	@echo "no musl at $(MUSL): run make deps"; exit 1
 
-$(BUILD)/musl/%.o: %.c $(SYSROOT_STAMP) Makefile
+$(BUILD)/musl/%.o: %.c $(SYSROOT_STAMP) $(MUSL)/musl-gcc.specs Makefile
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(AGENT_CFLAGS) -c -o $@ $<
 

@@ -29,7 +29,7 @@ objs=$(find "$(dirname "$bin")/musl" -name '*.o')
 for o in $objs; do [ "$(cet "$o")" = 1 ] || fail "$o: compiled without CET (IBT, SHSTK)"; done
 sysroot=$(dirname "$bin")/sysroot/usr/lib
 for a in "$sysroot"/*.a; do [ "$(cet "$a")" = "$(members "$a")" ] || fail "$a: members without CET"; done
-musl=/usr/lib/x86_64-linux-musl
+musl=$(dirname "$bin")/musl-dev/root/usr/lib/x86_64-linux-musl
 musl_cet=yes
 for f in "$musl/libc.a" "$musl/rcrt1.o" "$musl/crti.o" "$musl/crtn.o"; do
 	[ "$(cet "$f")" = "$(members "$f")" ] || musl_cet=no
