@@ -80,8 +80,44 @@ build_openssl() {
 		grep -nE 'ossl_(ecx25519|ecx448|ed25519|ed448)_' crypto/asn1/standard_methods.h crypto/evp/pmeth_lib.c; then
 		echo "openssl: the ECX entries above survived the edit" >&2; return 1
 	fi
+	openssl_prune_default_provider
 	make -j"$jobs" build_libs
 	make install_dev DESTDIR="$stage"
+}
+
+# The default provider's algorithm tables reference every algorithm it offers, so --gc-sections
+# keeps them all. Drop the entries nobody here fetches; kept: SHA-1/2 and MD5 digests, AES
+# ECB/CBC/OFB/CFB/CTR (tpm2-tss: CFB; the CTR-DRBG: ECB and CTR), HMAC (tpm2-tss, cryptsetup),
+# PBKDF2 (cryptsetup), RSA (PKCS#1, PSS, OAEP), ECDSA, ECDH, the CTR-DRBG and the seed source, DER
+# and PEM decoders. Dropped: SHA-3/SHAKE/KECCAK, MD5-SHA1, AES XTS/GCM/CCM/wrap/CTS and
+# the TLS stitched ciphers, GMAC and KMAC, every KDF but PBKDF2 (the TLS, SSH, Kerberos, X9.42/63,
+# PKCS#12 and KB KDFs, HKDF), the hash and HMAC DRBGs and the test RNG, RSA as a KEM, every key
+# encoder (verinit and its libraries only read keys: certificates, the TPM's public areas), the
+# MSBLOB and PVK decoders, the file: store and the TLS group capabilities (libssl's).
+openssl_prune_default_provider() {
+	local names='SHA3_(224|256|384|512)|KECCAK_KMAC_(128|256)|SHAKE_(128|256)|MD5_SHA1'
+	names+='|AES_(128|192|256)_(CBC_CTS|XTS|GCM|CCM|WRAP(_PAD)?(_INV)?|CBC_HMAC_SHA(1|256))'
+	names+='|GMAC|KMAC_(128|256)|HKDF|TLS1_3_KDF|SSKDF|PKCS12KDF|SSHKDF|X963KDF|TLS1_PRF|KBKDF'
+	names+='|X942KDF_ASN1|KRB5KDF|HASH_DRBG|HMAC_DRBG|TEST_RAND'
+	# An entry is one line, or two when the first does not end it with "}," or "),".
+	sed -i -E "/PROV_NAMES_($names)[ ,]|ossl_rsa_asym_kem_functions|OSSL_FUNC_PROVIDER_GET_CAPABILITIES,/{/[})],\$/!N;d}" \
+		providers/defltprov.c
+	sed -i -E '/^ENCODER(_TEXT|_w_structure)?\(/d' providers/encoders.inc
+	sed -i -E '/^DECODER\("(RSA|DSA)", (msblob|pvk), /d' providers/decoders.inc
+	sed -i -E '/^STORE\("file"/d' providers/stores.inc
+	# The same AES modes out of the legacy cipher table (EVP_get_cipherbyname), which would keep
+	# their EVP_CIPHER objects; without the provider's implementations they could not run anyway.
+	sed -i -E '/EVP_aes_(128|192|256)_(gcm|ocb|xts|ccm|wrap|wrap_pad|cbc_hmac_sha(1|256))\(\)|SN_id_aes(128|192|256)_wrap,/d' \
+		crypto/evp/c_allc.c
+	# Built-in curves: the NIST ones (P-192 to P-521), the list OpenSSL's FIPS module has. The
+	# kernel verifies /usr signatures with NIST curves only and the TPM's are NIST P-256 and P-384.
+	sed -i -E '/^#ifdef FIPS_MODULE$/{N;s/^#ifdef FIPS_MODULE\n(static const ec_list_element curve_list\[\] = \{)$/#if 1 \/* verinit: NIST curves only *\/\n\1/}' \
+		crypto/ec/ec_curve.c
+	if grep -nE "PROV_NAMES_($names)[ ,]|ossl_rsa_asym_kem_functions|ossl_prov_get_capabilities" providers/defltprov.c ||
+		grep -nE '^ENCODER' providers/encoders.inc || grep -nE 'msblob|pvk' providers/decoders.inc || grep -n '^STORE' providers/stores.inc ||
+		grep -nE 'EVP_aes_[0-9]+_(gcm|ocb|xts|ccm|wrap)' crypto/evp/c_allc.c || ! grep -q 'verinit: NIST curves only' crypto/ec/ec_curve.c; then
+		echo "openssl: the default provider entries above survived the edit" >&2; return 1
+	fi
 }
 
 build_json-c() {
