@@ -56,6 +56,7 @@ build_openssl() {
 	# no-asm: the C implementations are a fraction of the size (the P-256 table alone is 170 KB)
 	# and verinit hashes little in user space (dm-verity hashes in the kernel). no-err and
 	# no-filenames drop the error strings and source file names; the error codes remain.
+	# OPENSSL_SMALL_FOOTPRINT: the rolled loops of the SHA and bignum C code, not the unrolled.
 	# OpenSSL records its CFLAGS in the library: keep the machine's sysroot path out of them and
 	# find the kernel headers through the environment instead.
 	export C_INCLUDE_PATH=$stage/usr/include
@@ -66,7 +67,7 @@ build_openssl() {
 		no-ec2m no-dsa no-srp no-ct no-ocsp no-ts no-srtp no-cmp no-gost no-ui-console \
 		no-blake2 no-chacha no-poly1305 no-dtls no-psk no-ssl-trace no-sctp no-nextprotoneg no-rfc3779 \
 		no-asm no-err no-filenames no-deprecated no-dh no-cmac no-siv no-sock no-dgram no-comp \
-		no-multiblock no-rmd160
+		no-multiblock no-rmd160 -DOPENSSL_SMALL_FOOTPRINT
 	# OpenSSL 3.0 has no no-ecx (3.2 does): drop X25519, X448, Ed25519 and Ed448 from the default
 	# provider's and the legacy key method tables, and --gc-sections drops their code (130 KB).
 	# verinit's signers are RSA and ECDSA; the TPM's ECC keys are NIST curves.
