@@ -32,14 +32,17 @@ COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
 MUSL := $(abspath $(BUILD)/musl-dev)
 MUSL_CC := gcc -specs $(MUSL)/musl-gcc.specs
 HARDEN := -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protection=full
-# No unwind tables: nothing in the static agent unwinds the stack.
-AGENT_CFLAGS := $(COMMON_CFLAGS) -Os -ffunction-sections -fdata-sections $(HARDEN) \
+# No unwind tables: nothing in the static agent unwinds the stack. -Oz: -Os preferring the shorter
+# instruction (GCC 12), as the sysroot is built.
+AGENT_CFLAGS := $(COMMON_CFLAGS) -Oz -ffunction-sections -fdata-sections $(HARDEN) \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(SYSROOT)/usr/include
 # musl-gcc's specs know no -static-pie (they always add Scrt1.o and a dynamic linker), so name
 # musl's self-relocating start file and the linker flags here. pack-relative-relocs: DT_RELR.
+# The sysroot's archives carry LTO bytecode (third_party/recipe.sh): -flto=auto optimises them
+# across libraries at the link, in parallel. Our own objects are plain (no LTO).
 MUSL_LIB := $(MUSL)/root/usr/lib/x86_64-linux-musl
 STATIC_PIE_LDFLAGS := -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
-	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack -Wl,-z,pack-relative-relocs
+	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack -Wl,-z,pack-relative-relocs -flto=auto
 STATIC_PIE_START := $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell gcc -print-file-name=crtbeginS.o)
 STATIC_PIE_END := $(shell gcc -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 MAP_FLAG := -Wl,-Map=$(BUILD)/verinit.map
