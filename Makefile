@@ -123,8 +123,9 @@ do-analyze:
 	@echo "analyze: cppcheck, gcc -fanalyzer and clang-tidy found nothing"
 
 # ---- size: the stripped agent and each library's share of it ---------------------------------
-do-size: $(BUILD)/verinit
+do-size: $(BUILD)/verinit $(BUILD)/lab/initramfs.img
 	@test/tools/size.sh $(BUILD)/verinit $(BUILD)/verinit.map
+	@test/size-budget.sh $(BUILD)/verinit $(BUILD)/lab/initramfs.img
 
 # ---- the boot lab (qemu/) ---------------------------------------------------------------------
 include qemu/lab.mk

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prints the stripped size of the agent and each component's share of it, from the linker map:
-# every input section that lands in the file (not .bss, not debug info), grouped by archive.
+# every input section that lands in the file (not .bss, not debug info), grouped by archive. verinit
+# and the sysroot's libraries are link-time optimised together, so they show as one share; a build
+# without -flto at the link splits them.
 set -euo pipefail
 bin=$1 map=$2
 [ -r "$map" ] || { echo "size: no link map at $map (build with make first)" >&2; exit 1; }
@@ -17,6 +19,7 @@ function owner(f,   n, p) {
 	if (f ~ /libgcc(_eh)?\.a\(|crtbegin|crtend/) return "libgcc"
 	if (f ~ /\.a\(/) { sub(/\(.*/, "", f); n = split(f, p, "/"); return p[n] }
 	if (f ~ /build\/musl\//) return "verinit (own code)"
+	if (f ~ /ltrans[0-9]*\.ltrans\.o$/) return "verinit and the sysroot libraries, optimised as one by LTO"
 	return "other"
 }
 /^Linker script and memory map/ { inmap = 1; next }
