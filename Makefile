@@ -35,11 +35,13 @@ HARDEN := -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protectio
 # No unwind tables: nothing in the static agent unwinds the stack. -Oz: -Os preferring the shorter
 # instruction (GCC 12), as the sysroot is built.
 AGENT_CFLAGS := $(COMMON_CFLAGS) -Oz -ffunction-sections -fdata-sections $(HARDEN) \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(SYSROOT)/usr/include
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -flto -ffat-lto-objects \
+	-isystem $(SYSROOT)/usr/include
 # musl-gcc's specs know no -static-pie (they always add Scrt1.o and a dynamic linker), so name
 # musl's self-relocating start file and the linker flags here. pack-relative-relocs: DT_RELR.
-# The sysroot's archives carry LTO bytecode (third_party/recipe.sh): -flto=auto optimises them
-# across libraries at the link, in parallel. Our own objects are plain (no LTO).
+# The sysroot's archives carry LTO bytecode (third_party/recipe.sh), and so do our own objects
+# (fat: the CET check in test/agent-binary.sh reads their code): -flto=auto optimises all of it
+# together at the link, in parallel (about 25 KB less than our objects without LTO).
 MUSL_LIB := $(MUSL)/root/usr/lib/x86_64-linux-musl
 STATIC_PIE_LDFLAGS := -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
 	-Wl,--gc-sections -Wl,-z,relro,-z,now,-z,noexecstack -Wl,-z,pack-relative-relocs -flto=auto

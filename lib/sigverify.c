@@ -213,7 +213,7 @@ static int verify(const struct cert_set *enrolled, const uint8_t *p7, size_t p7_
 	uint8_t scratch[64];
 	int r;
 
-	size_t hex_len = root_hash_hex ? strnlen(root_hash_hex, 2 * sizeof scratch + 1) : 0;
+	size_t hex_len = root_hash_hex ? strlen(root_hash_hex) : 0;
 	if (hex_len == 0 || hex_len > 2 * sizeof scratch ||
 	    hex_decode(root_hash_hex, hex_len, scratch, sizeof scratch, NULL) < 0)
 		return parse_fail(err, 0, -EINVAL, "the root hash is not lowercase hex of at most 128 characters");
