@@ -13,18 +13,6 @@
 #include "stages.h"
 #include "sysops.h"
 
-/* Reads a whole small file into buf, NUL-terminated. Returns its length, -E2BIG when it is longer
- * than size - 1, or -errno. */
-static ssize_t read_small_file(const char *path, char *buf, size_t size) {
-	_cleanup_close_ int fd = sys->open(path, O_RDONLY | O_NOCTTY, 0);
-	if (fd < 0)
-		return fd;
-	ssize_t n = sys_read_full(fd, buf, size - 1);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
 static void apply_failure_policy(const struct config *c) {
 	const struct fail_policy p = { c->failure, c->failure_delay };
 	fail_closed_set_policy(&p);
@@ -40,7 +28,7 @@ int stage_config(struct context *ctx) {
 	 * fifth of a signature check's CPU time. */
 	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
 		return log_error_errno(-ENOMEM, "Cannot initialise OpenSSL");
-	ssize_t n = read_small_file("/etc/verinit.conf", buf, sizeof buf);
+	ssize_t n = sys_read_small_file("/etc/verinit.conf", buf, sizeof buf);
 	if (n < 0)
 		return log_error_errno((int) n, "Cannot read /etc/verinit.conf: %m");
 	int r = config_parse(buf, (size_t) n, &ctx->cfg, &err);
@@ -49,7 +37,7 @@ int stage_config(struct context *ctx) {
 	/* From here on, a failure ends as the image builder configured. */
 	apply_failure_policy(&ctx->cfg);
 
-	n = read_small_file("/proc/cmdline", buf, CMDLINE_MAX + 2);
+	n = sys_read_small_file("/proc/cmdline", buf, CMDLINE_MAX + 2);
 	if (n < 0) {
 		ctx->reason = REASON_CMDLINE;
 		return log_error_errno((int) n, "Cannot read /proc/cmdline: %m");

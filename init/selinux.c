@@ -18,13 +18,9 @@
 /* selinuxfs is registered only when SELinux is among the active LSMs. */
 static int selinux_active(void) {
 	static char buf[4096];
-	_cleanup_close_ int fd = sys->open("/proc/filesystems", O_RDONLY, 0);
-	if (fd < 0)
-		return fd;
-	ssize_t n = sys_read_full(fd, buf, sizeof buf - 1);
+	ssize_t n = sys_read_small_file("/proc/filesystems", buf, sizeof buf);
 	if (n < 0)
 		return (int) n;
-	buf[n] = '\0';
 	return strstr(buf, "\tselinuxfs\n") ? 1 : 0;
 }
 

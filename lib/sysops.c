@@ -113,3 +113,13 @@ ssize_t sys_read_full(int fd, void *buf, size_t max) {
 		}
 	}
 }
+
+ssize_t sys_read_small_file(const char *path, char *buf, size_t size) {
+	_cleanup_close_ int fd = sys->open(path, O_RDONLY | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd;
+	ssize_t n = sys_read_full(fd, buf, size - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}

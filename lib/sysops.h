@@ -33,6 +33,10 @@ void sys_set_ops(const struct sys_ops *ops);
  * when there is more than max, or -errno. For the small files the stages read whole. */
 ssize_t sys_read_full(int fd, void *buf, size_t max);
 
+/* Reads a whole small file into buf, NUL-terminated: its length, -E2BIG when it is longer than
+ * size - 1, or -errno from opening or reading. */
+ssize_t sys_read_small_file(const char *path, char *buf, size_t size);
+
 /* Writes a short string to a file such as /proc/sys/... in one write().
  * Returns 0, or a negative errno from open or write (-EIO on a short write). */
 int sys_write_file(const char *path, const char *value);
