@@ -19,6 +19,21 @@ static const struct {
 	{ "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755" },
 };
 
+/* The kernel's console log level: the first number of /proc/sys/kernel/printk ("7\t4\t1\t7").
+ * Returns it, or -EBADMSG, or -errno from reading. */
+static int console_loglevel(void) {
+	char buf[64];
+	ssize_t n = sys_read_small_file("/proc/sys/kernel/printk", buf, sizeof buf);
+	if (n < 0)
+		return (int) n;
+	int level = 0, digits = 0;
+	for (; buf[digits] >= '0' && buf[digits] <= '9' && digits < 3; digits++)
+		level = level * 10 + (buf[digits] - '0');
+	if (digits == 0 || digits > 2 || (buf[digits] != '\t' && buf[digits] != ' ' && buf[digits] != '\n'))
+		return -EBADMSG;
+	return level;
+}
+
 /* Until now lines went to the inherited stderr; from here on to kmsg and /dev/console. */
 static void log_open_kernel(void) {
 	int kmsg = sys->open("/dev/kmsg", O_WRONLY | O_NOCTTY, 0);
@@ -36,6 +51,12 @@ static void log_open_kernel(void) {
 	int r = sys_write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
 	if (r < 0)
 		log_debug("printk_devkmsg left as it is: %d", r);
+
+	r = kmsg >= 0 ? console_loglevel() : -EBADF;
+	if (r >= 0)
+		log_set_console_echo(r);
+	else
+		log_debug("Console log level unknown (%d): every line goes to the console too", r);
 }
 
 int stage_early_mounts(struct context *ctx) {

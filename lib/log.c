@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -12,27 +13,34 @@
 static int kmsg = -EBADF;
 static int console = -EBADF;
 static int max_level = LOG_INFO;
+static int echo_below = 0;
 
 void log_set_fds(int kmsg_fd, int console_fd) {
 	kmsg = kmsg_fd;
 	console = console_fd;
 }
 
+void log_set_console_echo(int console_loglevel) {
+	echo_below = console_loglevel;
+}
+
 void log_set_max_level(int level) {
 	max_level = level;
 }
 
-/* One writev per sink, so concurrent writers (the kernel) never split a line. */
-static void emit(int fd, const char *prefix, const char *msg) {
+/* One writev per sink, so concurrent writers (the kernel) never split a line. Returns whether the
+ * whole line was written. */
+static bool emit(int fd, const char *prefix, const char *msg) {
 	if (fd < 0)
-		return;
+		return false;
 	struct iovec iov[] = {
 		{ .iov_base = (char *) prefix, .iov_len = strlen(prefix) },
 		{ .iov_base = (char *) msg, .iov_len = strlen(msg) },
 		{ .iov_base = (char *) "\n", .iov_len = 1 },
 	};
-	/* Nowhere left to report a failing log write; the caller's path continues unchanged. */
-	(void) !writev(fd, iov, ELEMENTSOF(iov));
+	/* Nowhere left to report a failing log write: the caller's path continues unchanged. */
+	ssize_t n = writev(fd, iov, ELEMENTSOF(iov));
+	return n >= 0 && (size_t) n == iov[0].iov_len + iov[1].iov_len + 1;
 }
 
 int log_internal(int level, int error, const char *fmt, ...) {
@@ -52,9 +60,10 @@ int log_internal(int level, int error, const char *fmt, ...) {
 
 		char prefix[32];
 		(void) snprintf(prefix, sizeof prefix, "<%d>verinit: ", LOG_USER | level);
-		emit(kmsg, prefix, msg);
-		if (level <= LOG_INFO)
-			emit(console, "verinit: ", msg);
+		/* A line the kernel took and echoes to its consoles itself is not written there twice. */
+		bool echoed = emit(kmsg, prefix, msg) && level < echo_below;
+		if (level <= LOG_INFO && !echoed)
+			(void) emit(console, "verinit: ", msg);
 	}
 
 	errno = saved;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The one logger: every line goes to /dev/kmsg (the record) and, up to LOG_INFO, to the console
- * (what an operator sees in a cloud's serial-console view), each prefixed "verinit: ". */
+ * (what an operator sees in a cloud's serial-console view), once, each prefixed "verinit: ". */
 #pragma once
 
 #include <syslog.h>
@@ -10,6 +10,11 @@
 /* Where the lines go. Either fd may be negative (not open yet). The logger does not own them. */
 void log_set_fds(int kmsg_fd, int console_fd);
 void log_set_max_level(int level);
+/* The kernel prints /dev/kmsg lines below its console log level (the first number of
+ * /proc/sys/kernel/printk) on its consoles: those lines are then not written to the console fd
+ * again, which would show each twice (and, on an emulated serial port, cost milliseconds a line).
+ * 0, the default: the kernel echoes nothing, every line up to LOG_INFO goes to the console fd. */
+void log_set_console_echo(int console_loglevel);
 
 /* Formats and writes one line. When error is non-zero, errno is set to |error| for %m.
  * Returns -|error|, so a stage can `return log_error_errno(r, "...")`. */

@@ -122,6 +122,7 @@ static int fake_setup(void **state) {
 		return -1;
 	log_set_fds(fake.kmsg, fake.console);
 	log_set_max_level(LOG_INFO);
+	log_set_console_echo(0);
 	sys_set_ops(&fake_ops);
 	return 0;
 }

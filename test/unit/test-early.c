@@ -49,6 +49,44 @@ static void test_logging_switches_to_kernel_sinks(void **state) {
 	assert_string_equal(fake_read(old_console), "verinit: after\n");
 }
 
+/* The kernel's console log level decides which lines it echoes from kmsg; an unreadable or odd
+ * /proc/sys/kernel/printk leaves every line for the console fd. */
+static void test_console_loglevel(void **state) {
+	static const struct {
+		const char *printk;
+		const char *console; /* after log_info("i") and log_error("e") */
+	} cases[] = {
+		{ "7\t4\t1\t7\n", "" },
+		{ "4\t4\t1\t7\n", "verinit: i\n" },
+		{ "10\t4\t1\t7\n", "" },
+		{ "x\t4\t1\t7\n", "verinit: i\nverinit: e\n" },
+		{ "123\t4\n", "verinit: i\nverinit: e\n" },
+		{ "", "verinit: i\nverinit: e\n" },
+	};
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct context ctx = {};
+		int console = memfd_create("console", MFD_CLOEXEC);
+		assert_true(console >= 0);
+		assert_int_equal(ftruncate(fake.capture, 0), 0);
+		assert_int_equal(pwrite(fake.capture, cases[i].printk, strlen(cases[i].printk), 0),
+				 (ssize_t) strlen(cases[i].printk));
+		assert_int_equal(lseek(fake.capture, 0, SEEK_SET), 0);
+		fake.capture_path = "/proc/sys/kernel/printk";
+		log_set_console_echo(0);
+		int saved = fake.console;
+		fake.console = console; /* what the stage opens as /dev/console */
+		assert_int_equal(stage_early_mounts(&ctx), 0);
+		log_info("i");
+		log_error("e");
+		if (strcmp(fake_read(console), cases[i].console) != 0)
+			fail_msg("printk '%s': console got '%s', want '%s'", cases[i].printk, fake_read(console),
+				 cases[i].console);
+		fake.console = saved;
+		close(console);
+	}
+}
+
 static void test_missing_kmsg_is_not_fatal(void **state) {
 	(void) state;
 	struct context ctx = {};
@@ -65,6 +103,7 @@ int main(void) {
 		cmocka_unit_test_setup_teardown(test_mount_failure_stops, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_logging_switches_to_kernel_sinks, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_missing_kmsg_is_not_fatal, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_console_loglevel, fake_setup, fake_teardown),
 	};
 	return cmocka_run_group_tests_name("early", tests, NULL, NULL);
 }

@@ -71,6 +71,8 @@ static struct file {
 	{ "/dev/kmsg", "", -EBADF },
 	{ "/dev/console", "", -EBADF },
 	{ "/proc/sys/kernel/printk_devkmsg", "", -EBADF },
+	/* Console log level 1: the fake kernel echoes nothing, the console memfd gets every line. */
+	{ "/proc/sys/kernel/printk", "1\t4\t1\t7\n", -EBADF },
 	{ "/etc/verinit.conf", "usr.discovery=auto\ntpm=required\nipe.policy=/etc/verinit/ipe/default.p7s\nipe=required\n"
 	  "failure=reboot\nmodules=virtio_scsi hv_storvsc dm_verity\n", -EBADF },
 	{ "/proc/cmdline", "console=ttyS0 quiet mount.usrflags=noexec\n", -EBADF },
@@ -324,6 +326,7 @@ static int boot_once(unsigned fail_at, int fail_errno) {
 /* Calls whose failure only costs log lines: the boot is as safe without them. */
 static bool tolerated(enum op op, const char *path) {
 	static const char *const logs[] = { "/dev/kmsg", "/dev/console", "/proc/sys/kernel/printk_devkmsg",
+					    "/proc/sys/kernel/printk",
 					    "/proc/sys/kernel/random/boot_id" };
 	if (op != OP_OPEN && op != OP_WRITE && op != OP_READ)
 		return false;

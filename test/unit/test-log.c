@@ -37,6 +37,24 @@ static void test_levels(void **state) {
 	assert_string_equal(fake_read(fake.kmsg), "<15>verinit: detail\n");
 }
 
+/* What the kernel echoes from kmsg to its consoles is not written to the console again; what it
+ * does not echo (its level too high, or kmsg not written) is. */
+static void test_console_echo(void **state) {
+	(void) state;
+	log_set_console_echo(7);
+	log_info("echoed by the kernel");
+	log_error("this one too");
+	assert_string_equal(fake_read(fake.console), "");
+	assert_string_equal(fake_read(fake.kmsg), "<14>verinit: echoed by the kernel\n<11>verinit: this one too\n");
+	log_set_console_echo(4); /* "quiet" */
+	log_info("not echoed");
+	log_error("echoed");
+	assert_string_equal(fake_read(fake.console), "verinit: not echoed\n");
+	log_set_fds(-EBADF, fake.console); /* kmsg gone: nothing echoes */
+	log_error("only here");
+	assert_string_equal(fake_read(fake.console), "verinit: not echoed\nverinit: only here\n");
+}
+
 static void test_percent_m_names_the_logged_error(void **state) {
 	(void) state;
 	errno = EAGAIN;
@@ -76,6 +94,7 @@ int main(void) {
 		cmocka_unit_test_setup_teardown(test_return_values, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_kmsg_and_console_format, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_levels, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_console_echo, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_percent_m_names_the_logged_error, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_long_line_truncated, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_console_status_line, fake_setup, fake_teardown),
