@@ -29,7 +29,6 @@ static struct {
 	struct modalias_table aliases;
 	enum modalias_class class[CONFIG_MODULES_MAX];
 	enum state state[CONFIG_MODULES_MAX];
-	size_t drivers_pending;
 	bool listening;
 	bool load_failed; /* a load failed inside a device walk and was logged there */
 } m;
@@ -37,8 +36,6 @@ static struct {
 /* Returns 0, or the load's error (logged). */
 static int load_one(size_t i, const char *why) {
 	const char *name = m.cfg->modules[i];
-	if (m.class[i] == MODALIAS_DEVICE && m.state[i] == PENDING)
-		m.drivers_pending--;
 	int r = modload->load(name);
 	if (r == -ENODEV || r == -ENXIO) {
 		m.state[i] = NO_HARDWARE;
@@ -54,16 +51,22 @@ static int load_one(size_t i, const char *why) {
 	return 0;
 }
 
+static bool is_pending_driver(size_t i) {
+	return m.class[i] == MODALIAS_DEVICE && m.state[i] == PENDING;
+}
+
 /* A device (a modalias): loads each pending configured driver that matches it. */
 static int on_device(const char *modalias, void *data) {
 	bool *announce = data;
-	if (m.drivers_pending == 0)
+	bool any = false;
+	for (size_t i = 0; i < m.cfg->n_modules && !any; i++)
+		any = is_pending_driver(i);
+	if (!any) /* every driver loaded: no device is worth matching */
 		return 0;
 	for (long e = modalias_next_match(&m.aliases, 0, modalias); e >= 0;
 	     e = modalias_next_match(&m.aliases, (size_t) e + 1, modalias))
 		for (size_t i = 0; i < m.cfg->n_modules; i++) {
-			if (m.class[i] != MODALIAS_DEVICE || m.state[i] != PENDING ||
-			    !modalias_same_module(m.cfg->modules[i], m.aliases.v[e].module))
+			if (!is_pending_driver(i) || !modalias_same_module(m.cfg->modules[i], m.aliases.v[e].module))
 				continue;
 			int r = load_one(i, modalias);
 			if (r < 0) {
@@ -133,10 +136,8 @@ int stage_modules(struct context *ctx) {
 	r = read_aliases();
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
 		m.class[i] = modalias_class_of(&m.aliases, ctx->cfg.modules[i]);
-		m.drivers_pending += m.class[i] == MODALIAS_DEVICE;
-	}
 
 	/* Drivers first: their probes (a SCSI scan, a vmbus offer) run on while the rest loads. The
 	 * listening starts before the walk so that no device falls between the two. */
