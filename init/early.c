@@ -2,8 +2,10 @@
 /* The API file systems every later stage needs, and the logger's kernel sinks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mount.h>
 
+#include "config.h"
 #include "log.h"
 #include "stages.h"
 #include "sysops.h"
@@ -26,12 +28,10 @@ static int console_loglevel(void) {
 	ssize_t n = sys_read_small_file("/proc/sys/kernel/printk", buf, sizeof buf);
 	if (n < 0)
 		return (int) n;
-	int level = 0, digits = 0;
-	for (; buf[digits] >= '0' && buf[digits] <= '9' && digits < 3; digits++)
-		level = level * 10 + (buf[digits] - '0');
-	if (digits == 0 || digits > 2 || (buf[digits] != '\t' && buf[digits] != ' ' && buf[digits] != '\n'))
+	unsigned level;
+	if (config_parse_uint(buf, strcspn(buf, " \t\n"), 0, 15, &level) < 0)
 		return -EBADMSG;
-	return level;
+	return (int) level;
 }
 
 /* Until now lines went to the inherited stderr; from here on to kmsg and /dev/console. */

@@ -52,8 +52,7 @@ static int update_existing(struct context *ctx, const char *name, const struct i
 	int r = policy_file(path, sizeof path, name, "version");
 	if (r < 0)
 		return r;
-	_cleanup_close_ int fd = sys->open(path, O_RDONLY, 0);
-	ssize_t n = fd < 0 ? fd : sys_read_full(fd, text, sizeof text - 1);
+	ssize_t n = sys_read_small_file(path, text, sizeof text);
 	if (n < 0 || ipe_version_parse(text, (size_t) n, &theirs) < 0)
 		return log_error_errno(n < 0 ? (int) n : -EBADMSG, "Cannot read the version of the loaded IPE policy %s", name);
 	if (ipe_version_cmp(ours, &theirs) < 0) {

@@ -28,8 +28,7 @@ static struct {
 static void read_boot_id(void) {
 	char buf[64] = "";
 	size_t j = 0;
-	_cleanup_close_ int fd = sys->open("/proc/sys/kernel/random/boot_id", O_RDONLY, 0);
-	ssize_t n = fd < 0 ? fd : sys_read_full(fd, buf, sizeof buf - 1);
+	ssize_t n = sys_read_small_file("/proc/sys/kernel/random/boot_id", buf, sizeof buf);
 	/* "8-4-4-4-12\n" to the 32 hex digits systemd writes. Without it the records just lack bootId. */
 	for (ssize_t i = 0; i < n && j < 32; i++)
 		if ((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))

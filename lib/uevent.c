@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "sysops.h"
 #include "uevent.h"
 
 static bool key_is(const char *pair, size_t key_len, const char *key) {
@@ -99,11 +100,9 @@ static int read_modalias(int dir, const char *name, char *out, size_t size) {
 	_cleanup_close_ int fd = openat(dir, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : negative_errno();
-	ssize_t n;
-	while ((n = read(fd, out, size - 1)) < 0 && errno == EINTR)
-		;
+	ssize_t n = sys_read_full(fd, out, size - 1);
 	if (n < 0)
-		return errno == ENODEV ? 0 : negative_errno(); /* a device going away */
+		return n == -ENODEV ? 0 : (int) n; /* a device going away */
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\0'))
 		n--;
 	out[n] = '\0';
@@ -136,7 +135,7 @@ static int each_entry(const char *path, bool missing_ok, int (*visit)(int dir, c
 }
 
 static int visit_device(int dir, const char *name, struct walk *w) {
-	char alias[4096]; /* a sysfs attribute is at most a page */
+	char alias[4096 + 1]; /* a sysfs attribute is at most a page, and a NUL */
 	int r = read_modalias(dir, name, alias, sizeof alias);
 	if (r < 0)
 		return r;
