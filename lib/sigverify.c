@@ -172,14 +172,10 @@ static const char *reason_text(unsigned long e, char *buf, size_t size) {
 	return buf;
 }
 
-/* One CMS_verify with exactly one candidate signer. A fresh parse each time: CMS_verify binds the
+/* One CMS_verify with exactly one candidate signer, of a cms no CMS_verify has seen: it binds the
  * signer it found into the SignerInfo. */
-static int verify_with(const struct cert_set *enrolled, size_t idx, X509_STORE *store, const uint8_t *p7,
-		       size_t p7_len, const char *content, size_t content_len, struct parse_error *err) {
-	_cleanup_(CMS_ContentInfo_freep) CMS_ContentInfo *cms = NULL;
-	int r = cms_parse(p7, p7_len, &cms, err);
-	if (r < 0)
-		return r;
+static int verify_with(const struct cert_set *enrolled, size_t idx, X509_STORE *store, CMS_ContentInfo *cms,
+		       const char *content, size_t content_len, struct parse_error *err) {
 	_cleanup_(sk_X509_freep) STACK_OF(X509) *signers = sk_X509_new_null();
 	_cleanup_(BIO_freep) BIO *in = BIO_new_mem_buf(content, (int) content_len);
 	if (!signers || !in || sk_X509_push(signers, enrolled->cert[idx]) <= 0)
@@ -268,7 +264,15 @@ static int verify(const struct cert_set *enrolled, const uint8_t *p7, size_t p7_
 	r = -ENOKEY;
 	for (size_t k = 0; k < n; k++) {
 		struct parse_error one = {};
-		int q = verify_with(enrolled, candidates[k], store, p7, p7_len, root_hash_hex, hex_len, &one);
+		/* The first candidate, almost always the only one, uses the parse above (parsing is much
+		 * of the work: the certificate p7 carries is decoded too); each further one a fresh parse. */
+		if (k > 0) {
+			CMS_ContentInfo_free(TAKE_PTR(cms));
+			int p = cms_parse(p7, p7_len, &cms, err);
+			if (p < 0)
+				return p;
+		}
+		int q = verify_with(enrolled, candidates[k], store, cms, root_hash_hex, hex_len, &one);
 		if (q == 0) {
 			signer = candidates[k];
 			r = 0;
