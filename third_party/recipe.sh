@@ -87,6 +87,7 @@ build_openssl() {
 		echo "openssl: the ECX entries above survived the edit" >&2; return 1
 	fi
 	openssl_prune_default_provider
+	openssl_legacy_pubkey_decode
 	make -j"$jobs" build_libs
 	make install_dev DESTDIR="$stage"
 }
@@ -126,6 +127,20 @@ openssl_prune_default_provider() {
 	fi
 }
 
+# OpenSSL 3.0 decodes the public key of every certificate it parses (the enrolled ones, the one a
+# signature carries) through the provider's decoder chain, which it builds anew for each key
+# (3.2 caches it): a third of the instructions of verinit's signature check. The legacy ASN.1
+# methods, compiled in anyway and what 3.0 itself uses when an engine provides the key type,
+# decode RSA and EC keys directly; any other type, or a key they refuse, still goes to the
+# decoders. The key is the same EVP_PKEY either way, exported to the provider when it is used.
+openssl_legacy_pubkey_decode() {
+	sed -i '/^static int x509_pubkey_decode(EVP_PKEY \*\*ppkey, const X509_PUBKEY \*key)$/,/^}$/s/^    if (!key->flag_force_legacy) {$/    if (0 \&\& !key->flag_force_legacy) { \/* verinit: legacy ASN.1 method first *\//' \
+		crypto/x509/x_pubkey.c
+	if ! grep -q 'verinit: legacy ASN.1 method first' crypto/x509/x_pubkey.c; then
+		echo "openssl: x509_pubkey_decode was not edited" >&2; return 1
+	fi
+}
+
 build_json-c() {
 	cmake -S . -B b -DCMAKE_C_COMPILER="$CC" -DCMAKE_BUILD_TYPE=MinSizeRel \
 		-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
@@ -162,6 +177,15 @@ build_cryptsetup() {
 	# Kernel keyring support is on by default: verity root-hash signatures need it.
 	# Debian's orig tarball is a git snapshot: no configure yet.
 	NOCONFIGURE=1 ./autogen.sh
+	# Its OpenSSL backend makes a library context of its own, only to load the legacy provider
+	# (old LUKS ciphers and hashes; this OpenSSL has none) beside the default one: a second
+	# provider start, name map and method store, about a million instructions on each boot.
+	# verinit's dm-verity hashes are SHA-256 from the default context it already started.
+	sed -i 's|^\tif (!fips) {$|\tif (0 \&\& !fips) { /* verinit: the default library context */|' \
+		lib/crypto_backend/crypto_openssl.c
+	if ! grep -q 'verinit: the default library context' lib/crypto_backend/crypto_openssl.c; then
+		echo "cryptsetup: openssl_backend_init was not edited" >&2; return 1
+	fi
 	# popt is only used by the command-line tools, which are not built.
 	./configure --prefix=/usr --libdir=/usr/lib --disable-shared --enable-static \
 		--disable-cryptsetup --disable-veritysetup --disable-integritysetup \
