@@ -41,7 +41,18 @@ for i in $(seq 1 "$n"); do
 	done
 done
 
+# One more boot of verinit, traced, for the code it runs stage by stage: under TCG that, more than
+# the instructions executed, is its CPU time (test/tools/footprint.py). Not one of the timed boots.
+echo "bench: one traced boot of verinit" >&2
+"$here/boot.sh" --run "$out/runs/verinit-traced" --uki "$lab/uki.efi" --disk "$lab/disk.img" --timeout 900 \
+	--trace-code "$out/code.log" >/dev/null || die "the traced boot could not run"
+grep -q '^verdict=handed-over$' "$out/runs/verinit-traced/verdict" || die "the traced boot did not hand over"
+/usr/bin/python3 "$here/../test/tools/footprint.py" "$out/code.log" "$here/../build/verinit.unstripped" \
+	>"$out/footprint.json"
+rm -f "$out/code.log"
+
 /usr/bin/python3 "$here/../test/tools/bench-report.py" report "$out/boots.jsonl" "$out" \
+	--footprint "$out/footprint.json" \
 	--verinit-binary "$here/../build/verinit" --initramfs verinit="$lab/initramfs.img" \
 	--initramfs incumbent="$inc/initramfs-dracut.img" --uki verinit="$lab/uki.efi" \
 	--uki incumbent="$inc/uki-dracut.efi"

@@ -3,7 +3,7 @@
 #   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]...
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
 #                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--timeout SECONDS]
-#                [--disk-bus virtio|scsi|nvme]
+#                [--disk-bus virtio|scsi|nvme] [--trace-code FILE]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
 # --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
 # mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
@@ -11,6 +11,8 @@
 # unverified. Each --disk is one virtio disk, in order: vda, vdb, ...; --disk-bus scsi puts them
 # behind a virtio-scsi host adapter (sda, sdb, ...: the disks appear only after its driver scanned
 # the bus, as on Hyper-V's storvsc), nvme makes each an NVMe controller (nvme0n1, ...).
+# --trace-code writes each block of user-space code TCG translates to FILE (QEMU's -d in_asm), for
+# test/tools/footprint.py; the boot is slower for it.
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
 # DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
@@ -21,6 +23,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
+trace_code=
 vars=$here/../build/lab/OVMF_VARS.fd
 die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
 	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;; --disk-bus) disk_bus=$2 ;;
+	--trace-code) trace_code=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -99,6 +103,8 @@ sha256 | all)
 	;;
 *) die "unknown --tpm '$tpm'" ;;
 esac
+# User space only: the firmware and the kernel run below 4 GiB or in the top half.
+[ -z "$trace_code" ] || q+=(-d in_asm -dfilter 0x100000000..0x7fffffffffff -D "$trace_code")
 printf '%q ' "${q[@]}" >"$run/cmd"
 
 t0=${EPOCHREALTIME/./}

@@ -54,6 +54,7 @@ for t in "$BUILD"/host/test/test-*; do
 done
 check agent-binary test/agent-binary.sh "$BUILD/verinit"
 check size-budget test/size-budget.sh "$BUILD/verinit" "$BUILD/lab/initramfs.img"
+check footprint-tool test/footprint-tool.sh "$BUILD/verinit.unstripped"
 check sysroot-versions test/sysroot/check.sh "$BUILD/sysroot-probe" "$SYSROOT"
 check deps-lock test/deps-lock.sh
 check static-analysis make -s do-analyze

@@ -5,8 +5,9 @@
       one JSON line for one boot: the times read off RUN_DIR/serial.log and, for verinit, its
       boot report (RUN_DIR/report)
   bench-report.py report BOOTS.jsonl OUT_DIR --verinit-binary BIN --initramfs NAME=IMG...
-                  --uki NAME=EFI...
-      OUT_DIR/bench.json, bench.md (the table) and bench.png (one boot's time line of each)
+                  --uki NAME=EFI... [--footprint FOOTPRINT.json]
+      OUT_DIR/bench.json, bench.md (the table) and bench.png (one boot's time line of each);
+      FOOTPRINT.json (test/tools/footprint.py) adds the code each verinit stage ran
 
 Times are seconds. kernel_to_init: the guest clock of "Run /init"; init_to_system: host stamps,
 "Run /init" to the test init's first line; kernel_to_system: their sum. The guest clock runs with
@@ -150,6 +151,11 @@ def report(boots_file, out, args):
         if vals:
             res["verinit_" + key] = stats(vals)
     res["verinit_stages"] = stage_medians(sides["verinit"])
+    for path in args.get("footprint", []):
+        res["verinit_footprint"] = json.load(open(path))
+        code = {st["name"]: st["instructions"] for st in res["verinit_footprint"]["stages"]}
+        for st in res["verinit_stages"]:
+            st["code_instructions"] = code.get(st["name"])
     res["sizes"]["verinit_binary"] = os.path.getsize(args["verinit-binary"][0])
     for spec in args.get("initramfs", []):
         name, path = spec.split("=", 1)
@@ -210,6 +216,9 @@ def markdown(res):
                     f"({c['min'] / 1e3:.1f} to {c['max'] / 1e3:.1f}) | | (target ≤ 50 ms) |")
         rows.append(f"| the kernel's CPU time on verinit's behalf (module loading, dm-verity setup), median "
                     f"| {k['median'] / 1e3:.1f} ms | | |")
+    if "verinit_footprint" in res:
+        rows.append(f"| verinit's code run (distinct instructions, translated once each by TCG) "
+                    f"| {res['verinit_footprint']['instructions']:,} | | |")
     if "verinit_maxrss_kb" in res:
         m = res["verinit_maxrss_kb"]
         rows.append(f"| verinit's peak memory (max RSS), median | {m['median'] / 1024:.1f} MiB | | |")
@@ -217,10 +226,12 @@ def markdown(res):
     stages = [st for st in res.get("verinit_stages", []) if st["user_ms"] is not None]
     if stages:
         ms = lambda x: "" if x is None else f"{x:.0f}"
+        code = lambda x: "" if x is None else f"{x:,}"
         text += ("\nverinit's stages, medians in ms (system: the kernel's work for the stage, such as loading "
-                 "modules):\n\n| stage | wall | CPU user | CPU system |\n|---|---|---|---|\n")
-        text += "".join(f"| {st['name']} | {ms(st['wall_ms'])} | {ms(st['user_ms'])} | {ms(st['system_ms'])} |\n"
-                        for st in stages)
+                 "modules; code: the instructions the stage ran first, in the traced boot):\n\n"
+                 "| stage | wall | CPU user | CPU system | code |\n|---|---|---|---|---|\n")
+        text += "".join(f"| {st['name']} | {ms(st['wall_ms'])} | {ms(st['user_ms'])} | {ms(st['system_ms'])} "
+                        f"| {code(st.get('code_instructions'))} |\n" for st in stages)
     return text
 
 
