@@ -14,13 +14,12 @@ for line in subprocess.run(["nm", "--defined-only", agent], capture_output=True,
     p = line.split()
     if len(p) == 3:
         syms[p[2]] = int(p[0], 16)
-entry = int(subprocess.run(["readelf", "-h", agent], capture_output=True, text=True, check=True)
-            .stdout.split("Entry point address:")[1].split()[0], 16)
 base = 0x7f1234560000
 spec = importlib.util.spec_from_file_location("footprint", tool)
 footprint = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(footprint)
-entry_bytes = footprint.bytes_at(agent, entry, 3).hex(" ")
+data, entry = footprint.read_elf(agent)
+entry_bytes = footprint.bytes_at(agent, data, entry, 3).hex(" ")
 
 def at(addr, hexbytes="90", text="nop"):
     return f"0x{addr:016x}:  {hexbytes:<24} {text}\n"

@@ -48,18 +48,18 @@ def symbols(agent):
     return syms
 
 
-def entry_point(agent):
-    out = subprocess.run(["readelf", "-h", agent], capture_output=True, text=True).stdout
-    m = re.search(r"Entry point address:\s+0x([0-9a-f]+)", out)
-    if not m:
-        die(f"{agent}: no ELF entry point")
-    return int(m.group(1), 16)
-
-
-def bytes_at(agent, vaddr, n):
-    """n bytes of the ELF64 file at virtual address vaddr (its PT_LOAD segments)."""
+def read_elf(agent):
+    """The ELF64 file's bytes and its entry point."""
     with open(agent, "rb") as f:
         data = f.read()
+    if data[:5] != b"\x7fELF\x02":
+        die(f"{agent}: not an ELF64 file")
+    entry, = struct.unpack_from("<Q", data, 0x18)
+    return data, entry
+
+
+def bytes_at(agent, data, vaddr, n):
+    """n bytes of the ELF64 file at virtual address vaddr (its PT_LOAD segments)."""
     phoff, = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     for i in range(phnum):
@@ -76,10 +76,10 @@ def main():
     syms = symbols(agent)
     starts = [s[0] for s in syms]
     end = max(a + size for a, size, _ in syms)
-    entry = entry_point(agent)
+    data, entry = read_elf(agent)
     # The entry's first instruction as the log prints it ("48 31 ed  xorq ..."): a match at the
     # right page offset is the agent starting, not some other code that happens to line up.
-    entry_hex = bytes_at(agent, entry, 3).hex(" ")
+    entry_hex = bytes_at(agent, data, entry, 3).hex(" ")
 
     def name_at(off):
         i = bisect.bisect_right(starts, off) - 1
