@@ -46,11 +46,17 @@ static const char *const cmdline_init_names[_CMDLINE_INIT_MAX] = {
 static const char *const usr_fstypes[] = { "erofs", "squashfs", "ext4", NULL };
 static const char *const root_fstypes[] = { "ext4", "xfs", "btrfs", NULL };
 
-/* Works on QEMU (virtio) and on Hyper-V Gen 2 / Azure (vmbus, storvsc, NVMe) alike. */
-static const char *const default_modules[] = {
-	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme",
-	"dm-verity", "erofs", "squashfs", "ext4", "crc32c_generic", "tpm_crb", "tpm_tis",
+/* Without modules=: drivers that work on QEMU (virtio) and on Hyper-V Gen 2 / Azure (vmbus,
+ * storvsc, NVMe) alike, then the filesystems this config mounts, then what every boot needs. Only
+ * those filesystems: verinit never loads another (the command line cannot change the types), and
+ * every file in the initramfs is unpacked on every boot (ext4 and jbd2 alone are 3 MB). Each
+ * allowed type's module has the type's name. */
+static const char *const default_drivers[] = {
+	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme", "dm-verity",
 };
+static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "tpm_tis" };
+_Static_assert(ELEMENTSOF(default_drivers) + 2 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
+	       "the default modules fit");
 
 static bool eqn(const char *v, size_t n, const char *s) {
 	return strlen(s) == n && memcmp(v, s, n) == 0;
@@ -396,6 +402,24 @@ static const struct key_def {
 	[K_SELINUX] = { "selinux", key_selinux, "required or optional" },
 };
 
+static void add_module(struct config *c, const char *name) {
+	for (size_t i = 0; i < c->n_modules; i++)
+		if (strcmp(c->modules[i], name) == 0)
+			return;
+	(void) set_string(c->modules[c->n_modules++], CONFIG_MODULE_NAME_MAX, name, strlen(name));
+}
+
+static void set_default_modules(struct config *c) {
+	c->n_modules = 0;
+	for (size_t i = 0; i < ELEMENTSOF(default_drivers); i++)
+		add_module(c, default_drivers[i]);
+	add_module(c, c->usr_fstype);
+	if (!c->root_tmpfs)
+		add_module(c, c->root_fstype);
+	for (size_t i = 0; i < ELEMENTSOF(default_every_boot); i++)
+		add_module(c, default_every_boot[i]);
+}
+
 void config_defaults(struct config *c) {
 	*c = (struct config){
 		.usr_discovery = USR_DISCOVERY_AUTO,
@@ -404,7 +428,6 @@ void config_defaults(struct config *c) {
 		.root_tmpfs = true,
 		.root_fstype = "ext4",
 		.certificates = "/etc/verinit/certs",
-		.n_modules = ELEMENTSOF(default_modules),
 		.device_timeout = 30,
 		.failure = FAILURE_HALT,
 		.failure_delay = 0,
@@ -417,9 +440,7 @@ void config_defaults(struct config *c) {
 		.init = "/usr/lib/systemd/systemd",
 		.cmdline_init = CMDLINE_INIT_DENY,
 	};
-	for (size_t i = 0; i < ELEMENTSOF(default_modules); i++)
-		(void) set_string(c->modules[i], CONFIG_MODULE_NAME_MAX, default_modules[i],
-				  strlen(default_modules[i]));
+	set_default_modules(c);
 }
 
 static bool is_blank(char ch) {
@@ -529,5 +550,7 @@ int config_parse(const char *buf, size_t len, struct config *c, struct parse_err
 			return r;
 		pos = end + 1;
 	}
+	if (!seen[K_MODULES])
+		set_default_modules(c); /* for the filesystems the file chose */
 	return validate(c, seen, err);
 }

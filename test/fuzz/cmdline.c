@@ -16,8 +16,6 @@ static const char *const config_texts[] = {
 	"",
 	/* qemu/verinit.conf */
 	"usr.discovery=auto\n"
-	"modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs squashfs ext4 crc32c_generic "
-	"tpm_crb tpm_tis\n"
 	"device_timeout=10\ninit=/usr/lib/verinit-test/init\ntpm_timeout=5\n",
 	/* Everything the file can loosen, explicit devices, a root partition, an audit-mode policy. */
 	"usr.discovery=explicit\nusr.data=/dev/vda2\nusr.hash=PARTLABEL=usr-verity\n"

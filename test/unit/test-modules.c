@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The modules stage over a fake module tree and fake devices (module_ops): the default module set
- * on a QEMU machine and on a Hyper-V one, whose disks appear only after their drivers load; what a
- * failing driver, a missing module, a bad modules.alias and a lost event source do. */
+/* The modules stage over a fake module tree and fake devices (module_ops): a module set for every
+ * machine and filesystem on a QEMU machine and on a Hyper-V one, whose disks appear only after their
+ * drivers load; the default set; what a failing driver, a missing module, a bad modules.alias and a
+ * lost event source do. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #include "modload.h"
 #include "stages.h"
 
-/* The lab initramfs's modules.alias, for the default modules= (tpm_crb and tpm_tis are built in). */
+/* The modules.alias of an initramfs for ALL_MODULES (tpm_crb and tpm_tis are built in). */
 static const char aliases[] = "# Aliases extracted from modules themselves.\n"
 			      "alias cpu:type:x86,ven*fam*mod*:feature:*0094* crc32c_intel\n"
 			      "alias fs-ext4 ext4\nalias fs-ext3 ext4\nalias fs-squashfs squashfs\nalias fs-erofs erofs\n"
@@ -93,7 +94,11 @@ static int setup(void **state) {
 		return -1;
 	memset(&m, 0, sizeof m);
 	memset(&ctx, 0, sizeof ctx);
-	config_defaults(&ctx.cfg);
+	/* Every filesystem verinit can mount, so that the ones this config does not mount are left out. */
+	static const char all_modules[] = "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity "
+					  "erofs squashfs ext4 crc32c_generic tpm_crb tpm_tis\n";
+	if (config_parse(all_modules, sizeof all_modules - 1, &ctx.cfg, NULL) < 0)
+		return -1;
 	m.aliases = aliases;
 	module_set_ops(&fake_modules);
 	return 0;
@@ -123,6 +128,17 @@ static void test_qemu(void **state) {
 	/* No device comes: the wait loads nothing more. */
 	assert_int_equal(modules_hotplug(&ctx, 50000), 0);
 	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+}
+
+/* The default set on QEMU: /usr's filesystem is the only one it carries. */
+static void test_qemu_defaults(void **state) {
+	(void) state;
+	config_defaults(&ctx.cfg);
+	m.present = qemu;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(ctx.status, "6 of 11 configured");
+	assert_non_null(strstr(fake_read(fake.console), "filesystems not mounted here: none"));
 }
 
 /* Hyper-V: the vmbus appears in ACPI; its storage channel, then the SCSI disk behind it, come as
@@ -227,6 +243,7 @@ static void test_wait(void **state) {
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_qemu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qemu_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyperv_hotplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_load_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coldplug_results, setup, teardown),
