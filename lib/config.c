@@ -410,6 +410,7 @@ static void add_module(struct config *c, const char *name) {
 }
 
 static void set_default_modules(struct config *c) {
+	memset(c->modules, 0, sizeof c->modules); /* no bytes of the list it replaces */
 	c->n_modules = 0;
 	for (size_t i = 0; i < ELEMENTSOF(default_drivers); i++)
 		add_module(c, default_drivers[i]);
