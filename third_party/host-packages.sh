@@ -8,6 +8,9 @@ packages=(
 	# the static agent and its sysroot (deps.sh)
 	make build-essential musl-tools pkg-config autoconf automake autopoint libtool autoconf-archive
 	meson ninja-build cmake patch xz-utils file
+	# tpm2-tss's configure.ac calls LT_LIB_DLLOAD, defined only by libltdl's ltdl.m4 (libtool
+	# only recommends it, and recommends are not installed): autoreconf fails without it
+	libltdl-dev
 	# the host build: unit tests under ASan/UBSan, and the same headers for analysis
 	libcmocka-dev libcryptsetup-dev libtss2-dev libkmod-dev libjson-c-dev libblkid-dev libssl-dev
 	# static analysis
