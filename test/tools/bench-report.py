@@ -151,8 +151,8 @@ def report(boots_file, out, args):
         if vals:
             res["verinit_" + key] = stats(vals)
     res["verinit_stages"] = stage_medians(sides["verinit"])
-    for path in args.get("footprint", []):
-        res["verinit_footprint"] = json.load(open(path))
+    if "footprint" in args:
+        res["verinit_footprint"] = json.load(open(args["footprint"][0]))
         code = {st["name"]: st["instructions"] for st in res["verinit_footprint"]["stages"]}
         for st in res["verinit_stages"]:
             st["code_instructions"] = code.get(st["name"])
