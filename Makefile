@@ -180,7 +180,7 @@ $(BUILD)/vg/verinit-check-config: $(BUILD)/vg/hooks/check-config.o $(VG_LIB_OBJS
 do-check: $(BUILD)/vg/verinit-measure $(BUILD)/vg/verinit-check-config
 
 # ---- fuzzing: a libFuzzer harness per parser of attacker-influenced bytes (test/fuzz/) -------------
-# make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs each for FUZZ_SMOKE seconds.
+# make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs a fixed number of inputs each (FUZZ_RUNS, FUZZ_SEED).
 include test/fuzz/fuzz.mk
 
 clean:

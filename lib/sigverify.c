@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,51 @@ static int cms_parse(const uint8_t *p7, size_t len, CMS_ContentInfo **ret, struc
 		return parse_fail(err, 0, -EBADMSG, "%zu bytes after the PKCS#7 signature", (size_t) (p7 + len - p));
 	*ret = TAKE_PTR(cms);
 	return 0;
+}
+
+/* Enters (or skips) the next TLV of [*p, end): it must be definite-length DER with this tag and
+ * class. Entering leaves *p at its content and *end at the content's end. */
+static bool der_next(const unsigned char **p, const unsigned char **end, int want_tag, int want_class, bool enter) {
+	long len = 0;
+	int tag = 0, class = 0;
+
+	/* 0x80: a bad header or a length past end; 0x01: indefinite length (BER, not DER). */
+	int ret = ASN1_get_object(p, &len, &tag, &class, *end - *p);
+	if ((ret & 0x81) || tag != want_tag || class != want_class)
+		return false;
+	if (enter)
+		*end = *p + len;
+	else
+		*p += len;
+	return true;
+}
+
+/* The SignedData's digestAlgorithms, which the CMS API does not expose: CMS_verify starts a digest
+ * for each algorithm named there, not only for the SignerInfo's, so a set naming anything else is
+ * a path through OpenSSL that nothing here checks (one that OpenSSL 3.0.19's CMS_verify leaks on,
+ * given an unknown algorithm). Exactly {sha256} passes, with its parameters absent (openssl cms)
+ * or NULL (systemd-repart's PKCS7_sign): the set's content must be one of these two encodings.
+ * cms_parse() has decoded p7 already; this only finds the set. */
+static int check_digest_set(const uint8_t *p7, size_t len, struct parse_error *err) {
+	static const uint8_t sha256_absent[] = { 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+						 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
+	static const uint8_t sha256_null[] = { 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+					       0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00 };
+	const unsigned char *p = p7, *end = p7 + len;
+
+	/* ContentInfo { contentType, [0] SignedData { version, digestAlgorithms SET, ... } } */
+	if (!der_next(&p, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, true) ||
+	    !der_next(&p, &end, V_ASN1_OBJECT, V_ASN1_UNIVERSAL, false) ||
+	    !der_next(&p, &end, 0, V_ASN1_CONTEXT_SPECIFIC, true) ||
+	    !der_next(&p, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, true) ||
+	    !der_next(&p, &end, V_ASN1_INTEGER, V_ASN1_UNIVERSAL, false) ||
+	    !der_next(&p, &end, V_ASN1_SET, V_ASN1_UNIVERSAL, true))
+		return parse_fail(err, 0, -EBADMSG, "the signature is not DER PKCS#7 SignedData");
+	size_t n = (size_t) (end - p);
+	if ((n == sizeof sha256_absent && memcmp(p, sha256_absent, n) == 0) ||
+	    (n == sizeof sha256_null && memcmp(p, sha256_null, n) == 0))
+		return 0;
+	return parse_fail(err, 0, -EBADMSG, "the SignedData's digest algorithms are not exactly {sha256}");
 }
 
 /* What systemd-repart and `openssl cms -sign -binary -noattr -md sha256` write, and nothing
@@ -225,6 +271,9 @@ static int verify(const struct cert_set *enrolled, const uint8_t *p7, size_t p7_
 		return r;
 	CMS_SignerInfo *si = NULL;
 	r = check_profile(cms, &si, err);
+	if (r < 0)
+		return r;
+	r = check_digest_set(p7, p7_len, err);
 	if (r < 0)
 		return r;
 

@@ -21,8 +21,9 @@ struct sigverify_result {
 
 /* Verifies p7, a DER CMS/PKCS#7 SignedData whose detached content is exactly root_hash_hex (the
  * NUL-terminated lowercase hex string, no newline), against the enrolled certificates only.
- * Profile: one SignerInfo, digest SHA-256, content type id-data, detached, no signed and no
- * unsigned attributes. The signer must be an enrolled certificate itself (a certificate merely
+ * Profile: one SignerInfo, digest SHA-256 (the SignerInfo's, and the SignedData's digestAlgorithms
+ * exactly {sha256}), content type id-data, detached, definite lengths, no signed and no unsigned
+ * attributes. The signer must be an enrolled certificate itself (a certificate merely
  * issued by an enrolled one is not enough, and certificates carried in p7 are never trusted);
  * certificate validity times are not checked. When fingerprint is not NULL the signer must be the
  * enrolled certificate with that SHA-256. res may be NULL; it is filled on success only.

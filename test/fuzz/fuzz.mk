@@ -5,8 +5,9 @@
 #   make do-fuzz           each harness for FUZZ_TIME seconds (default 60), one after the other, on
 #                          its corpus in $(BUILD)/fuzz/corpus/<name> (the seeds of test/fuzz/corpus/<name>
 #                          added to what earlier runs found); fails on any crash, leak, UB or hang
-#   make fuzz-smoke        each harness for FUZZ_SMOKE seconds (default 10) on a fresh copy of its seeds,
-#                          after running every file of test/fuzz/regressions/<name>/ once
+#   make fuzz-smoke        what make check runs: every file of test/fuzz/regressions/<name>/ once, then
+#                          FUZZ_RUNS inputs (default: each harness's own count, run.sh) mutated with
+#                          FUZZ_SEED (default 1) from a fresh copy of its seeds; the same verdict each run
 # FUZZ_ONLY="NAME..." runs only those harnesses. Crashing inputs land in
 # $(BUILD)/fuzz/<run>/artifacts/<name>/; the logs in $(BUILD)/fuzz/<run>/logs/.
 #
@@ -17,7 +18,8 @@
 BUILD ?= build
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_SMOKE ?= 10
+FUZZ_RUNS ?= default
+FUZZ_SEED ?= 1
 FUZZ_ONLY ?=
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_HARNESSES := $(sort $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/*.c)))
@@ -59,8 +61,8 @@ do-fuzz: $(FUZZ_BINS)
 	test/fuzz/run.sh --time $(FUZZ_TIME) $(FUZZ_DIR)/bin $(FUZZ_DIR)/corpus $(FUZZ_DIR)/run $(FUZZ_ONLY)
 
 fuzz-smoke: $(FUZZ_BINS)
-	test/fuzz/run.sh --time $(FUZZ_SMOKE) --fresh --regressions $(FUZZ_DIR)/bin $(FUZZ_DIR)/smoke/corpus \
+	test/fuzz/run.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED) --fresh --regressions $(FUZZ_DIR)/bin $(FUZZ_DIR)/smoke/corpus \
 		$(FUZZ_DIR)/smoke $(FUZZ_ONLY)
 
-# make check runs the smoke test per harness (test/run-tests.sh calls run.sh): build them first.
+# make check runs the smoke per harness (test/run-tests.sh calls run.sh): build them first.
 do-check: $(FUZZ_BINS)

@@ -2,6 +2,8 @@
 """Writes the fuzzers' seed corpora (test/fuzz/corpus/<name>/) and the enrolled test certificates
 (test/fuzz/certs/). Run from anywhere: python3 test/fuzz/mkseeds.py. Needs openssl, veritysetup,
 mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab does).
+With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
+committed corpus/sigverify/db.p7s (no new keys).
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -110,6 +112,7 @@ def signed_seeds(tmp):
     }
     for name, data in sv.items():
         seed("sigverify", name, data)
+    digest_set_seeds(sv["db.p7s"])
 
     # sigjson: what hooks/verinit-sign usr writes for a small erofs /usr, padded as repart pads it.
     tree = os.path.join(tmp, "tree")
@@ -167,6 +170,80 @@ def signed_seeds(tmp):
                                   "-signer", db, "-inkey", db_key, "-in", src))
     seed("ipe", "version.txt", "1.2.3\n")
     seed("ipe", "version-max.txt", "65535.65535.0")
+
+
+# ---- SignedData.digestAlgorithms: what CMS_verify starts a digest for ---------------------------------
+def der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def der_tlv(data, pos):
+    """(tag byte, header length, content length) of the definite-length TLV at pos."""
+    tag, first = data[pos], data[pos + 1]
+    if first < 0x80:
+        return tag, 2, first
+    n = first & 0x7F
+    return tag, 2 + n, int.from_bytes(data[pos + 2:pos + 2 + n], "big")
+
+
+def with_digest_set(p7, algs):
+    """p7 (ContentInfo { oid, [0] SignedData { version, digestAlgorithms, rest } }) with the SET's content
+    replaced by algs, the outer lengths recomputed; what is signed does not change."""
+    _, h0, _ = der_tlv(p7, 0)
+    _, h1, l1 = der_tlv(p7, h0)
+    oid = p7[h0:h0 + h1 + l1]
+    pos = h0 + h1 + l1
+    _, h2, _ = der_tlv(p7, pos)
+    sd = pos + h2
+    _, h3, _ = der_tlv(p7, sd)
+    ver = sd + h3
+    _, h4, l4 = der_tlv(p7, ver)
+    dset = ver + h4 + l4
+    tag, h5, l5 = der_tlv(p7, dset)
+    assert tag == 0x31, "digestAlgorithms is not a SET"
+    rest = p7[dset + h5 + l5:]
+    body = p7[ver:ver + h4 + l4] + b"\x31" + der_len(len(algs)) + algs + rest
+    signed = b"\x30" + der_len(len(body)) + body
+    inner = b"\xa0" + der_len(len(signed)) + signed
+    return b"\x30" + der_len(len(oid) + len(inner)) + oid + inner
+
+
+SHA256_ALG = bytes.fromhex("300b0609608648016503040201")  # as openssl cms writes it: no parameters
+
+
+def digest_set_seeds(p7):
+    """Seeds, and regression inputs of both signature harnesses: OpenSSL 3.0.19's CMS_verify leaked its
+    content BIO on an unknown algorithm in the set (issue 19). One with NULL parameters is what
+    systemd-repart's PKCS7_sign writes, and must verify."""
+    unknown = SHA256_ALG[:-1] + b"\x7f"  # 2.16.840.1.101.3.4.2.127: no digest anyone knows
+    sha512 = SHA256_ALG[:-1] + b"\x03"
+    variants = {
+        "digestalgs-unknown": unknown,
+        "digestalgs-sha256-unknown": SHA256_ALG + unknown,
+        "digestalgs-sha512": sha512,
+        "digestalgs-twice": SHA256_ALG + SHA256_ALG,
+        "digestalgs-empty": b"",
+        "digestalgs-sha256-int": bytes.fromhex("300e0609608648016503040201020101"),
+    }
+    for name, algs in variants.items():
+        bad = with_digest_set(p7, algs)
+        wrapped = json.dumps({"rootHash": RH, "signature": base64.b64encode(bad).decode()})
+        for kind, harness, ext, data in (("seed", "sigverify", ".p7s", bad), ("seed", "sigjson", ".json", wrapped),
+                                         ("regression", "sigverify", ".p7s", bad),
+                                         ("regression", "sigjson", ".json", wrapped)):
+            if kind == "seed":
+                seed(harness, name + ext, data)
+            else:
+                d = os.path.join(HERE, "regressions", harness)
+                os.makedirs(d, exist_ok=True)
+                with open(os.path.join(d, name + ext), "wb") as f:
+                    f.write(data.encode() if isinstance(data, str) else data)
+    null = with_digest_set(p7, bytes.fromhex("300d06096086480165030402010500"))
+    seed("sigverify", "digestalgs-null.p7s", null)
+    seed("sigjson", "digestalgs-null.json", json.dumps({"rootHash": RH, "signature": base64.b64encode(null).decode()}))
 
 
 # ---- text formats -------------------------------------------------------------------------------
@@ -404,6 +481,11 @@ def module_seeds():
 
 
 def main():
+    if sys.argv[1:] == ["--digest-set"]:
+        # Only the digestAlgorithms seeds and regressions, from the committed db.p7s: no new keys.
+        with open(os.path.join(CORPUS, "sigverify", "db.p7s"), "rb") as f:
+            digest_set_seeds(f.read())
+        return
     for d in ("certs", "corpus"):
         shutil.rmtree(os.path.join(HERE, d), ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="verinit-mkseeds.") as tmp:
