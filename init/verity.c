@@ -2,13 +2,18 @@
 /* Activates /dev/mapper/usr read-only from the verified root hash. The kernel checks the same
  * signature against its own keyrings (secondary, then platform: the UEFI db). */
 #include <errno.h>
+#include <fcntl.h>
 #include <libcryptsetup.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "hexb64.h"
 #include "log.h"
 #include "stages.h"
+#include "sysops.h"
+#include "veritytop.h"
 
 /* libcryptsetup 2.6 reports a kernel that rejects the signature for want of a trusted key
  * (ENOKEY from the table reload) as -ENODEV; its log line is the only place that says ENOKEY. */
@@ -40,6 +45,69 @@ static uint32_t corruption_flag(enum verity_mode m) {
 	}
 }
 
+/* The tree must belong to the signed root hash before anything is activated: dm-verity compares
+ * only what is read, so a valid signature over another image's root hash next to this hash tree
+ * (devices named on the command line, which no PARTUUID rule binds) would come up and fail at the
+ * first read of /usr as a restart with no reason. The top block's salted hash is the root hash.
+ * Its one read is a raw pread(2), as libcryptsetup's own reads of the same devices are: the verity
+ * stage is proved by the QEMU cases, not the fault injection. */
+static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
+	static uint8_t block[VERITY_BLOCK_MAX];
+	struct crypt_params_verity vp = {};
+	uint8_t top[32];
+	uint64_t offset = 0;
+	size_t size = 0;
+	bool on_data = false;
+
+	int r = crypt_get_verity_info(cd, &vp);
+	if (r < 0) {
+		ctx->reason = REASON_VERITY;
+		return log_error_errno(r, "Cannot read the dm-verity parameters of %s: %m", ctx->dev_hash);
+	}
+	const struct verity_geometry g = {
+		.hash_name = vp.hash_name,
+		.hash_type = vp.hash_type,
+		.data_block_size = vp.data_block_size,
+		.hash_block_size = vp.hash_block_size,
+		.data_blocks = vp.data_size,
+		.hash_area_offset = vp.hash_area_offset,
+		.superblock = !(vp.flags & CRYPT_VERITY_NO_HEADER),
+		.salt = (const uint8_t *) vp.salt,
+		.salt_size = vp.salt_size,
+	};
+	r = verity_top_block(&g, &offset, &size, &on_data);
+	if (r < 0) {
+		ctx->reason = REASON_VERITY_MISMATCH;
+		return log_error_errno(r, "The dm-verity superblock on %s (format %u, %s, blocks %u/%u) cannot carry "
+				       "the signed SHA-256 root hash",
+				       ctx->dev_hash, vp.hash_type, vp.hash_name ? vp.hash_name : "no hash",
+				       vp.data_block_size, vp.hash_block_size);
+	}
+	const char *dev = on_data ? ctx->dev_data : ctx->dev_hash;
+	_cleanup_close_ int fd = sys->open(dev, O_RDONLY | O_NOCTTY, 0);
+	if (fd < 0)
+		return log_error_errno(fd, "Cannot open %s: %m", dev);
+	ssize_t n = pread(fd, block, size, (off_t) offset);
+	if (n < 0)
+		return log_error_errno(negative_errno(), "Cannot read the top of the hash tree from %s: %m", dev);
+	if ((size_t) n != size) {
+		ctx->reason = REASON_VERITY_MISMATCH;
+		return log_error_errno(-EBADMSG, "%s ends before the top of its hash tree (%zu bytes at %llu)", dev,
+				       size, (unsigned long long) offset);
+	}
+	r = verity_top_hash(&g, block, size, on_data, top);
+	if (r < 0)
+		return log_error_errno(r, "Cannot hash the top of the hash tree: %m");
+	if (memcmp(top, ctx->sig.root_hash, sizeof top) != 0) {
+		char hex[65];
+		(void) hex_encode(top, sizeof top, hex, sizeof hex);
+		ctx->reason = REASON_VERITY_MISMATCH;
+		return log_error_errno(-EBADMSG, "The hash tree on %s has root hash %s, not the signed %s; refusing "
+				       "to activate it", ctx->dev_hash, hex, ctx->sig.root_hash_hex);
+	}
+	return 0;
+}
+
 int stage_verity(struct context *ctx) {
 	_cleanup_(crypt_freep) struct crypt_device *cd = NULL;
 	struct crypt_params_verity params = { .flags = 0 };
@@ -62,6 +130,9 @@ int stage_verity(struct context *ctx) {
 		ctx->reason = REASON_VERITY;
 		return log_error_errno(r, "No valid dm-verity superblock on %s: %m", ctx->dev_hash);
 	}
+	r = check_top_hash(ctx, cd);
+	if (r < 0)
+		return r;
 
 	kernel_lacks_key = false;
 	r = crypt_activate_by_signed_key(cd, "usr", (const char *) ctx->sig.root_hash, sizeof ctx->sig.root_hash,

@@ -35,6 +35,7 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_SELINUX_UNAVAILABLE] = "SELINUX_UNAVAILABLE",
 	[REASON_SELINUX_LOAD] = "SELINUX_LOAD",
 	[REASON_PARTITION_OVERLAP] = "PARTITION_OVERLAP",
+	[REASON_VERITY_MISMATCH] = "VERITY_MISMATCH",
 };
 
 const char *reason_to_string(enum reason r) {

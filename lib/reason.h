@@ -36,6 +36,7 @@ enum reason {
 	REASON_SELINUX_UNAVAILABLE, /* SELinux is not active in the kernel (lsm=) */
 	REASON_SELINUX_LOAD,      /* the kernel refused the SELinux policy or its mode */
 	REASON_PARTITION_OVERLAP, /* a partition /usr needs shares sectors with another one */
+	REASON_VERITY_MISMATCH,   /* the hash tree's top is not the signed root hash's */
 	_REASON_MAX,
 };
 

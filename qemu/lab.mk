@@ -129,7 +129,7 @@ $(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(L
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
 SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-keys oversize-field \
-	sha1-digest huge-partition hash-flip foreign-verity
+	sha1-digest huge-partition hash-flip hash-flip-leaf foreign-verity foreign-sig
 $(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh $* $(LAB)/usr $(LAB)/usr-$* $(LAB)/keys
 # Kept: as intermediates of the disk rule make would delete them after each run and rebuild them.
@@ -137,6 +137,9 @@ $(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
 # The hash tree of another validly signed image (the init-escape one).
 $(LAB)/usr-foreign-verity/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh foreign-verity $(LAB)/usr $(LAB)/usr-foreign-verity $(LAB)/keys $(LAB)/usr-init-escape
+# The signature partition of that image: valid, over its own root hash.
+$(LAB)/usr-foreign-sig/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr.img qemu/tamper-usr.sh
+	qemu/tamper-usr.sh foreign-sig $(LAB)/usr $(LAB)/usr-foreign-sig $(LAB)/keys $(LAB)/usr-init-escape
 $(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-$*
 # Partition tables: no signature partition; two usr partitions.
@@ -161,6 +164,11 @@ $(LAB)/uki-weaken.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,verinit.kernel_verify=optional)
 $(LAB)/uki-usrhash.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,usrhash=$(shell printf '0%.0s' $$(seq 64)))
+# The lab's usr and usr-verity named on the command line by PARTUUID, as OS Guard's command line
+# names its devices: nothing binds them to the signed root hash but the tree's own top.
+NAME_USR_CMDLINE = systemd.verity_usr_data=PARTUUID=$$(sed -n 's/^USR_PARTUUID=//p' $(LAB)/usr/usr.env) systemd.verity_usr_hash=PARTUUID=$$(sed -n 's/^VERITY_PARTUUID=//p' $(LAB)/usr/usr.env)
+$(LAB)/uki-name-usr.efi: $(LAB)/initramfs.img $(UKI_DEPS) $(LAB)/usr/usr.img
+	$(call uki,db,$<,$(NAME_USR_CMDLINE))
 # Asking for a shell instead of the verified init, and for a break into the initramfs.
 $(LAB)/uki-init-sh.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,init=/bin/sh)
@@ -190,7 +198,7 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
-	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
 	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi

@@ -12,8 +12,12 @@
 #   sha1-digest   signed by db with SHA-1 as the digest (the profile is SHA-256 only)
 #   huge-partition  the right JSON, NUL-padded to 2 MiB (more than any sane signature partition)
 # and, the signature left valid:
-#   hash-flip     one bit flipped in the first hash block of the hash tree
+#   hash-flip     one bit flipped in the first hash block of the hash tree (its top)
+#   hash-flip-leaf  one bit flipped in the first block of the tree's lowest level (the hashes of
+#                 the first data blocks, which the mount reads): the top still matches
 #   foreign-verity  the hash tree of another validly signed image (OTHER_DIR)
+#   foreign-sig   the signature partition of another validly signed image (OTHER_DIR): a valid
+#                 signature over its root hash, next to this image's data and hash tree
 # Usage: qemu/tamper-usr.sh VARIANT SRC_DIR OUT_DIR KEYDIR [OTHER_DIR]
 set -euo pipefail
 variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage} other=${5:-}
@@ -61,6 +65,20 @@ hash-flip) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
 	# The superblock is the first 4 KiB block; the hash blocks follow.
 	byte=$(dd if="$tmp/verity.img" bs=1 skip=4096 count=1 status=none | od -An -tu1 | tr -d ' ')
 	printf "\\$(printf %03o $((byte ^ 1)))" | dd of="$tmp/verity.img" bs=1 seek=4096 conv=notrunc status=none ;;
+hash-flip-leaf) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
+	cp "$src/usr-verity.img" "$tmp/verity.img"
+	# The levels from the top: the superblock's block, then each level, the top first; level 0 (the
+	# hashes of the data blocks) last. 4 KiB blocks of 128 SHA-256 hashes, as usr-image.sh formats.
+	blocks=$(veritysetup dump "$tmp/verity.img" | sed -n 's/^Data blocks:[[:space:]]*\([0-9]*\).*/\1/p')
+	[ -n "$blocks" ] || die "veritysetup dump printed no data blocks"
+	above=0 n=$(((blocks + 127) / 128))
+	while [ "$n" -gt 1 ]; do n=$(((n + 127) / 128)); above=$((above + n)); done
+	[ "$above" -gt 0 ] || die "the tree has one level: its top is its lowest level"
+	off=$(((1 + above) * 4096))
+	byte=$(dd if="$tmp/verity.img" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
+	printf "\\$(printf %03o $((byte ^ 1)))" | dd of="$tmp/verity.img" bs=1 seek="$off" conv=notrunc status=none ;;
+foreign-sig) [ -r "$other/usr-verity-sig.img" ] || die "foreign-sig needs OTHER_DIR with usr-verity-sig.img"
+	cp "$other/usr-verity-sig.img" "$tmp/sig.img" ;;
 foreign-verity) [ -r "$other/usr-verity.img" ] || die "foreign-verity needs OTHER_DIR with usr-verity.img"
 	cp "$src/usr-verity-sig.img" "$tmp/sig.img"
 	cp "$other/usr-verity.img" "$tmp/verity.img" ;;

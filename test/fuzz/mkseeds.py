@@ -3,7 +3,7 @@
 (test/fuzz/certs/). Run from anywhere: python3 test/fuzz/mkseeds.py. Needs openssl, veritysetup,
 mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab does).
 With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
-committed corpus/sigverify/db.p7s (no new keys).
+committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -246,6 +246,23 @@ def digest_set_seeds(p7):
     seed("sigjson", "digestalgs-null.json", json.dumps({"rootHash": RH, "signature": base64.b64encode(null).decode()}))
 
 
+# ---- veritytop: a flag, the hash area's offset, a verity superblock as veritysetup writes it ---------
+def veritytop_seeds():
+    with tempfile.TemporaryDirectory(prefix="verinit-mkseeds.") as tmp:
+        data, hash_ = os.path.join(tmp, "data"), os.path.join(tmp, "hash")
+        for name, blocks, bs, salt in (("one-block", 1, 4096, "00ff"), ("two-levels", 129, 4096, "01"),
+                                       ("repart-512", 300, 512, "02"), ("no-salt", 7, 4096, "-")):
+            with open(data, "wb") as f:
+                f.write(bytes(range(256)) * (blocks * bs // 256))
+            run("veritysetup", "format", "--data-block-size=%d" % bs, "--hash-block-size=%d" % bs,
+                "--salt=" + salt, "--uuid=" + UUID, data, hash_)
+            with open(hash_, "rb") as f:
+                sb = f.read(512)
+            seed("veritytop", name, b"\x01" + struct.pack("<Q", 0) + sb)
+        seed("veritytop", "offset-1m", b"\x01" + struct.pack("<Q", 1 << 20) + sb)
+        seed("veritytop", "no-superblock", b"\x00" + struct.pack("<Q", 8192) + sb)
+
+
 # ---- text formats -------------------------------------------------------------------------------
 def text_seeds():
     cmdlines = [
@@ -481,6 +498,9 @@ def module_seeds():
 
 
 def main():
+    if sys.argv[1:] == ["--veritytop"]:
+        veritytop_seeds()  # no keys involved
+        return
     if sys.argv[1:] == ["--digest-set"]:
         # Only the digestAlgorithms seeds and regressions, from the committed db.p7s: no new keys.
         with open(os.path.join(CORPUS, "sigverify", "db.p7s"), "rb") as f:
@@ -491,6 +511,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="verinit-mkseeds.") as tmp:
         signed_seeds(tmp)
     text_seeds()
+    veritytop_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()

@@ -53,6 +53,7 @@ max_len() {
 	config | envfile | pcrlist) echo 8192 ;;
 	sigjson) echo 20000 ;;
 	sigverify | certs | ipe) echo 16500 ;;
+	veritytop) echo 521 ;; # a flag, an offset and a superblock, exactly
 	eventlog | tcglog | pe) echo 65536 ;;
 	*) echo 4096 ;;
 	esac

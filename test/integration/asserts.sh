@@ -300,10 +300,26 @@ verity_restarted() { # run data|metadata
 	! grep -q 'VERINIT-REPORT-END' "$1/serial.log" || { echo "the test init finished on corrupted /usr"; return 1; }
 }
 assert_usr_corrupted() { verity_restarted "$1" data; }
-# A flipped bit in the hash tree, another image's tree: caught at the first read, in verinit's
-# own mount of /usr, before anything of /usr ran.
-assert_hash_flip() { verity_restarted "$1" metadata && never_handed_over "$1"; }
-assert_foreign_verity() { assert_hash_flip "$1"; }
+# A flipped bit below the top of the hash tree: caught at the first read, in verinit's own mount of
+# /usr, before anything of /usr ran.
+assert_hash_flip_leaf() { verity_restarted "$1" metadata && never_handed_over "$1"; }
+# The top of the tree is not the signed root hash's: refused before dm-verity was set up, so
+# nothing was activated or mounted, the console names both hashes, and the PCRs are the failure's.
+verity_mismatch() { # run [uki]
+	local ok=0 uki=${2:-$LAB/uki.efi}
+	failed_measured "$1" "$uki" || ok=1
+	# shellcheck disable=SC2046 # words
+	failure_predicted "$1" --uki "$uki" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --failure verity:VERITY_MISMATCH || ok=1
+	grep -qE 'verinit: The hash tree on /dev/[a-z0-9]+ has root hash [0-9a-f]{64}, not the signed [0-9a-f]{64}; refusing to activate it' \
+		"$1/serial.log" || { echo "no console line naming the tree's and the signed root hash"; ok=1; }
+	! grep -qE 'Activated /dev/mapper/usr|device-mapper: verity' "$1/serial.log" ||
+		{ echo "dm-verity was set up anyway"; ok=1; }
+	return $ok
+}
+assert_hash_flip() { verity_mismatch "$1"; }
+assert_foreign_verity() { verity_mismatch "$1"; }
+assert_foreign_sig() { verity_mismatch "$1" "$LAB/uki-name-usr.efi"; }
 
 # The firmware refused: the kernel never started, so nothing of ours ran.
 never_started() {
