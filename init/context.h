@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "discover.h"
 #include "reason.h"
 #include "sigjson.h"
 
@@ -26,6 +27,12 @@ struct context {
 	struct config cfg;
 	uint64_t device_deadline_us;
 	char dev_sig[64], dev_data[64], dev_hash[64], dev_root[64];
+	/* The partitions chosen, as the scan saw them (label, attributes), for the boot report. */
+	struct chosen_part {
+		const char *role; /* a string literal: "usr", "usr-verity", ... */
+		struct part part;
+	} chosen[4];
+	size_t n_chosen;
 
 	struct verity_sig sig;   /* the root hash and signature, once verified */
 	char signer[256];        /* subject of the enrolled certificate that signed */

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "blockscan.h"
 #include "partuuid.h"
@@ -35,6 +36,35 @@ static int refuse_overlaps(struct context *ctx, const char *const *roles, const 
 				       roles[i], a->dev, a->start, a->size, b->dev, b->start, b->size);
 	}
 	return 0;
+}
+
+/* A role chosen again (usr by PARTUUID after the signature) replaces what it was. */
+static void remember(struct context *ctx, const char *role, const struct part *p) {
+	size_t i = 0;
+	while (i < ctx->n_chosen && strcmp(ctx->chosen[i].role, role) != 0)
+		i++;
+	if (i == ELEMENTSOF(ctx->chosen))
+		return;
+	ctx->chosen[i] = (struct chosen_part){ role, *p };
+	if (i == ctx->n_chosen)
+		ctx->n_chosen++;
+}
+
+/* The partitions of a wanted type that discovery passed over, and why: an operator who finds
+ * none chosen (or the other slot chosen) sees it was not for want of a partition. */
+static void log_skipped(const struct part *parts, size_t np, const struct part_want *wants, size_t n, int level) {
+	for (size_t i = 0; i < np; i++) {
+		const char *why = part_skip_reason(&parts[i]);
+		if (!why)
+			continue;
+		for (size_t w = 0; w < n; w++)
+			if (wants[w].discovering && wants[w].type && strcasecmp(wants[w].type, parts[i].type) == 0) {
+				const char *role = discover_type_role(parts[i].type);
+				log_internal(level, 0, "%s: %s, %s: skipped", parts[i].dev, role ? role : parts[i].type,
+					     why);
+				break;
+			}
+	}
 }
 
 int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
@@ -74,9 +104,16 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 			r = refuse_overlaps(ctx, roles, parts, (size_t) np, picked, n);
 			if (r < 0)
 				return r;
-			for (size_t i = 0; i < n; i++)
-				log_info("%s: %s (%s%s)", roles[i], out[i].dev, out[i].uuid[0] ? "PARTUUID " : "whole disk",
-					 out[i].uuid);
+			log_skipped(parts, (size_t) np, wants, n, LOG_INFO);
+			for (size_t i = 0; i < n; i++) {
+				remember(ctx, roles[i], &out[i]);
+				label_escape(out[i].name, buf, sizeof buf);
+				if (out[i].uuid[0])
+					log_info("%s: %s (PARTUUID %s, label '%s', attributes 0x%016" PRIx64 ")", roles[i],
+						 out[i].dev, out[i].uuid, buf, out[i].flags);
+				else
+					log_info("%s: %s (whole disk)", roles[i], out[i].dev);
+			}
 			return 0;
 		}
 
@@ -87,10 +124,13 @@ int devices_await(struct context *ctx, const char *const *roles, const struct pa
 				if (discover_pick(parts, (size_t) np, &wants[i]) < 0)
 					log_error("Missing: %s (%s)", roles[i], want_text(&wants[i], buf, sizeof buf));
 			for (int i = 0; i < np; i++)
-				if (parts[i].type[0])
-					log_error("Seen: %s type %s PARTUUID %s", parts[i].dev, parts[i].type, parts[i].uuid);
-				else
+				if (parts[i].type[0]) {
+					label_escape(parts[i].name, buf, sizeof buf);
+					log_error("Seen: %s type %s PARTUUID %s label '%s'", parts[i].dev, parts[i].type,
+						  parts[i].uuid, buf);
+				} else
 					log_error("Seen: %s (whole disk)", parts[i].dev);
+			log_skipped(parts, (size_t) np, wants, n, LOG_ERR);
 			return log_error_errno(-ETIMEDOUT, "No %s after %u s; disks seen: %s", missing,
 					       ctx->cfg.device_timeout, seen[0] ? seen : "none");
 		}
@@ -117,18 +157,22 @@ int stage_devices(struct context *ctx) {
 	struct part found[4];
 	size_t n = 0;
 
-#define WANT(role, type, name, d) (roles[n] = (role), wants[n] = (struct part_want){ (type), (name) }, dest[n++] = (d))
+#define WANT(role, type, name, discovering, d)                                                     \
+	(roles[n] = (role), wants[n] = (struct part_want){ (type), (name), (discovering) }, dest[n++] = (d))
+	/* A hint names its partition: taken as named, like the explicit devices and the root. */
+	const char *data_hint = c->usr_data_hint[0] ? c->usr_data_hint : NULL;
+	const char *hash_hint = c->usr_hash_hint[0] ? c->usr_hash_hint : NULL;
 	if (c->usr_signature[0] != '/')
-		WANT("usr-verity-sig", GPT_USR_VERITY_SIG_X86_64, NULL, ctx->dev_sig);
+		WANT("usr-verity-sig", GPT_USR_VERITY_SIG_X86_64, NULL, true, ctx->dev_sig);
 	if (c->usr_discovery == USR_DISCOVERY_AUTO) {
-		WANT("usr", GPT_USR_X86_64, c->usr_data_hint[0] ? c->usr_data_hint : NULL, ctx->dev_data);
-		WANT("usr-verity", GPT_USR_VERITY_X86_64, c->usr_hash_hint[0] ? c->usr_hash_hint : NULL, ctx->dev_hash);
+		WANT("usr", GPT_USR_X86_64, data_hint, !data_hint, ctx->dev_data);
+		WANT("usr-verity", GPT_USR_VERITY_X86_64, hash_hint, !hash_hint, ctx->dev_hash);
 	} else if (c->usr_discovery == USR_DISCOVERY_EXPLICIT) {
-		WANT("usr", NULL, c->usr_data, ctx->dev_data);
-		WANT("usr-verity", NULL, c->usr_hash, ctx->dev_hash);
+		WANT("usr", NULL, c->usr_data, false, ctx->dev_data);
+		WANT("usr-verity", NULL, c->usr_hash, false, ctx->dev_hash);
 	}
 	if (!c->root_tmpfs)
-		WANT("root", NULL, c->root_device, ctx->dev_root);
+		WANT("root", NULL, c->root_device, false, ctx->dev_root);
 #undef WANT
 
 	ctx->device_deadline_us = sys->now_us() + (uint64_t) c->device_timeout * 1000000;
@@ -156,7 +200,8 @@ int devices_await_by_roothash(struct context *ctx) {
 	partuuid_from_roothash(ctx->sig.root_hash, data_uuid, hash_uuid);
 	(void) snprintf(want_data, sizeof want_data, "PARTUUID=%s", data_uuid);
 	(void) snprintf(want_hash, sizeof want_hash, "PARTUUID=%s", hash_uuid);
-	const struct part_want wants[2] = { { GPT_USR_X86_64, want_data }, { GPT_USR_VERITY_X86_64, want_hash } };
+	const struct part_want wants[2] = { { GPT_USR_X86_64, want_data, true },
+					    { GPT_USR_VERITY_X86_64, want_hash, true } };
 	int r = devices_await(ctx, roles, wants, 2, found);
 	if (r < 0)
 		return r;

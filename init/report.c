@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -75,6 +77,32 @@ static json_object *policy_json(const char *path, const char *mode, const char *
 	return p;
 }
 
+/* Each partition chosen, with its GPT label (json-c escapes it) and attribute bits. */
+static json_object *partitions_json(const struct context *ctx, bool *oom) {
+	json_object *a = json_object_new_array();
+	if (!a) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < ctx->n_chosen; i++) {
+		const struct part *p = &ctx->chosen[i].part;
+		char attrs[19];
+		json_object *o = json_object_new_object();
+		if (!o || json_object_array_add(a, o) < 0) {
+			json_object_put(o);
+			*oom = true;
+			break;
+		}
+		(void) snprintf(attrs, sizeof attrs, "0x%016" PRIx64, p->flags);
+		json_add(o, "role", json_object_new_string(ctx->chosen[i].role), oom);
+		json_add(o, "device", json_object_new_string(p->dev), oom);
+		json_add(o, "partuuid", json_object_new_string(p->uuid), oom);
+		json_add(o, "label", json_object_new_string(p->name), oom);
+		json_add(o, "attributes", json_object_new_string(attrs), oom);
+	}
+	return a;
+}
+
 ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	_cleanup_(json_putp) json_object *top = json_object_new_object();
 	json_object *usr = json_object_new_object(), *stages = json_object_new_array();
@@ -110,6 +138,7 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	if (json_object_object_add(top, "ipe", ipe) < 0 || json_object_object_add(top, "selinux", selinux) < 0)
 		oom = true;
 	json_add(top, "root", json_object_new_string(c->root_tmpfs ? "tmpfs" : ctx->dev_root), &oom);
+	json_add(top, "partitions", partitions_json(ctx, &oom), &oom);
 	json_add(top, "init", json_object_new_string(c->init), &oom);
 	for (size_t i = 0; i < ctx->n_timing; i++) {
 		json_object *s = stage_json(&ctx->timing[i], &oom);

@@ -109,6 +109,7 @@ static int scan_disk(const char *sysfs_block, const char *disk, struct part *par
 		out->start = start > 0 ? (uint64_t) start : 0;
 		out->size = size > 0 ? (uint64_t) size : 0;
 		out->disk = self;
+		out->flags = blkid_partition_get_flags(p);
 		n++;
 	}
 	return n;

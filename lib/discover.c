@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,10 +17,71 @@ int part_matches_name(const struct part *p, const char *name) {
 	return strcmp(p->dev, name) == 0;
 }
 
+const char *part_skip_reason(const struct part *p) {
+	if (!p->type[0])
+		return NULL; /* a whole disk */
+	if (p->flags & GPT_FLAG_NO_AUTO)
+		return "no-auto attribute";
+	if (strcmp(p->name, GPT_LABEL_EMPTY) == 0)
+		return GPT_LABEL_EMPTY " label";
+	return NULL;
+}
+
+const char *discover_type_role(const char *type) {
+	static const struct {
+		const char *type, *role;
+	} roles[] = {
+		{ GPT_USR_X86_64, "usr" },
+		{ GPT_USR_VERITY_X86_64, "usr-verity" },
+		{ GPT_USR_VERITY_SIG_X86_64, "usr-verity-sig" },
+	};
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcasecmp(type, roles[i].type) == 0)
+			return roles[i].role;
+	return NULL;
+}
+
+static bool label_plain(unsigned char c) {
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+void label_escape(const char *label, char *out, size_t size) {
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *) label;
+	size_t o = 0, total = 0;
+
+	if (size == 0)
+		return;
+	for (const unsigned char *p = s; *p; p++)
+		total += label_plain(*p) ? 1 : 4;
+	/* Cut only what does not fit, and then leave room for "...". */
+	const size_t room = total < size ? size - 1 : size > 4 ? size - 4 : 0;
+	for (const unsigned char *p = s; *p; p++) {
+		size_t need = label_plain(*p) ? 1 : 4;
+		if (o + need > room)
+			break;
+		if (need == 1)
+			out[o++] = (char) *p;
+		else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	if (total >= size && size > 4) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
 int discover_pick(const struct part *parts, size_t n, const struct part_want *want) {
 	int found = -ENOENT;
 	for (size_t i = 0; i < n; i++) {
 		if (want->type && strcasecmp(parts[i].type, want->type) != 0)
+			continue;
+		if (want->discovering && part_skip_reason(&parts[i]))
 			continue;
 		if (want->name && !part_matches_name(&parts[i], want->name))
 			continue;

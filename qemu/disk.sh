@@ -2,12 +2,15 @@
 # Assemble the lab's GPT disk image from an ESP payload and a qemu/usr-image.sh output,
 # without loop devices or mounts, reproducibly.
 #
-# usage: qemu/disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig]
+# usage: qemu/disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-auto] [--empty-slot]
 #
 #   ESP_PAYLOAD_DIR  files copied into the ESP with their relative paths (EFI/BOOT/BOOTX64.EFI)
 #   USR_DIR          holds usr.img, usr-verity.img, usr-verity-sig.img and usr.env
 #   --two-usr        add a second usr partition (same image, other PARTUUID): an ambiguous probe
 #   --no-sig         leave out the usr-verity-sig partition
+#   --no-auto        set the usr partition's no-auto attribute (bit 63): discovery must pass it over
+#   --empty-slot     add slot B as systemd-sysupdate leaves it before the first update: a usr, a
+#                    usr-verity and a usr-verity-sig partition labelled "_empty", 1 MiB of zeros each
 #
 # Partitions, 1 MiB aligned, each image's size rounded up to 1 MiB:
 #   1 ESP (FAT32, 64 MiB)  2 usr  3 usr-verity  4 usr-verity-sig  [last: the second usr]
@@ -18,15 +21,17 @@ set -euo pipefail
 
 die() { echo "disk: $*" >&2; exit 1; }
 
-usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig]"
+usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-auto] [--empty-slot]"
 [ $# -ge 3 ] || die "$usage"
 out=$1 espdir=$2 usrdir=$3
 shift 3
-two_usr='' no_sig=''
+two_usr='' no_sig='' no_auto='' empty_slot=''
 for arg; do
 	case $arg in
 	--two-usr) two_usr=1 ;;
 	--no-sig) no_sig=1 ;;
+	--no-auto) no_auto=1 ;;
+	--empty-slot) empty_slot=1 ;;
 	*) die "unknown argument '$arg' ($usage)" ;;
 	esac
 done
@@ -86,11 +91,19 @@ esp_type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 usr_type=8484680C-9521-48C6-9C11-B0720656F69E
 verity_type=77FF5F63-E7B6-4633-ACF4-1565B864C0E6
 sig_type=E7BB33FB-06CF-4E81-8273-E543B413E2E2
+usr_bits=59,60
+[ -z "$no_auto" ] || usr_bits=59,60,63
 parts=("ESP $esp_type $(derived_uuid esp) - $esp"
-	"usr $usr_type $usr_uuid 59,60 $usrdir/usr.img"
+	"usr $usr_type $usr_uuid $usr_bits $usrdir/usr.img"
 	"usr-verity $verity_type $verity_uuid 60 $usrdir/usr-verity.img")
 [ -n "$no_sig" ] || parts+=("usr-verity-sig $sig_type $sig_uuid 60 $usrdir/usr-verity-sig.img")
 [ -z "$two_usr" ] || parts+=("usr $usr_type $usr2_uuid 59,60 $usrdir/usr.img")
+if [ -n "$empty_slot" ]; then
+	truncate -s $((mib * 512)) "$tmp/zeros"
+	parts+=("_empty $usr_type $(derived_uuid empty-usr) - $tmp/zeros"
+		"_empty $verity_type $(derived_uuid empty-usr-verity) - $tmp/zeros"
+		"_empty $sig_type $(derived_uuid empty-usr-verity-sig) - $tmp/zeros")
+fi
 
 {
 	echo "label: gpt"

@@ -147,6 +147,11 @@ $(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-sig
 $(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
+# The usr partition marked no-auto; slot B as sysupdate's _empty placeholders.
+$(LAB)/disk-no-auto.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-auto
+$(LAB)/disk-empty-slot.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --empty-slot
 # Hostile GPTs no partitioning tool writes: an entry sharing sectors with usr and usr-verity; the
 # usr entry twice.
 $(LAB)/disk-gpt-%.img: $(LAB)/disk.img qemu/gpt-craft.py
@@ -196,7 +201,8 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 CONF_UKIS := explicit repart module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
-	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
+	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
+	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* discover_pick() and part_matches_name() over the partition list blockscan() builds, and the
  * partuuid.c UUID helpers on its strings. The input is text, one line per entry:
- *   DEV|TYPE|UUID|NAME     a partition as scan_disk() fills it from libblkid ("/dev/" + DEV, each
- *                          field cut to its size, TYPE and UUID lowercased); empty fields: a disk
- *   WTYPE|NAME             a want (an empty field: NULL), besides the agent's own wants: by type for
+ *   DEV|TYPE|UUID|NAME|START|SIZE|FLAGS  a partition as scan_disk() fills it from libblkid ("/dev/"
+ *                          + DEV, each field cut to its size, TYPE and UUID lowercased, FLAGS the GPT
+ *                          attribute bits in decimal); empty fields: a disk
+ *   WTYPE|NAME|d           a want (an empty field: NULL; "d": discovering), besides the agent's own: by type for
  *                          auto discovery, with hints, the explicit names, and the PARTUUIDs derived
  *                          from a root hash (devices_await_by_roothash())
  * Checked against a plain reference: the pick is the one matching entry, -ENOENT when none matches
- * and -ENOTUNIQ when two do (an ambiguous disk is never guessed); a disk without a PARTUUID never
+ * and -ENOTUNIQ when two do (an ambiguous disk is never guessed), discovery passing over no-auto
+ * (bit 63) and _empty partitions; an escaped label is one line, whole when it fits; a disk without a PARTUUID never
  * matches by PARTUUID or PARTLABEL; uuid_parse_strict() and uuid_format() round trip, and
  * uuid_string_equal() is symmetric; an overlap is reported exactly when a partition on the same disk
  * shares a sector, computed in 128 bits so that no start + size wraps. */
@@ -73,8 +75,14 @@ static bool ref_uuid_eq(const char *a, const char *b) {
 }
 
 /* The documented rule, written out plainly. */
+static bool ref_passed_over(const struct part *p, const struct part_want *w) {
+	return w->discovering && p->type[0] && (p->flags >> 63 || strcmp(p->name, "_empty") == 0);
+}
+
 static bool ref_matches(const struct part *p, const struct part_want *w) {
 	if (w->type && !ref_uuid_eq(p->type, w->type))
+		return false;
+	if (ref_passed_over(p, w))
 		return false;
 	if (!w->name)
 		return true;
@@ -89,8 +97,9 @@ static void check_pick(const struct part *parts, size_t n, const struct part_wan
 	size_t matches = 0, first = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool m = ref_matches(&parts[i], w);
-		if (!w->type || ref_uuid_eq(parts[i].type, w->type))
+		if ((!w->type || ref_uuid_eq(parts[i].type, w->type)) && !ref_passed_over(&parts[i], w))
 			FUZZ_CHECK(!w->name || m == (part_matches_name(&parts[i], w->name) != 0));
+		FUZZ_CHECK(ref_passed_over(&parts[i], w) == (w->discovering && part_skip_reason(&parts[i]) != NULL));
 		if (m && matches++ == 0)
 			first = i;
 	}
@@ -137,6 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 				field(p + 1, len - 1, 1, "", want_text[nw][1], sizeof want_text[nw][1]);
 				wants[nw].type = want_text[nw][0][0] ? want_text[nw][0] : NULL;
 				wants[nw].name = want_text[nw][1][0] ? want_text[nw][1] : NULL;
+				char d[4];
+				field(p + 1, len - 1, 2, "", d, sizeof d);
+				wants[nw].discovering = d[0] == 'd';
 				nw++;
 			}
 		} else if (n < BLOCKSCAN_MAX) {
@@ -150,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			lowercase(e->uuid);
 			e->start = field_u64(p, len, 4);
 			e->size = field_u64(p, len, 5);
+			e->flags = field_u64(p, len, 6);
 			if (!e->type[0])
 				disk = (unsigned) (n - 1);
 			e->disk = disk;
@@ -171,17 +184,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	for (char *c = first_uuid; *c; c++)
 		*c = (char) toupper((unsigned char) *c);
 	const struct part_want agent[] = {
-		{ GPT_USR_VERITY_SIG_X86_64, NULL },
-		{ GPT_USR_X86_64, NULL },
-		{ GPT_USR_VERITY_X86_64, NULL },
-		{ GPT_USR_X86_64, "PARTLABEL=usr" },
-		{ GPT_USR_VERITY_X86_64, first_uuid },
-		{ NULL, first_uuid },
-		{ NULL, "/dev/vda2" },
-		{ NULL, "PARTLABEL=usr-verity" },
-		{ NULL, "PARTLABEL=" },
-		{ GPT_USR_X86_64, want_data },
-		{ GPT_USR_VERITY_X86_64, want_hash },
+		{ GPT_USR_VERITY_SIG_X86_64, NULL, true },
+		{ GPT_USR_X86_64, NULL, true },
+		{ GPT_USR_VERITY_X86_64, NULL, true },
+		{ GPT_USR_X86_64, NULL, false },
+		{ GPT_USR_X86_64, "PARTLABEL=usr", false },
+		{ GPT_USR_VERITY_X86_64, first_uuid, false },
+		{ NULL, first_uuid, false },
+		{ NULL, "/dev/vda2", false },
+		{ NULL, "PARTLABEL=usr-verity", false },
+		{ NULL, "PARTLABEL=", false },
+		{ GPT_USR_X86_64, want_data, true },
+		{ GPT_USR_VERITY_X86_64, want_hash, true },
 	};
 	for (size_t i = 0; i < sizeof agent / sizeof agent[0]; i++)
 		wants[nw++] = agent[i];
@@ -190,6 +204,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		check_pick(parts, n, &wants[i]);
 	check_overlap(parts, n);
 	for (size_t i = 0; i < n; i++) {
+		/* A label in a log line: one line, cut to the buffer, and, when it fits, whole. */
+		char esc[64];
+		label_escape(parts[i].name, esc, sizeof esc);
+		FUZZ_CHECK_STR(esc);
+		FUZZ_CHECK(fuzz_one_line(esc));
+		size_t plain = 0;
+		for (const char *c = parts[i].name; *c; c++)
+			plain += *c >= 0x20 && *c < 0x7f && *c != '\\' ? 1 : 4;
+		if (plain < sizeof esc)
+			FUZZ_CHECK(strlen(esc) == plain && (plain != strlen(parts[i].name) || strcmp(esc, parts[i].name) == 0));
+		else
+			FUZZ_CHECK(strlen(esc) >= 3 && strcmp(esc + strlen(esc) - 3, "...") == 0);
 		FUZZ_CHECK_STR(parts[i].dev);
 		check_uuid(parts[i].uuid);
 		check_uuid(parts[i].type);

@@ -344,6 +344,12 @@ def text_seeds():
     seed("discover", "overlap", "\n".join(lab + [f"vda5|{GPT_ROOT}|{UUID}|data|151552|4096"]) + "\n")
     seed("discover", "explicit", "\n".join(["vda||||", "vdb||||", "vdc||||", f"vda2|{GPT_ROOT}|{UUID.upper()}|root",
                                             f"W|PARTUUID={UUID}", "W|/dev/vdb", f"W{GPT_ROOT}|PARTLABEL=root"]) + "\n")
+    # sysupdate's placeholders for slot B, and a usr with no-auto (bit 63; 60 read-only, 59 grow-fs).
+    ab_empty = lab + [f"vda{5 + i}|{t}|{uuid_of(HASH[i:] + HASH[:i])}|_empty|{165888 + i * 2048}|2048|0"
+                      for i, t in enumerate((GPT_USR, GPT_VERITY, GPT_SIG))]
+    seed("discover", "ab-empty", "\n".join(ab_empty + [f"W{GPT_USR}||d", "W|PARTLABEL=_empty|d"]) + "\n")
+    no_auto = lab[:2] + [lab[2] + "|" + str((1 << 63) | (1 << 60) | (1 << 59))] + lab[3:]
+    seed("discover", "no-auto", "\n".join(no_auto + [f"W{GPT_USR}||d", f"W{GPT_USR}||"]) + "\n")
 
 
 # ---- binary formats ------------------------------------------------------------------------------

@@ -232,15 +232,38 @@ for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_ga
 	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition two_usr gpt_dup_entry no_disk init_escape; do
 	eval "assert_$c() { failed_measured \"\$1\"; }"
 done
+# A halt measured as predicted, with the console line that says why.
+halted_as_predicted() { # run uki stage:REASON ERE what
+	local ok=0
+	failed_measured "$1" "$2" || ok=1
+	failure_predicted "$1" --uki "$2" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --failure "$3" || ok=1
+	grep -qE "$4" "$1/serial.log" || { echo "no console line naming $5"; ok=1; }
+	return $ok
+}
+# Discovery passed over the no-auto usr and says so; the failure is the timeout's.
+assert_no_auto() {
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:DEVICE_TIMEOUT 'verinit: /dev/vda2: usr, no-auto attribute: skipped' \
+		"the skipped no-auto partition"
+}
+# Slot B as sysupdate's placeholders: slot A hands over, as predicted; each placeholder is named as
+# passed over, and the report has the chosen partitions' labels and attributes.
+assert_empty_slot() {
+	local ok=0 p
+	measured_as_predicted "$1" || ok=1
+	for p in "/dev/vda5: usr" "/dev/vda6: usr-verity" "/dev/vda7: usr-verity-sig"; do
+		grep -q "verinit: $p, _empty label: skipped" "$1/serial.log" || { echo "not named as skipped: $p"; ok=1; }
+	done
+	[ "$(report_json "$1" '[.partitions[] | .role + "=" + .device + ":" + .label + ":" + .attributes] | join(" ")')" = \
+		"usr-verity-sig=/dev/vda4:usr-verity-sig:0x1000000000000000 usr=/dev/vda2:usr:0x1800000000000000 usr-verity=/dev/vda3:usr-verity:0x1000000000000000" ] ||
+		{ echo "report.json partitions: $(report_json "$1" '.partitions')"; ok=1; }
+	return $ok
+}
 # The console names both partitions of the overlap (qemu/gpt-craft.py's fifth entry).
 assert_gpt_overlap() {
-	local ok=0
-	failed_measured "$1" || ok=1
-	# shellcheck disable=SC2046 # words
-	failure_predicted "$1" $(uki_prediction) --failure devices:PARTITION_OVERLAP || ok=1
-	grep -qE 'verinit: usr(-verity)? /dev/vda[23] \(sectors [0-9]+\+[0-9]+\) overlaps /dev/vda5 \(sectors' "$1/serial.log" ||
-		{ echo "no console line naming the overlapping partitions"; ok=1; }
-	return $ok
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:PARTITION_OVERLAP \
+		'verinit: usr(-verity)? /dev/vda[23] \(sectors [0-9]+\+[0-9]+\) overlaps /dev/vda5 \(sectors' \
+		"the overlapping partitions"
 }
 # swtpm was killed while verinit loaded modules, after the firmware and the stub had measured: the
 # TPM stage's first command failed and stopped the boot; the failure could not be measured either,
@@ -306,13 +329,10 @@ assert_hash_flip_leaf() { verity_restarted "$1" metadata && never_handed_over "$
 # The top of the tree is not the signed root hash's: refused before dm-verity was set up, so
 # nothing was activated or mounted, the console names both hashes, and the PCRs are the failure's.
 verity_mismatch() { # run [uki]
-	local ok=0 uki=${2:-$LAB/uki.efi}
-	failed_measured "$1" "$uki" || ok=1
-	# shellcheck disable=SC2046 # words
-	failure_predicted "$1" --uki "$uki" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
-		--config qemu/verinit.conf --failure verity:VERITY_MISMATCH || ok=1
-	grep -qE 'verinit: The hash tree on /dev/[a-z0-9]+ has root hash [0-9a-f]{64}, not the signed [0-9a-f]{64}; refusing to activate it' \
-		"$1/serial.log" || { echo "no console line naming the tree's and the signed root hash"; ok=1; }
+	local ok=0
+	halted_as_predicted "$1" "${2:-$LAB/uki.efi}" verity:VERITY_MISMATCH \
+		'verinit: The hash tree on /dev/[a-z0-9]+ has root hash [0-9a-f]{64}, not the signed [0-9a-f]{64}; refusing to activate it' \
+		"the tree's and the signed root hash" || ok=1
 	! grep -qE 'Activated /dev/mapper/usr|device-mapper: verity' "$1/serial.log" ||
 		{ echo "dm-verity was set up anyway"; ok=1; }
 	return $ok

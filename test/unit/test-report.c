@@ -36,6 +36,12 @@ static int setup(void **state) {
 	ctx.timing[1] = (struct stage_timing){ "signature", 2600, 9000, 4100, 900, 0 };
 	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0, 0, 0 };
 	ctx.n_timing = 3;
+	/* A label is anyone's bytes: the report must carry it as JSON text, newline and quote escaped. */
+	ctx.chosen[0] = (struct chosen_part){ "usr", { "/dev/vda2", GPT_USR_X86_64, "2b0b1b1e-7f5c-6d4a-3b2c-1d0e9f8a7b6c",
+						       "usr_2\n\"x\"", 133120, 20480, 0, UINT64_C(0x1800000000000000) } };
+	ctx.chosen[1] = (struct chosen_part){ "usr-verity", { "/dev/vda3", GPT_USR_VERITY_X86_64,
+							      "5d4e3f2a-1b0c-9d8e-7f6a-5b4c3d2e1f00", "", 0, 0, 0, 0 } };
+	ctx.n_chosen = 2;
 	return fake_setup(state);
 }
 
@@ -93,6 +99,18 @@ static void test_format_round_trip(void **state) {
 	assert_true(json_object_object_get_ex(o, "ipe", NULL));
 	assert_null(get(o, "ipe"));
 	assert_null(get(o, "selinux"));
+
+	json_object *parts = get(o, "partitions");
+	assert_int_equal(json_object_array_length(parts), 2);
+	json_object *p0 = json_object_array_get_idx(parts, 0), *p1 = json_object_array_get_idx(parts, 1);
+	assert_string_equal(json_object_get_string(get(p0, "role")), "usr");
+	assert_string_equal(json_object_get_string(get(p0, "device")), "/dev/vda2");
+	assert_string_equal(json_object_get_string(get(p0, "partuuid")), "2b0b1b1e-7f5c-6d4a-3b2c-1d0e9f8a7b6c");
+	assert_string_equal(json_object_get_string(get(p0, "label")), "usr_2\n\"x\"");
+	assert_string_equal(json_object_get_string(get(p0, "attributes")), "0x1800000000000000");
+	assert_string_equal(json_object_get_string(get(p1, "role")), "usr-verity");
+	assert_string_equal(json_object_get_string(get(p1, "label")), "");
+	assert_string_equal(json_object_get_string(get(p1, "attributes")), "0x0000000000000000");
 
 	json_object *stages = get(o, "stages");
 	assert_int_equal(json_object_array_length(stages), 3);
