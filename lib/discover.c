@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "discover.h"
+#include "macro.h"
 
 int part_matches_name(const struct part *p, const char *name) {
 	/* A whole disk has no PARTUUID or label: an empty one must never equal an empty name. */
@@ -35,7 +36,7 @@ const char *discover_type_role(const char *type) {
 		{ GPT_USR_VERITY_X86_64, "usr-verity" },
 		{ GPT_USR_VERITY_SIG_X86_64, "usr-verity-sig" },
 	};
-	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+	for (size_t i = 0; i < ELEMENTSOF(roles); i++)
 		if (strcasecmp(type, roles[i].type) == 0)
 			return roles[i].role;
 	return NULL;
