@@ -28,26 +28,9 @@ static void lowercase(char *s) {
 		*s = (char) tolower((unsigned char) *s);
 }
 
-/* Field i of a '|'-separated line into out (cut to size, as snprintf("%s") in scan_disk() cuts). */
-static void field(const char *line, size_t len, unsigned i, const char *prefix, char *out, size_t size) {
-	const char *p = line, *end = line + len;
-	for (unsigned k = 0; k < i && p; k++) {
-		p = memchr(p, '|', (size_t) (end - p));
-		if (p)
-			p++;
-	}
-	if (!p) {
-		out[0] = '\0';
-		return;
-	}
-	const char *bar = memchr(p, '|', (size_t) (end - p));
-	size_t n = (size_t) ((bar ? bar : end) - p);
-	(void) snprintf(out, size, "%s%.*s", prefix, (int) n, p);
-}
-
 static uint64_t field_u64(const char *line, size_t len, unsigned i) {
 	char text[24];
-	field(line, len, i, "", text, sizeof text);
+	fuzz_field(line, len, i, "", text, sizeof text);
 	return strtoull(text, NULL, 10);
 }
 
@@ -142,22 +125,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		size_t len = (size_t) ((nl ? nl : end) - p);
 		if (len > 0 && p[0] == 'W') {
 			if (nw < WANTS_MAX) {
-				field(p + 1, len - 1, 0, "", want_text[nw][0], sizeof want_text[nw][0]);
-				field(p + 1, len - 1, 1, "", want_text[nw][1], sizeof want_text[nw][1]);
+				fuzz_field(p + 1, len - 1, 0, "", want_text[nw][0], sizeof want_text[nw][0]);
+				fuzz_field(p + 1, len - 1, 1, "", want_text[nw][1], sizeof want_text[nw][1]);
 				wants[nw].type = want_text[nw][0][0] ? want_text[nw][0] : NULL;
 				wants[nw].name = want_text[nw][1][0] ? want_text[nw][1] : NULL;
 				char d[4];
-				field(p + 1, len - 1, 2, "", d, sizeof d);
+				fuzz_field(p + 1, len - 1, 2, "", d, sizeof d);
 				wants[nw].discovering = d[0] == 'd';
 				nw++;
 			}
 		} else if (n < BLOCKSCAN_MAX) {
 			struct part *e = &parts[n++];
 			memset(e, 0, sizeof *e);
-			field(p, len, 0, "/dev/", e->dev, sizeof e->dev);
-			field(p, len, 1, "", e->type, sizeof e->type);
-			field(p, len, 2, "", e->uuid, sizeof e->uuid);
-			field(p, len, 3, "", e->name, sizeof e->name);
+			fuzz_field(p, len, 0, "/dev/", e->dev, sizeof e->dev);
+			fuzz_field(p, len, 1, "", e->type, sizeof e->type);
+			fuzz_field(p, len, 2, "", e->uuid, sizeof e->uuid);
+			fuzz_field(p, len, 3, "", e->name, sizeof e->name);
 			lowercase(e->type);
 			lowercase(e->uuid);
 			e->start = field_u64(p, len, 4);

@@ -76,6 +76,25 @@ static inline bool fuzz_is_lower_hex(const char *s, size_t n) {
 	return true;
 }
 
+/* Field i of a '|'-separated line (len bytes) into out, after prefix, cut to size as snprintf("%s")
+ * cuts; "" when the line has fewer fields. The line-oriented harnesses (discover, slot) read their
+ * partitions this way. */
+static inline void fuzz_field(const char *line, size_t len, unsigned i, const char *prefix, char *out,
+			      size_t size) {
+	const char *p = line, *end = line + len;
+	for (unsigned k = 0; k < i && p; k++) {
+		p = memchr(p, '|', (size_t) (end - p));
+		if (p)
+			p++;
+	}
+	if (!p) {
+		(void) snprintf(out, size, "%s", "");
+		return;
+	}
+	const char *bar = memchr(p, '|', (size_t) (end - p));
+	(void) snprintf(out, size, "%s%.*s", prefix, (int) ((bar ? bar : end) - p), p);
+}
+
 /* With FUZZ_TRACE=1 in the environment, a line on stderr per call: what each seed reaches
  * (FUZZ_TRACE=1 build/fuzz/bin/sigjson test/fuzz/corpus/sigjson/SEED). */
 __attribute__((format(printf, 1, 2))) static inline void fuzz_trace(const char *fmt, ...) {
