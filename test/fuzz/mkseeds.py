@@ -3,7 +3,8 @@
 (test/fuzz/certs/). Run from anywhere: python3 test/fuzz/mkseeds.py. Needs openssl, veritysetup,
 mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab does).
 With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
-committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds.
+committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
+with --slot, only the slot chooser's disks and the efivar seeds.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -503,7 +504,53 @@ def module_seeds():
         seed("uevent", name, ev)
 
 
+# ---- slot: disks of A/B slots, placeholders and no-auto partitions, with the rules ------------------
+def slot_seeds():
+    ha, hb = "a1" * 32, "b2" * 32
+
+    def slot(k, label, flags=0):
+        return [f"vda{3 * k + 1}|{GPT_SIG}|5165165f-0000-0000-0000-00000000000{k}|{label}_verity_sig|{100 * k + 1}|10|0",
+                f"vda{3 * k + 2}|{GPT_USR}|=D{k}|{label}|{100 * k + 20}|10|{flags}",
+                f"vda{3 * k + 3}|{GPT_VERITY}|=H{k}|{label}_verity|{100 * k + 40}|10|0"]
+
+    empty = [f"vda7|{GPT_SIG}|e0000000-0000-0000-0000-000000000001|_empty|700|10|0",
+             f"vda8|{GPT_USR}|e0000000-0000-0000-0000-000000000002|_empty|720|10|0",
+             f"vda9|{GPT_VERITY}|e0000000-0000-0000-0000-000000000003|_empty|740|10|0"]
+    ab = ["vda||||0|0|0"] + slot(0, "usr_1") + slot(1, "usr_2")
+    sigs = [f"S|1|{ha}", f"S|4|{hb}"]
+    disks = {
+        "one-slot": ["vda||||0|0|0"] + slot(0, "usr_1") + [f"S|1|{ha}", "R||||"],
+        "ab-pinned-b": ab + sigs + [f"R|{hb}|||"],
+        "ab-unknown-hash": ab + sigs + ["R|" + "00" * 32 + "|||"],
+        "ab-unpinned": ab + sigs + ["R||||"],
+        "ab-newest": ab + sigs + ["R||n||"],
+        "ab-tie": ["vda||||0|0|0"] + slot(0, "usr_2") + slot(1, "usr_2") + sigs + ["R||n||"],
+        "a-empty-b": ["vda||||0|0|0"] + slot(0, "usr_1") + empty + [f"S|1|{ha}", "R||||"],
+        "no-auto": ["vda||||0|0|0"] + slot(0, "usr_1", 1 << 63) + [f"S|1|{ha}", "R||||"],
+        "named": ab + sigs + [f"R|{ha}||PARTLABEL=usr-a|/dev/vda3",
+                              f"vdb1|0fc63daf-8483-4772-8e79-3d69d8477de4|0fc00000-0000-0000-0000-000000000001|usr-a|0|10|0"],
+        "file": ["vda||||0|0|0"] + slot(0, "usr_1")[1:] + [f"S|-1|{ha}", f"R|{ha}|||"],
+        "versions": ["vda||||0|0|0"] + slot(0, "usr_1.10~rc1") + slot(1, "usr_1.9^2") + sigs + ["R||n||"],
+    }
+    for name, lines in disks.items():
+        seed("slot", name, "\n".join(lines) + "\n")
+
+
+# ---- efivar: LoaderDevicePartUUID as efivarfs gives it (attributes, UTF-16LE) -------------------
+def efivar_seeds():
+    attrs = b"\x07\x00\x00\x00"
+    u = "6F6A8B3E-1B0C-4D6E-9F10-A2B3C4D5E6F7"
+    seed("efivar", "stub", attrs + (u + "\0").encode("utf-16-le"))
+    seed("efivar", "no-nul", attrs + u.lower().encode("utf-16-le"))
+    seed("efivar", "short", attrs + u[:-1].encode("utf-16-le"))
+    seed("efivar", "empty", attrs)
+
+
 def main():
+    if sys.argv[1:] == ["--slot"]:
+        slot_seeds()  # no keys involved
+        efivar_seeds()
+        return
     if sys.argv[1:] == ["--veritytop"]:
         veritytop_seeds()  # no keys involved
         return
@@ -518,6 +565,8 @@ def main():
         signed_seeds(tmp)
     text_seeds()
     veritytop_seeds()
+    slot_seeds()
+    efivar_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()
