@@ -58,8 +58,9 @@ int stage_config(struct context *ctx) {
 	measure_configure(&ctx->cfg);
 	if (ctx->cfg.debug)
 		log_set_max_level(LOG_DEBUG);
-	log_info("Configuration: /usr by %s, %s, kernel verification %s, dm-verity on corruption: %s, init %s",
+	log_info("Configuration: /usr by %s%s, %s, kernel verification %s, dm-verity on corruption: %s, init %s",
 		 usr_discovery_to_string(ctx->cfg.usr_discovery),
+		 ctx->cfg.usr_slots == USR_SLOTS_NEWEST ? " (newest slot)" : "",
 		 ctx->cfg.usrhash[0] ? "root hash pinned by usrhash=" : "no pinned root hash",
 		 kernel_verify_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
 		 ctx->cfg.init);

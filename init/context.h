@@ -33,6 +33,10 @@ struct context {
 		struct part part;
 	} chosen[4];
 	size_t n_chosen;
+	/* Auto discovery chose usr and usr-verity by the rootHash the signature partition named
+	 * before it was verified (init/devices.c): the verified one must be that one. */
+	bool slot_chosen;
+	uint8_t slot_root_hash[32];
 
 	struct verity_sig sig;   /* the root hash and signature, once verified */
 	char signer[256];        /* subject of the enrolled certificate that signed */

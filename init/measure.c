@@ -155,12 +155,22 @@ int stage_tpm(struct context *ctx) {
 	return 0;
 }
 
+/* The usr partition's label, as the devices stage saw it ("" for a whole disk). */
+static const char *usr_label(const struct context *ctx) {
+	for (size_t i = 0; i < ctx->n_chosen; i++)
+		if (strcmp(ctx->chosen[i].role, "usr") == 0)
+			return ctx->chosen[i].part.name;
+	return "";
+}
+
 int stage_measure(struct context *ctx) {
 	struct eventlog_record recs[MEASURE_FACTS_MAX];
 	const struct measure_facts f = {
 		.root_hash_hex = ctx->sig.root_hash_hex,
 		.signer_sha256 = ctx->signer_fpr,
 		.kernel_verified = ctx->kernel_verified,
+		.usr_label = usr_label(ctx),
+		.pinned = ctx->cfg.usrhash[0] != '\0',
 		.ipe_sha256 = ctx->ipe_sha256,
 		.ipe_mode = ipe_mode_to_string(ctx->cfg.ipe_mode),
 		.selinux_sha256 = ctx->selinux_sha256,

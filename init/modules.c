@@ -5,7 +5,8 @@
  *   - a driver (a bus alias: pci:, acpi*:, virtio:, vmbus:, scsi:, ...) when a device it matches is
  *     present: in sysfs now, or announced by the kernel while the devices stage waits (the disks
  *     behind a SCSI host adapter, a vmbus channel), as udev would;
- *   - a filesystem (fs-TYPE aliases only) when it is usr.fstype, or root.fstype for a root device;
+ *   - a filesystem (fs-TYPE aliases only) when it is usr.fstype, or root.fstype for a root device,
+ *     or efivarfs for auto discovery (which disk the loader booted from: init/devices.c);
  *   - anything else (dm-verity, a crypto module, a name that is an alias or built in) always.
  * One module set thus serves QEMU (virtio) and Hyper-V (hv_vmbus, hv_storvsc, NVMe) and each loads
  * only its own: every module costs a signature check and relocations, on every boot.
@@ -82,7 +83,8 @@ static int on_device(const char *modalias, void *data) {
 static bool fs_needed(size_t i) {
 	const struct config *c = m.cfg;
 	return modalias_provides_fs(&m.aliases, c->modules[i], c->usr_fstype) ||
-	       (!c->root_tmpfs && modalias_provides_fs(&m.aliases, c->modules[i], c->root_fstype));
+	       (!c->root_tmpfs && modalias_provides_fs(&m.aliases, c->modules[i], c->root_fstype)) ||
+	       (c->usr_discovery == USR_DISCOVERY_AUTO && modalias_provides_fs(&m.aliases, c->modules[i], "efivarfs"));
 }
 
 static int read_aliases(void) {

@@ -119,6 +119,8 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	json_add(usr, "signer", json_object_new_string(ctx->signer), &oom);
 	json_add(usr, "signer_sha256", json_object_new_string(ctx->signer_fpr), &oom);
 	json_add(usr, "kernel_verified", json_object_new_boolean(ctx->kernel_verified), &oom);
+	/* usrhash= chose the image; without it, the disk did (PCR 15 says the same). */
+	json_add(usr, "pinned", json_object_new_boolean(c->usrhash[0] != '\0'), &oom);
 	json_add(usr, "data_device", json_object_new_string(ctx->dev_data), &oom);
 	json_add(usr, "hash_device", json_object_new_string(ctx->dev_hash), &oom);
 	/* Where the signature came from: its partition, or the configured file. */

@@ -16,28 +16,42 @@
 #include "stages.h"
 #include "sysops.h"
 
-static int read_sig_partition(struct context *ctx) {
+int signature_read_partition(struct context *ctx, const char *dev, struct verity_sig *out) {
 	static uint8_t buf[SIGJSON_PARTITION_MAX];
 	struct parse_error err = {};
 	uint64_t size = 0;
 
-	_cleanup_close_ int fd = sys->open(ctx->dev_sig, O_RDONLY | O_NOCTTY, 0);
+	_cleanup_close_ int fd = sys->open(dev, O_RDONLY | O_NOCTTY, 0);
 	if (fd < 0)
-		return log_error_errno(fd, "Cannot open the signature partition %s: %m", ctx->dev_sig);
+		return log_error_errno(fd, "Cannot open the signature partition %s: %m", dev);
 	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
-		return log_error_errno(negative_errno(), "Cannot size %s: %m", ctx->dev_sig);
+		return log_error_errno(negative_errno(), "Cannot size %s: %m", dev);
 	if (size > (uint64_t) SIGJSON_PARTITION_MAX) { /* systemd-repart writes 16 KiB */
 		ctx->reason = REASON_SIG_MALFORMED;
-		return log_error_errno(-E2BIG, "The signature partition %s is %llu bytes, more than %d", ctx->dev_sig,
+		return log_error_errno(-E2BIG, "The signature partition %s is %llu bytes, more than %d", dev,
 				       (unsigned long long) size, SIGJSON_PARTITION_MAX);
 	}
 	ssize_t n = sys_read_full(fd, buf, sizeof buf);
 	if (n < 0)
-		return log_error_errno((int) n, "Cannot read %s: %m", ctx->dev_sig);
-	int r = sigjson_parse(buf, (size_t) n, &ctx->sig, &err);
+		return log_error_errno((int) n, "Cannot read %s: %m", dev);
+	int r = sigjson_parse(buf, (size_t) n, out, &err);
 	if (r < 0) {
 		ctx->reason = REASON_SIG_MALFORMED;
-		return log_error_errno(r, "Signature partition %s: %s", ctx->dev_sig, err.msg);
+		return log_error_errno(r, "Signature partition %s: %s", dev, err.msg);
+	}
+	return 0;
+}
+
+/* Read again here, not kept from discovery: what is verified is what this read returned, and it
+ * must still be the root hash that chose the slot's partitions. */
+static int read_sig_partition(struct context *ctx) {
+	int r = signature_read_partition(ctx, ctx->dev_sig, &ctx->sig);
+	if (r < 0)
+		return r;
+	if (ctx->slot_chosen && memcmp(ctx->slot_root_hash, ctx->sig.root_hash, sizeof ctx->slot_root_hash) != 0) {
+		ctx->reason = REASON_SIG_MALFORMED;
+		return log_error_errno(-EBADMSG, "The signature partition %s changed while it was read (rootHash now %s)",
+				       ctx->dev_sig, ctx->sig.root_hash_hex);
 	}
 	return 0;
 }

@@ -31,8 +31,8 @@ int modules_hotplug(struct context *ctx, uint64_t usec);
 /* modules.c: closes the module index and stops listening to the kernel (before the hand-over). */
 void modules_stop(void);
 
-/* devices.c: waits until each wants[i] matches exactly one partition (ctx->device_deadline_us). */
-int devices_await(struct context *ctx, const char *const *roles, const struct part_want *wants, size_t n,
-		  struct part *out);
+/* signature.c: reads and parses a usr-verity-sig partition (at most SIGJSON_PARTITION_MAX bytes).
+ * Returns 0, or a logged error: SIG_MALFORMED for what is not a signature partition's JSON. */
+int signature_read_partition(struct context *ctx, const char *dev, struct verity_sig *out);
 /* devices.c: for usr.discovery=partuuid, the data and hash partitions named by the root hash. */
 int devices_await_by_roothash(struct context *ctx);

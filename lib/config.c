@@ -13,6 +13,10 @@ static const char *const discovery_names[_USR_DISCOVERY_MAX] = {
 	[USR_DISCOVERY_PARTUUID] = "partuuid",
 	[USR_DISCOVERY_EXPLICIT] = "explicit",
 };
+static const char *const slots_names[_USR_SLOTS_MAX] = {
+	[USR_SLOTS_SINGLE] = "single",
+	[USR_SLOTS_NEWEST] = "newest",
+};
 static const char *const failure_names[_FAILURE_ACTION_MAX] = {
 	[FAILURE_HALT] = "halt",
 	[FAILURE_REBOOT] = "reboot",
@@ -47,7 +51,8 @@ static const char *const usr_fstypes[] = { "erofs", "squashfs", "ext4", NULL };
 static const char *const root_fstypes[] = { "ext4", "xfs", "btrfs", NULL };
 
 /* Without modules=: drivers that work on QEMU (virtio) and on Hyper-V Gen 2 / Azure (vmbus,
- * storvsc, NVMe) alike, then the filesystems this config mounts, then what every boot needs. Only
+ * storvsc, NVMe) alike, then the filesystems this config mounts (and efivarfs, where auto discovery
+ * reads which disk the loader booted from), then what every boot needs. Only
  * those filesystems: verinit never loads another (the command line cannot change the types), and
  * every file in the initramfs is unpacked on every boot (ext4 and jbd2 alone are 3 MB). Each
  * allowed type's module has the type's name. */
@@ -55,7 +60,7 @@ static const char *const default_drivers[] = {
 	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme", "dm-verity",
 };
 static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "tpm_tis" };
-_Static_assert(ELEMENTSOF(default_drivers) + 2 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
+_Static_assert(ELEMENTSOF(default_drivers) + 3 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
 	       "the default modules fit");
 
 static bool eqn(const char *v, size_t n, const char *s) {
@@ -81,6 +86,10 @@ static const char *name_of(const char *const *names, size_t n_names, unsigned i)
 
 const char *usr_discovery_to_string(enum usr_discovery d) {
 	return name_of(discovery_names, ELEMENTSOF(discovery_names), (unsigned) d);
+}
+
+const char *usr_slots_to_string(enum usr_slots s) {
+	return name_of(slots_names, ELEMENTSOF(slots_names), (unsigned) s);
 }
 const char *failure_action_to_string(enum failure_action a) {
 	return name_of(failure_names, ELEMENTSOF(failure_names), (unsigned) a);
@@ -262,6 +271,7 @@ static int parse_fstype(const char *const *allowed, const char *v, size_t n, cha
 		return 0;                                          \
 	}
 ENUM_KEY(key_discovery, usr_discovery, discovery_names, enum usr_discovery)
+ENUM_KEY(key_slots, usr_slots, slots_names, enum usr_slots)
 ENUM_KEY(key_failure, failure, failure_names, enum failure_action)
 ENUM_KEY(key_kernel_verify, kernel_verify, kernel_verify_names, enum kernel_verify)
 ENUM_KEY(key_verity, verity_on_corruption, verity_names, enum verity_mode)
@@ -338,6 +348,7 @@ static int key_init(const char *v, size_t n, struct config *c) {
 
 enum key {
 	K_USR_DISCOVERY,
+	K_USR_SLOTS,
 	K_USR_DATA,
 	K_USR_HASH,
 	K_USR_SIGNATURE,
@@ -373,6 +384,7 @@ static const struct key_def {
 	const char *want; /* ends the message for a bad value */
 } keys[_K_MAX] = {
 	[K_USR_DISCOVERY] = { "usr.discovery", key_discovery, "auto, partuuid or explicit" },
+	[K_USR_SLOTS] = { "usr.slots", key_slots, "single or newest" },
 	[K_USR_DATA] = { "usr.data", key_usr_data, "/dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
 	[K_USR_HASH] = { "usr.hash", key_usr_hash, "/dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
 	[K_USR_SIGNATURE] = { "usr.signature", key_usr_signature, "partition or an absolute path" },
@@ -417,6 +429,8 @@ static void set_default_modules(struct config *c) {
 	add_module(c, c->usr_fstype);
 	if (!c->root_tmpfs)
 		add_module(c, c->root_fstype);
+	if (c->usr_discovery == USR_DISCOVERY_AUTO)
+		add_module(c, "efivarfs");
 	for (size_t i = 0; i < ELEMENTSOF(default_every_boot); i++)
 		add_module(c, default_every_boot[i]);
 }
@@ -530,6 +544,10 @@ static int validate(const struct config *c, const unsigned seen[static _K_MAX], 
 						  "%s is only allowed with usr.discovery=explicit (it is %s)",
 						  keys[k].name, usr_discovery_to_string(c->usr_discovery));
 	}
+	/* Slots are auto discovery's: the other modes name one image, never choose among several. */
+	if (seen[K_USR_SLOTS] && c->usr_discovery != USR_DISCOVERY_AUTO)
+		return parse_fail(err, seen[K_USR_SLOTS], -EINVAL, "usr.slots is only allowed with usr.discovery=auto (it is %s)",
+				  usr_discovery_to_string(c->usr_discovery));
 	if (c->root_tmpfs && seen[K_ROOT_FSTYPE])
 		return parse_fail(err, seen[K_ROOT_FSTYPE], -EINVAL,
 				  "root.fstype is only allowed when root is a device (root=tmpfs)");

@@ -27,6 +27,13 @@ enum usr_discovery {
 	_USR_DISCOVERY_MAX,
 };
 
+/* Without usrhash=, which of several complete /usr slots auto discovery takes. */
+enum usr_slots {
+	USR_SLOTS_SINGLE, /* none: the disk must hold exactly one (DEVICE_AMBIGUOUS otherwise) */
+	USR_SLOTS_NEWEST, /* the newest usr label (systemd's rule; the disk's writer chooses labels) */
+	_USR_SLOTS_MAX,
+};
+
 enum failure_action {
 	FAILURE_HALT,
 	FAILURE_REBOOT,
@@ -75,6 +82,7 @@ enum cmdline_init {
 
 struct config {
 	enum usr_discovery usr_discovery;
+	enum usr_slots usr_slots; /* auto discovery only */
 	char usr_data[CONFIG_PATH_MAX]; /* "/dev/...", "PARTUUID=..." or "PARTLABEL=..."; explicit only */
 	char usr_hash[CONFIG_PATH_MAX];
 	char usr_signature[CONFIG_PATH_MAX]; /* "partition", or the absolute path of a .p7s file */
@@ -142,6 +150,7 @@ int config_parse_uint(const char *v, size_t n, unsigned min, unsigned max, unsig
 
 /* The configuration file's spelling of each value; "invalid" for a value out of range. */
 const char *usr_discovery_to_string(enum usr_discovery d);
+const char *usr_slots_to_string(enum usr_slots s);
 const char *failure_action_to_string(enum failure_action a);
 const char *verity_mode_to_string(enum verity_mode m);
 const char *kernel_verify_to_string(enum kernel_verify k);

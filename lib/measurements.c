@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "discover.h"
 #include "hexb64.h"
 #include "measurements.h"
 
@@ -26,7 +27,7 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	char s[EVENTLOG_STRING_MAX];
 	int n = 0, r;
 
-	if (!hex_is_sha256(f->root_hash_hex) || !hex_is_sha256(f->signer_sha256))
+	if (!hex_is_sha256(f->root_hash_hex) || !hex_is_sha256(f->signer_sha256) || !f->usr_label)
 		return -EINVAL;
 	(void) snprintf(s, sizeof s, "verinit.usr.roothash=%s", f->root_hash_hex);
 	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
@@ -39,6 +40,12 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	r = record(pcr, "verinit", "verinit",
 		   f->kernel_verified ? "verinit.usr.kernel_verified=yes" : "verinit.usr.kernel_verified=no", banks,
 		   &out[n++]);
+	if (r < 0)
+		return r;
+	char label[160];
+	label_escape(f->usr_label, label, sizeof label);
+	(void) snprintf(s, sizeof s, "verinit.usr.slot=%s pinned=%s", label, f->pinned ? "yes" : "no");
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 	if (r < 0)
 		return r;
 	const struct {

@@ -7,6 +7,8 @@
  *   PCR pcr_facts (15)  "verinit.usr.roothash=<hex>"         content_type verinit, eventType verinit
  *                       "verinit.usr.signer.sha256=<hex>"
  *                       "verinit.usr.kernel_verified=yes|no"
+ *                       "verinit.usr.slot=<label> pinned=yes|no"   (the usr partition's GPT label,
+ *                                                   escaped as label_escape(); "" for a whole disk)
  *                       "verinit.ipe.policy.sha256=<hex> mode=enforce|audit"          (if one was loaded)
  *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive" (if one was loaded)
  *   PCR pcr_phase (11)  "leave-initrd"                       (just before the hand-over)
@@ -27,6 +29,11 @@ struct measure_facts {
 	const char *root_hash_hex; /* 64 lowercase hex */
 	const char *signer_sha256; /* 64 lowercase hex */
 	bool kernel_verified;
+	/* The usr partition's GPT label as the disk has it (labels are not signed: whoever wrote the
+	 * disk chose it), and whether usrhash= pinned the root hash, so a verifier tells a pinned boot
+	 * from one that took what the disk offered. */
+	const char *usr_label;
+	bool pinned;
 	/* The policies loaded: SHA-256 of the exact bytes and the mode's config spelling; NULL or ""
 	 * when none was. */
 	const char *ipe_sha256, *ipe_mode;
@@ -37,8 +44,8 @@ struct measure_facts {
 int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r);
 
 /* The fact records, in the order they are extended, into out (MEASURE_FACTS_MAX of room).
- * Returns how many, -EINVAL (a hex value that is not 64 lowercase hex characters, or a policy
- * without its mode) or -EIO. */
+ * Returns how many, -EINVAL (a hex value that is not 64 lowercase hex characters, no usr label
+ * (NULL), or a policy without its mode) or -EIO. */
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out);
 
 /* The failure record for stage and reason code into pcr. Returns 0 or -EIO. */

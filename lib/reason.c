@@ -36,6 +36,7 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_SELINUX_LOAD] = "SELINUX_LOAD",
 	[REASON_PARTITION_OVERLAP] = "PARTITION_OVERLAP",
 	[REASON_VERITY_MISMATCH] = "VERITY_MISMATCH",
+	[REASON_USRHASH_NOT_FOUND] = "USRHASH_NOT_FOUND",
 };
 
 const char *reason_to_string(enum reason r) {

@@ -37,6 +37,7 @@ enum reason {
 	REASON_SELINUX_LOAD,      /* the kernel refused the SELinux policy or its mode */
 	REASON_PARTITION_OVERLAP, /* a partition /usr needs shares sectors with another one */
 	REASON_VERITY_MISMATCH,   /* the hash tree's top is not the signed root hash's */
+	REASON_USRHASH_NOT_FOUND, /* no usr-verity-sig partition has the root hash usrhash= pins */
 	_REASON_MAX,
 };
 

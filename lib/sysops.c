@@ -41,6 +41,10 @@ static ssize_t real_read(int fd, void *buf, size_t len) {
 	return n < 0 ? negative_errno() : n;
 }
 
+static int real_umount(const char *target) {
+	return umount2(target, MNT_DETACH) < 0 ? negative_errno() : 0;
+}
+
 static int real_reboot(int cmd) {
 	return reboot(cmd) < 0 ? negative_errno() : 0;
 }
@@ -69,6 +73,7 @@ static uint64_t real_now_us(void) {
 
 static const struct sys_ops real_ops = {
 	.mount = real_mount,
+	.umount = real_umount,
 	.mkdir = real_mkdir,
 	.open = real_open,
 	.write = real_write,

@@ -10,6 +10,7 @@
 struct sys_ops {
 	int (*mount)(const char *source, const char *target, const char *fstype, unsigned long flags,
 		     const char *data);
+	int (*umount)(const char *target); /* lazily (MNT_DETACH): what was read from it is read */
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*open)(const char *path, int flags, mode_t mode);
 	ssize_t (*write)(int fd, const void *buf, size_t len);

@@ -11,8 +11,9 @@
 #include "measure.h"
 #include "pcr.h"
 
-/* ROOTHASH and CERT_FPR from the lab's usr.env, unless the options gave them. */
-int load_usr_env(const char *path, char roothash[65], char signer[65]) {
+/* ROOTHASH and CERT_FPR from the lab's usr.env, unless the options gave them; USR_LABEL (the usr
+ * partition's GPT label, written by a disk builder that reads it back) when there is one. */
+int load_usr_env(const char *path, char roothash[65], char signer[65], char label[73], bool *has_label) {
 	_cleanup_free_ uint8_t *buf = NULL;
 	struct parse_error err = {};
 	size_t len = 0;
@@ -40,6 +41,16 @@ int load_usr_env(const char *path, char roothash[65], char signer[65]) {
 			return -EINVAL;
 		}
 	}
+	if (*has_label)
+		return 0;
+	r = envfile_get((const char *) buf, len, "USR_LABEL", label, 73, &err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		say("%s: USR_LABEL: %s", path, err.msg[0] ? err.msg : "not a GPT label of at most 72 bytes");
+		return r;
+	}
+	*has_label = true;
 	return 0;
 }
 

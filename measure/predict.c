@@ -32,8 +32,8 @@ static const struct {
 struct options {
 	const char *uki;
 	const char *files[STUB_SECTIONS];
-	bool no_stub, lines, kernel_verified;
-	const char *roothash, *usr_env, *cert, *config, *failure;
+	bool no_stub, lines, kernel_verified, pinned;
+	const char *roothash, *usr_env, *cert, *config, *failure, *usr_label;
 	const char *ipe_policy, *ipe_mode, *selinux_policy, *selinux_mode;
 	unsigned banks;
 };
@@ -61,10 +61,20 @@ static int parse_failure(const char *s, enum progress *at, const char **stage, c
 	return -EINVAL;
 }
 
+/* Returns 0 or -EINVAL (said why). */
+static int yes_no(const char *option, const char *arg, bool *out) {
+	if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0) {
+		say("%s: '%s' is not yes or no", option, arg);
+		return -EINVAL;
+	}
+	*out = arg[0] == 'y';
+	return 0;
+}
+
 /* Returns 0, 1 (--help was printed) or -EINVAL (said why). */
 static int parse_options(int argc, char **argv, struct options *o) {
 	enum { O_UKI = 0x100, O_NO_STUB, O_ROOTHASH, O_USR_ENV, O_CERT, O_KV, O_CONFIG, O_BANKS, O_FAILURE, O_FORMAT,
-	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_SECTION }; /* O_SECTION + i: the stub's section i */
+	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_USR_LABEL, O_PINNED, O_SECTION }; /* O_SECTION + i: the stub's section i */
 	static const struct option opts[] = {
 		{ "uki", required_argument, NULL, O_UKI },
 		{ "linux", required_argument, NULL, O_SECTION + 0 },
@@ -79,6 +89,8 @@ static int parse_options(int argc, char **argv, struct options *o) {
 		{ "usr-env", required_argument, NULL, O_USR_ENV },
 		{ "cert", required_argument, NULL, O_CERT },
 		{ "kernel-verified", required_argument, NULL, O_KV },
+		{ "usr-label", required_argument, NULL, O_USR_LABEL },
+		{ "pinned", required_argument, NULL, O_PINNED },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "banks", required_argument, NULL, O_BANKS },
 		{ "failure", required_argument, NULL, O_FAILURE },
@@ -116,11 +128,15 @@ static int parse_options(int argc, char **argv, struct options *o) {
 			o->cert = optarg;
 			break;
 		case O_KV:
-			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
-				say("--kernel-verified: '%s' is not yes or no", optarg);
+			if (yes_no("--kernel-verified", optarg, &o->kernel_verified) < 0)
 				return -EINVAL;
-			}
-			o->kernel_verified = optarg[0] == 'y';
+			break;
+		case O_USR_LABEL:
+			o->usr_label = optarg;
+			break;
+		case O_PINNED:
+			if (yes_no("--pinned", optarg, &o->pinned) < 0)
+				return -EINVAL;
 			break;
 		case O_CONFIG:
 			o->config = optarg;
@@ -272,8 +288,22 @@ int predict_main(int argc, char **argv) {
 	}
 	if (o.cert && load_cert(o.cert, signer) < 0)
 		return -EINVAL;
-	if (o.usr_env && load_usr_env(o.usr_env, roothash, signer) < 0)
+	char label[73] = "";
+	bool has_label = o.usr_label != NULL;
+	if (o.usr_label) {
+		if (strlen(o.usr_label) >= sizeof label) {
+			say("--usr-label: '%.80s' is longer than a GPT label (72 bytes)", o.usr_label);
+			return -EINVAL;
+		}
+		memcpy(label, o.usr_label, strlen(o.usr_label) + 1);
+	}
+	if (o.usr_env && load_usr_env(o.usr_env, roothash, signer, label, &has_label) < 0)
 		return -EINVAL;
+	if (!has_label && !o.failure) {
+		say("predict: the usr partition's label is unknown: give --usr-label LABEL (\"\" for a whole disk), "
+		    "or a --usr-env with USR_LABEL=");
+		return -EINVAL;
+	}
 	if (!signer[0]) {
 		say("predict: the signer is unknown: give --cert (or a --usr-env with CERT_FPR=)");
 		return -EINVAL;
@@ -289,6 +319,8 @@ int predict_main(int argc, char **argv) {
 		.root_hash_hex = roothash,
 		.signer_sha256 = signer,
 		.kernel_verified = o.kernel_verified,
+		.usr_label = label,
+		.pinned = o.pinned,
 		.ipe_sha256 = ipe_sha,
 		.ipe_mode = o.ipe_mode ? o.ipe_mode : "enforce",
 		.selinux_sha256 = selinux_sha,

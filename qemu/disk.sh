@@ -54,6 +54,9 @@ roothash=$(env_get ROOTHASH)
 usr_uuid=$(env_get USR_PARTUUID)
 verity_uuid=$(env_get VERITY_PARTUUID)
 sig_uuid=$(env_get SIG_PARTUUID)
+usr_label=$(sed -n 's/^USR_LABEL=//p' "$usrdir/usr.env")
+[[ $usr_label =~ ^[A-Za-z0-9_.-]{1,36}$ ]] ||
+	die "USR_LABEL '$usr_label' in $usrdir/usr.env is not a GPT label of 1 to 36 of [A-Za-z0-9_.-]"
 
 uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 derived_uuid() { uuid_of "$(printf %s "$1:$roothash" | sha256sum | cut -c1-64)"; }
@@ -94,10 +97,10 @@ sig_type=E7BB33FB-06CF-4E81-8273-E543B413E2E2
 usr_bits=59,60
 [ -z "$no_auto" ] || usr_bits=59,60,63
 parts=("ESP $esp_type $(derived_uuid esp) - $esp"
-	"usr $usr_type $usr_uuid $usr_bits $usrdir/usr.img"
+	"$usr_label $usr_type $usr_uuid $usr_bits $usrdir/usr.img"
 	"usr-verity $verity_type $verity_uuid 60 $usrdir/usr-verity.img")
 [ -n "$no_sig" ] || parts+=("usr-verity-sig $sig_type $sig_uuid 60 $usrdir/usr-verity-sig.img")
-[ -z "$two_usr" ] || parts+=("usr $usr_type $usr2_uuid 59,60 $usrdir/usr.img")
+[ -z "$two_usr" ] || parts+=("$usr_label $usr_type $usr2_uuid 59,60 $usrdir/usr.img")
 if [ -n "$empty_slot" ]; then
 	truncate -s $((mib * 512)) "$tmp/zeros"
 	parts+=("_empty $usr_type $(derived_uuid empty-usr) - $tmp/zeros"

@@ -125,6 +125,17 @@ $(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.s
 # check and the repart case, not the whole lab.
 $(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
 	qemu/repart-disk.sh $@ $(LAB)/keys/db.key $(LAB)/keys/db.crt
+# An A/B disk in one run of systemd-repart: slots usr_1 and usr_2, each signed, each tree marked
+# with its name (disk-repart-ab.K.env: slot K). Booted with the usrhash= of each slot, as the UKI
+# of each slot pins its own; the same disk without usrhash= is ambiguous unless usr.slots=newest.
+# Built with disk-repart.img by the lab-repart-disk check, and for the same reasons not in LAB_IMAGES.
+$(LAB)/disk-repart-ab.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
+	qemu/repart-disk.sh --slots 2 $@ $(LAB)/keys/db.key $(LAB)/keys/db.crt
+$(LAB)/uki-ab-%.efi: $(LAB)/initramfs-repart.img $(UKI_DEPS) $(LAB)/disk-repart-ab.img
+	$(call uki,db,$<,usrhash=$$(sed -n 's/^ROOTHASH=//p' $(LAB)/disk-repart-ab.$*.env))
+REPART_IMAGES := $(LAB)/disk-repart.img $(LAB)/disk-repart-ab.img $(LAB)/uki-ab-1.efi $(LAB)/uki-ab-2.efi
+.PHONY: lab-repart
+lab-repart: $(REPART_IMAGES)
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
@@ -198,7 +209,7 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 	$(call uki,db,$<)
 
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit repart module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
+CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \

@@ -13,7 +13,9 @@
 #   usr.p7s             detached PKCS#7 (DER) over the ASCII hex root hash, signer cert
 #                       embedded as systemd 252 does (--nocerts leaves it out, as newer systemd)
 #   usr-verity-sig.img  the DPS usr-verity-sig partition: compact JSON, NUL-padded to 16 KiB
-#   usr.env             ROOTHASH, USR_PARTUUID, VERITY_PARTUUID, SIG_PARTUUID, FSTYPE, CERT_FPR
+#   usr.env             ROOTHASH, USR_PARTUUID, VERITY_PARTUUID, SIG_PARTUUID, FSTYPE, CERT_FPR,
+#                       and USR_LABEL=usr: the GPT label qemu/disk.sh gives the usr partition,
+#                       which verinit measures into PCR 15 and verinit-measure predict reads here
 #
 # The image holds qemu/usr-tree.sh's tree (busybox with its applet links, the test init
 # usr/lib/verinit-test/init); hooks/verinit-sign signs it. SOURCE_DATE_EPOCH (default 0) sets
@@ -86,6 +88,7 @@ truncate -s $(((size + 4095) / 4096 * 4096)) "$img"
 
 # The hash tree, signature and usr.env: the image builders' own tool (it checks its output).
 "$here/../hooks/verinit-sign" usr --key "$key" --cert "$cert" --output "$stage" ${nocerts:+--nocerts} "$img" >/dev/null
+echo USR_LABEL=usr >>"$stage/usr.env" || die "cannot write $stage/usr.env"
 
 outputs=(usr.img usr-verity.img usr.roothash usr.p7s usr-verity-sig.img usr.env)
 for f in "${outputs[@]}"; do

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the lab's /usr tree: what qemu/usr-image.sh and qemu/repart-disk.sh put into /usr.
 #
-# usage: qemu/usr-tree.sh TREE [--init-link TARGET]
+# usage: qemu/usr-tree.sh TREE [--init-link TARGET] [--slot NAME]
 #
 # TREE must not exist or be an empty directory. Afterwards it holds
 #   usr/bin/busybox                 Debian's busybox-static (/bin/busybox), mode 0755
@@ -9,6 +9,7 @@
 #   usr/lib/verinit-test/init       the test init (qemu/guest/init), mode 0755, or with
 #                                   --init-link a symlink to TARGET (a negative test: an init
 #                                   that resolves outside the verified /usr)
+#   usr/lib/verinit-test/slot       with --slot, NAME and a newline: which slot of an A/B disk
 # Every directory (TREE itself too) is 0755, and every entry's mtime (symlinks' own, not their
 # targets') is SOURCE_DATE_EPOCH (default 0), so the tree depends on nothing of the build host
 # but busybox. Ownership is the caller's: image builders map it to root (-all-root, --all-root).
@@ -18,15 +19,16 @@ set -euo pipefail
 die() { echo "usr-tree: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-tree.sh TREE [--init-link TARGET]"
+usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME]"
 
 [ $# -ge 1 ] || die "$usage"
 tree=$1
 shift
-init_link=''
+init_link='' slot=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
+	--slot) [[ $# -ge 2 && $2 =~ ^[A-Za-z0-9_.-]+$ ]] || die "--slot needs a name of [A-Za-z0-9_.-]"; slot=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -67,6 +69,8 @@ if [ -n "$init_link" ]; then
 else
 	install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init" || die "cannot copy the test init"
 fi
+# Which slot of an A/B disk this tree is: the test init reports it, so a case sees which /usr it got.
+[ -z "$slot" ] || echo "$slot" >"$tree/usr/lib/verinit-test/slot" || die "cannot write the slot name"
 { find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
 	die "cannot set modes and timestamps in $tree"
 ok=1

@@ -81,25 +81,27 @@ assert sorted(d) == ["sha1", "sha256", "sha384", "sha512"], d
 assert all(sorted(v) == ["11", "15"] for v in d.values()), d' "$w/uki.json"
 
 # PCR 15 from hashlib: each fact string is hashed (no NUL) and extended, as systemd-pcrphase does.
+# The lab's usr.env names the usr partition's label (USR_LABEL=usr); nothing pins the hash.
 "$py" - "$roothash" "$fpr" yes >"$w/py15.lines" <<'EOF'
 import hashlib, sys
 root, fpr, kv = sys.argv[1:]
 for bank in ("sha1", "sha256"):
     v = bytes(hashlib.new(bank).digest_size)
-    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", f"verinit.usr.kernel_verified={kv}"):
+    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", f"verinit.usr.kernel_verified={kv}",
+              "verinit.usr.slot=usr pinned=no"):
         v = hashlib.new(bank, v + hashlib.new(bank, s.encode()).digest()).digest()
     print(bank, 15, v.hex())
 EOF
 for bank in sha256 sha1; do
 	want=$(value "$w/py15.lines" "$bank" 15) got=$(value "$w/uki.lines" "$bank" 15)
-	[ -n "$want" ] && [ "$want" = "$got" ] && pass "PCR 15 $bank equals hashlib's extends of the three facts" ||
+	[ -n "$want" ] && [ "$want" = "$got" ] && pass "PCR 15 $bank equals hashlib's extends of the four facts" ||
 		fail "PCR 15 $bank is '$got', hashlib says '$want'"
 done
 
-vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" --format lines >"$w/cert.lines"
+vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" --usr-label usr --format lines >"$w/cert.lines"
 expect "--usr-roothash and --cert (PEM) predict what --usr-env does" cmp -s "$w/cert.lines" "$w/uki.lines"
 openssl x509 -in "$lab/keys/db.crt" -outform DER -out "$w/db.der"
-vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$w/db.der" --format lines >"$w/der.lines"
+vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$w/db.der" --usr-label usr --format lines >"$w/der.lines"
 expect "--cert takes a DER certificate too" cmp -s "$w/der.lines" "$w/uki.lines"
 
 # One byte of the command line: PCR 11 changes, PCR 15 does not.
@@ -122,6 +124,26 @@ vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --usr-roothash "$other" --
 vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --kernel-verified no --format lines >"$w/kv.lines"
 [ "$(value "$w/kv.lines" sha256 15)" != "$(value "$w/uki.lines" sha256 15)" ] &&
 	pass "--kernel-verified no changes PCR 15" || fail "--kernel-verified no does not change PCR 15"
+# The slot fact: --usr-label overrides USR_LABEL=, --pinned yes is measured, and a good boot's
+# prediction without any label is refused by name (exit 2).
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --usr-label usr_2 --pinned yes --format lines >"$w/slot.lines"
+"$py" - "$roothash" "$fpr" >"$w/pyslot.lines" <<'EOF'
+import hashlib, sys
+root, fpr = sys.argv[1:]
+v = bytes(32)
+for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
+          "verinit.usr.slot=usr_2 pinned=yes"):
+    v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
+print("sha256", 15, v.hex())
+EOF
+[ "$(value "$w/slot.lines" sha256 15)" = "$(value "$w/pyslot.lines" sha256 15)" ] &&
+	pass "--usr-label usr_2 --pinned yes: PCR 15 as hashlib extends 'verinit.usr.slot=usr_2 pinned=yes'" ||
+	fail "--usr-label/--pinned: PCR 15 is '$(value "$w/slot.lines" sha256 15)', hashlib says '$(value "$w/pyslot.lines" sha256 15)'"
+rc=0
+vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" >/dev/null 2>"$w/nolabel.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$w/nolabel.err")" = 1 ] && grep -q -- "--usr-label" "$w/nolabel.err" &&
+	pass "no usr label for a good boot: exit 2, one line asking for --usr-label" ||
+	fail "no usr label: exit $rc, $(cat "$w/nolabel.err")"
 
 # A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 (hashlib again).
 vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
@@ -132,7 +154,7 @@ root, fpr, ipe, sel = sys.argv[1:]
 d = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
 v = bytes(32)
 for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
-          f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing"):
+          "verinit.usr.slot=usr pinned=no", f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing"):
     v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
 print("sha256", 15, v.hex())
 EOF
@@ -261,7 +283,8 @@ def record(p, string, ctype, etype):
 
 with open(f"{w}/tpm2-measure.log", "w") as f:
     f.write(record(11, "enter-initrd", "systemd", "phase"))
-    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes"):
+    for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
+              "verinit.usr.slot=usr pinned=no"):
         f.write(record(15, s, "verinit", "verinit"))
     f.write(record(11, "leave-initrd", "systemd", "phase"))
 EOF

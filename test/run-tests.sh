@@ -62,7 +62,7 @@ check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
 check lab-rebuild test/lab-rebuild.sh "$BUILD"
 check readme-matrix test/integration/matrix.sh --check README.md
 check measure-cli test/measure-cli.sh "$BUILD"
-check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" "$BUILD/lab/disk-repart.img"
+check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"

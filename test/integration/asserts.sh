@@ -146,15 +146,40 @@ modules_loaded() { # run loaded waiting skipped
 		{ echo "modules: $(grep -o 'verinit: Modules loaded: .*' "$1/serial.log" | head -1), want: $line"; return 1; }
 }
 # The lab's module set on a virtio machine: its disk's driver and what every boot needs; no SCSI,
-# NVMe or Hyper-V driver; and the initramfs carries no filesystem but /usr's erofs (the default).
+# NVMe or Hyper-V driver; and the initramfs carries no filesystem but /usr's erofs (the default)
+# and efivarfs (auto discovery reads LoaderDevicePartUUID).
 assert_signed_uki() {
 	local ok=0
 	measured_as_predicted "$1" || ok=1
-	modules_loaded "$1" "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis" \
+	modules_loaded "$1" "virtio_blk dm-verity erofs efivarfs crc32c_generic tpm_crb tpm_tis" \
 		"virtio_scsi sd_mod hv_vmbus hv_storvsc nvme" none || ok=1
 	return $ok
 }
-assert_signed_esp() { measured_as_predicted "$1"; }
+# Booted from the disk's ESP: systemd-stub set LoaderDevicePartUUID to it, and verinit says so.
+assert_signed_esp() {
+	local ok=0
+	measured_as_predicted "$1" || ok=1
+	grep -qE 'verinit: Booted from the partition with PARTUUID [0-9a-f-]{36} \(LoaderDevicePartUUID\)' "$1/serial.log" ||
+		{ echo "no line naming the loader's partition"; ok=1; }
+	return $ok
+}
+# A second disk with another validly signed /usr (systemd-repart's): booted from the first disk's
+# ESP, discovery looks only at that disk, hands over to its /usr and names the other disk's
+# partitions as ignored. Without a loader (-kernel) the two disks are two complete slots.
+assert_boot_disk() {
+	local ok=0 p
+	measured_as_predicted "$1" || ok=1
+	[ "$(report_json "$1" .usr.data_device)" = /dev/vda2 ] ||
+		{ echo "report.json: /usr from $(report_json "$1" .usr.data_device)"; ok=1; }
+	for p in "/dev/vdb1: usr" "/dev/vdb2: usr-verity" "/dev/vdb3: usr-verity-sig"; do
+		grep -q "verinit: $p, not on the boot disk: ignored" "$1/serial.log" || { echo "not named as ignored: $p"; ok=1; }
+	done
+	return $ok
+}
+assert_stray_disk_no_loader() {
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:DEVICE_AMBIGUOUS \
+		'verinit: Two or more complete /usr slots and no usrhash= to say which' "the two slots"
+}
 assert_signed_all_banks() {
 	local ok=0
 	measured_as_predicted "$1" || ok=1
@@ -229,7 +254,7 @@ failed_measured() { # run [uki]
 	return $ok
 }
 for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_garbage_json sig_dup_keys \
-	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition two_usr gpt_dup_entry no_disk init_escape; do
+	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition gpt_dup_entry no_disk init_escape; do
 	eval "assert_$c() { failed_measured \"\$1\"; }"
 done
 # A halt measured as predicted, with the console line that says why.
@@ -259,6 +284,39 @@ assert_empty_slot() {
 		{ echo "report.json partitions: $(report_json "$1" '.partitions')"; ok=1; }
 	return $ok
 }
+# A second usr partition whose PARTUUID no signed root hash derives is not a candidate: /usr is the
+# one the signature names, as systemd does it.
+assert_two_usr() {
+	local ok=0
+	measured_as_predicted "$1" || ok=1
+	[ "$(report_json "$1" .usr.data_device)" = /dev/vda2 ] ||
+		{ echo "report.json: /usr data from $(report_json "$1" .usr.data_device), not /dev/vda2"; ok=1; }
+	return $ok
+}
+
+# systemd-repart's A/B disk: the slot chosen hands over, the guest's /usr is that slot's tree, and
+# PCR 15 says which slot (its label) and whether usrhash= pinned it.
+ab_slot_handed_over() { # run K uki config pinned
+	local run=$1 ok=0 env=$LAB/disk-repart-ab.$2.env
+	handed_over "$run" "$env" || ok=1
+	grep -qx "R usr_slot usr_$2" "$run/report" ||
+		{ echo "the guest's /usr is slot '$(sed -n 's/^R usr_slot //p' "$run/report")', not usr_$2"; ok=1; }
+	grep -q "verinit: usr: .*label 'usr_$2'" "$run/serial.log" || { echo "the console does not name usr_$2 as usr"; ok=1; }
+	pcrs_predicted "$run" --uki "$3" --usr-env "$env" --cert "$LAB/keys/db.crt" --config "$4" --pinned "$5" || ok=1
+	return $ok
+}
+assert_ab_slot_1() { ab_slot_handed_over "$1" 1 "$LAB/uki-ab-1.efi" "$LAB/conf/repart.conf" yes; }
+assert_ab_slot_2() { ab_slot_handed_over "$1" 2 "$LAB/uki-ab-2.efi" "$LAB/conf/repart.conf" yes; }
+assert_ab_newest() { ab_slot_handed_over "$1" 2 "$LAB/uki-conf-repart-newest.efi" "$LAB/conf/repart-newest.conf" no; }
+assert_ab_unknown_hash() {
+	halted_as_predicted "$1" "$LAB/uki-usrhash.efi" devices:USRHASH_NOT_FOUND \
+		'verinit: No usr-verity-sig partition has the root hash usrhash=0{64} after [0-9]+ s \(2 slot' "the two slots seen"
+}
+assert_ab_unpinned() {
+	halted_as_predicted "$1" "$LAB/uki-conf-repart.efi" devices:DEVICE_AMBIGUOUS \
+		'verinit: Two or more complete /usr slots and no usrhash= to say which' "the ambiguity"
+}
+
 # The console names both partitions of the overlap (qemu/gpt-craft.py's fifth entry).
 assert_gpt_overlap() {
 	halted_as_predicted "$1" "$LAB/uki.efi" devices:PARTITION_OVERLAP \
@@ -287,7 +345,7 @@ assert_tpm_dies() {
 on_other_disk() { # run loaded waiting usr-device
 	local ok=0
 	handed_over "$1" || ok=1
-	modules_loaded "$1" "$2 dm-verity erofs crc32c_generic tpm_crb tpm_tis" "$3" none || ok=1
+	modules_loaded "$1" "$2 dm-verity erofs efivarfs crc32c_generic tpm_crb tpm_tis" "$3" none || ok=1
 	[ "$(report_json "$1" .usr.data_device)" = "$4" ] || { echo "report.json: /usr not from $4"; ok=1; }
 	return $ok
 }
@@ -309,7 +367,15 @@ assert_module_missing() {
 		{ echo "the console does not name the missing module"; ok=1; }
 	return $ok
 }
-assert_usrhash_mismatch() { failed_measured "$1" "$LAB/uki-usrhash.efi"; }
+# No signature partition has the pinned root hash: named, after the device deadline, with the slot seen.
+assert_usrhash_mismatch() {
+	local ok=0
+	halted_as_predicted "$1" "$LAB/uki-usrhash.efi" devices:USRHASH_NOT_FOUND \
+		'verinit: No usr-verity-sig partition has the root hash usrhash=0{64} ' "the pinned root hash" || ok=1
+	grep -q "verinit: Slot seen: /dev/vda4 (label 'usr-verity-sig') rootHash $(sed -n 's/^ROOTHASH=//p' "$LAB/usr/usr.env")" \
+		"$1/serial.log" || { echo "the slot seen is not named"; ok=1; }
+	return $ok
+}
 assert_cmdline_weakens() { failed_measured "$1" "$LAB/uki-weaken.efi"; }
 assert_init_sh() { failed_measured "$1" "$LAB/uki-init-sh.efi"; }
 assert_rd_break() { failed_measured "$1" "$LAB/uki-rd-break.efi"; }

@@ -95,12 +95,19 @@ static pid_t fake_getpid(void) {
 	return 1;
 }
 
+static int fake_umount(const char *target) {
+	if (fake.n_mounts < FAKE_MAX)
+		snprintf(fake.mounts[fake.n_mounts++], sizeof fake.mounts[0], "umount:%s", target);
+	return 0;
+}
+
 static uint64_t fake_now_us(void) {
 	return fake.clock_us += 1000;
 }
 
 static const struct sys_ops fake_ops = {
 	.mount = fake_mount,
+	.umount = fake_umount,
 	.mkdir = fake_mkdir,
 	.open = fake_open,
 	.write = fake_write,

@@ -25,6 +25,8 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return c->usr_signature;
 	if (strcmp(key, "usr.fstype") == 0)
 		return c->usr_fstype;
+	if (strcmp(key, "usr.slots") == 0)
+		return usr_slots_to_string(c->usr_slots);
 	if (strcmp(key, "root") == 0)
 		return c->root_tmpfs ? "tmpfs" : c->root_device;
 	if (strcmp(key, "root.fstype") == 0)
@@ -134,7 +136,7 @@ struct config_case {
 
 /* One literal, not a concatenation, inside the tables (a concatenation there looks like a lost comma). */
 #define WANT_DEFAULT_MODULES \
-	"modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs crc32c_generic tpm_crb tpm_tis"
+	"modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs efivarfs crc32c_generic tpm_crb tpm_tis"
 #define UUID_LOWER "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
 #define UUID_UPPER "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
 
@@ -181,7 +183,7 @@ static const struct config_case cases[] = {
 	OK("defaults 3", "", "kernel_verify=required", "verity.on_corruption=restart", "init=/usr/lib/systemd/systemd",
 	   "cmdline.init=deny", "tpm=required"),
 	OK("defaults 4: nothing the command line sets", "",
-	   "root.flags=", "usrhash=", "usr_data_hint=", "usr_flags=", "n_modules=11"),
+	   "root.flags=", "usrhash=", "usr_data_hint=", "usr_flags=", "n_modules=12"),
 	OK("comments and blank lines", "# verinit\n\n#\tindented by a tab after '#'\n\nfailure=reboot\n\n",
 	   "failure=reboot"),
 	OK("no final newline", "failure=poweroff", "failure=poweroff"),
@@ -190,21 +192,23 @@ static const struct config_case cases[] = {
 	   "usr.discovery=explicit", "usr.data=/dev/vda2", "usr.hash=PARTUUID=" UUID_LOWER),
 	OK("explicit by label", "usr.hash=PARTLABEL=usr verity\nusr.data=PARTLABEL=usr\nusr.discovery=explicit",
 	   "usr.data=PARTLABEL=usr", "usr.hash=PARTLABEL=usr verity"),
-	OK("partuuid discovery", "usr.discovery=partuuid\n", "usr.discovery=partuuid"),
+	OK("partuuid discovery: no efivarfs", "usr.discovery=partuuid\n", "usr.discovery=partuuid", "n_modules=11"),
+	OK("slots: one by default", "", "usr.slots=single"),
+	OK("slots: the newest, opted in", "usr.slots=newest\n", "usr.slots=newest", "usr.discovery=auto"),
 	OK("signature file", "usr.signature=/etc/verity/usr.p7s\n", "usr.signature=/etc/verity/usr.p7s"),
 	/* The default modules= carry the filesystems the file chose, and only those. */
 	OK("usr squashfs", "usr.fstype=squashfs\n", "usr.fstype=squashfs",
-	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity squashfs crc32c_generic tpm_crb tpm_tis"),
-	OK("usr ext4", "usr.fstype=ext4\n", "usr.fstype=ext4", "n_modules=11"),
+	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity squashfs efivarfs crc32c_generic tpm_crb tpm_tis"),
+	OK("usr ext4", "usr.fstype=ext4\n", "usr.fstype=ext4", "n_modules=12"),
 	OK("root device", "root=PARTUUID=" UUID_UPPER "\nroot.fstype=btrfs\nroot.flags=noatime,compress=zstd\n",
 	   "root=PARTUUID=" UUID_LOWER, "root.fstype=btrfs", "root.flags=noatime,compress=zstd",
-	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs btrfs crc32c_generic tpm_crb tpm_tis"),
+	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs btrfs efivarfs crc32c_generic tpm_crb tpm_tis"),
 	OK("root xfs on /dev", "root=/dev/nvme0n1p3\nroot.fstype=xfs\n", "root=/dev/nvme0n1p3", "root.fstype=xfs",
-	   "n_modules=12"),
+	   "n_modules=13"),
 	OK("root device with the default root.fstype", "root=/dev/vda5\n", "root.fstype=ext4",
-	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis"),
+	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs ext4 efivarfs crc32c_generic tpm_crb tpm_tis"),
 	OK("usr and root on ext4: ext4 once", "usr.fstype=ext4\nroot=/dev/vda5\nroot.fstype=ext4\n",
-	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity ext4 crc32c_generic tpm_crb tpm_tis"),
+	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity ext4 efivarfs crc32c_generic tpm_crb tpm_tis"),
 	OK("modules= as written, whatever the filesystems", "usr.fstype=squashfs\nmodules=virtio_blk erofs\n",
 	   "modules=virtio_blk erofs", "n_modules=2"),
 	OK("tmpfs root with flags", "root.flags=size=50,mode=0755\n", "root=tmpfs", "root.flags=size=50,mode=0755"),
@@ -254,6 +258,9 @@ static const struct config_case cases[] = {
 	FAIL("discovery", "usr.discovery=magic\n", -EINVAL, 1, "want auto, partuuid or explicit"),
 	FAIL("usr.data needs explicit", "usr.data=/dev/vda2\n", -EINVAL, 1,
 	     "usr.data is only allowed with usr.discovery=explicit (it is auto)"),
+	FAIL("slots are auto discovery's", "usr.slots=newest\nusr.discovery=partuuid\n", -EINVAL, 1,
+	     "usr.slots is only allowed with usr.discovery=auto (it is partuuid)"),
+	FAIL("slots: an unknown rule", "usr.slots=oldest\n", -EINVAL, 1, "bad value 'oldest' for usr.slots: want single or newest"),
 	FAIL("usr.hash needs explicit", "usr.discovery=partuuid\n\nusr.hash=/dev/vda3\n", -EINVAL, 3,
 	     "usr.hash is only allowed with usr.discovery=explicit (it is partuuid)"),
 	FAIL("explicit needs usr.hash", "usr.data=/dev/vda2\nusr.discovery=explicit\n", -EINVAL, 2,
@@ -442,9 +449,10 @@ static void test_lab_config_parses(void **state) {
 				   "tpm_timeout=5\n";
 	struct config c;
 	assert_int_equal(config_parse(file, sizeof file - 1, &c, NULL), 0);
-	assert_int_equal(c.n_modules, 11);
+	assert_int_equal(c.n_modules, 12);
 	assert_string_equal(c.modules[7], "erofs");
-	assert_string_equal(c.modules[8], "crc32c_generic");
+	assert_string_equal(c.modules[8], "efivarfs");
+	assert_string_equal(c.modules[9], "crc32c_generic");
 }
 
 static void test_strings(void **state) {

@@ -71,6 +71,11 @@ static int setup(void **state) {
 	strcpy(ctx.sig.root_hash_hex, HASH);
 	strcpy(ctx.signer_fpr, FPR);
 	ctx.kernel_verified = true;
+	/* A label the disk's writer chose, with a byte a log line must not carry as it is. */
+	ctx.chosen[0].role = "usr";
+	strcpy(ctx.chosen[0].part.name, "usr_2\n");
+	ctx.n_chosen = 1;
+	strcpy(ctx.cfg.usrhash, HASH);
 	tpm_set_ops(&fake_tpm);
 	int r = fake_setup(state);
 	fake.capture_path = EVENTLOG_PATH;
@@ -109,7 +114,7 @@ static void test_good_boot(void **state) {
 	assert_string_equal(ctx.status, "enter-initrd into PCR 11, banks sha1 sha256");
 	assert_int_equal(stage_measure(&ctx), 0);
 	assert_int_equal(measure_leave(&ctx), 0);
-	assert_int_equal(ctx.measured, 5);
+	assert_int_equal(ctx.measured, 6);
 
 	/* One extend per event, every active bank in it, in the order of lib/measurements.h. */
 	static const struct {
@@ -120,10 +125,11 @@ static void test_good_boot(void **state) {
 		{ 15, "verinit.usr.roothash=" HASH },
 		{ 15, "verinit.usr.signer.sha256=" FPR },
 		{ 15, "verinit.usr.kernel_verified=yes" },
+		{ 15, "verinit.usr.slot=usr_2\\x0a pinned=yes" },
 		{ 11, "leave-initrd" },
 	};
-	assert_int_equal(t.n_ext, 5);
-	assert_int_equal(parsed_log(recs, 8), 5);
+	assert_int_equal(t.n_ext, 6);
+	assert_int_equal(parsed_log(recs, 8), 6);
 	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
 		assert_int_equal(t.ext_pcr[i], want[i].pcr);
 		assert_digest_of(&t.ext[i], t.banks, want[i].s);
@@ -144,11 +150,15 @@ static void test_configured_pcrs(void **state) {
 	ctx.cfg.pcr_phase = 12;
 	ctx.cfg.pcr_facts = 23;
 	ctx.kernel_verified = false;
+	ctx.n_chosen = 0; /* usr named as a whole disk: no label */
+	ctx.cfg.usrhash[0] = '\0';
 	assert_int_equal(stage_tpm(&ctx), 0);
 	assert_int_equal(stage_measure(&ctx), 0);
 	assert_int_equal(t.ext_pcr[0], 12);
 	assert_int_equal(t.ext_pcr[3], 23);
 	assert_digest_of(&t.ext[3], t.banks, "verinit.usr.kernel_verified=no");
+	assert_int_equal(t.ext_pcr[4], 23);
+	assert_digest_of(&t.ext[4], t.banks, "verinit.usr.slot= pinned=no");
 }
 
 static void test_missing_required(void **state) {

@@ -21,7 +21,7 @@
 /* The modules.alias of an initramfs for ALL_MODULES (tpm_crb and tpm_tis are built in). */
 static const char aliases[] = "# Aliases extracted from modules themselves.\n"
 			      "alias cpu:type:x86,ven*fam*mod*:feature:*0094* crc32c_intel\n"
-			      "alias fs-ext4 ext4\nalias fs-ext3 ext4\nalias fs-squashfs squashfs\nalias fs-erofs erofs\n"
+			      "alias fs-ext4 ext4\nalias fs-ext3 ext4\nalias fs-squashfs squashfs\nalias fs-erofs erofs\nalias fs-efivarfs efivarfs\n"
 			      "alias crypto-crc32c crc32c_generic\n"
 			      "alias virtio:d00000002v* virtio_blk\nalias virtio:d00000008v* virtio_scsi\n"
 			      "alias vmbus:d96361baa104294db60572e2ffb1dc7f hv_storvsc\n"
@@ -130,14 +130,15 @@ static void test_qemu(void **state) {
 	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
 }
 
-/* The default set on QEMU: /usr's filesystem is the only one it carries. */
+/* The default set on QEMU: /usr's filesystem and efivarfs are the only ones it carries. */
 static void test_qemu_defaults(void **state) {
 	(void) state;
 	config_defaults(&ctx.cfg);
 	m.present = qemu;
 	assert_int_equal(stage_modules(&ctx), 0);
-	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
-	assert_string_equal(ctx.status, "6 of 11 configured");
+	/* efivarfs: auto discovery reads which disk the loader booted from. */
+	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs efivarfs crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(ctx.status, "7 of 12 configured");
 	assert_non_null(strstr(fake_read(fake.console), "filesystems not mounted here: none"));
 }
 

@@ -78,6 +78,7 @@ static void test_format_round_trip(void **state) {
 	assert_string_equal(json_object_get_string(get(o, "usr.signer")), "CN=verinit \"lab\" db/2026");
 	assert_string_equal(json_object_get_string(get(o, "usr.signer_sha256")), FPR);
 	assert_true(json_object_get_boolean(get(o, "usr.kernel_verified")));
+	assert_false(json_object_get_boolean(get(o, "usr.pinned")));
 	assert_string_equal(json_object_get_string(get(o, "usr.data_device")), "/dev/vda2");
 	assert_string_equal(json_object_get_string(get(o, "usr.hash_device")), "/dev/vda3");
 	assert_string_equal(json_object_get_string(get(o, "usr.signature")), "/dev/vda4");
@@ -133,11 +134,13 @@ static void test_format_unverified_kernel_and_file(void **state) {
 	(void) state;
 	ctx.kernel_verified = false;
 	strcpy(ctx.cfg.usr_signature, "/etc/verinit/usr.p7s");
+	strcpy(ctx.cfg.usrhash, HASH); /* a signature file needs usrhash= */
 	ctx.cfg.root_tmpfs = false;
 	strcpy(ctx.dev_root, "/dev/sda3");
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	json_object *o = parse_report(text);
 	assert_false(json_object_get_boolean(get(o, "usr.kernel_verified")));
+	assert_true(json_object_get_boolean(get(o, "usr.pinned")));
 	assert_string_equal(json_object_get_string(get(o, "usr.signature")), "/etc/verinit/usr.p7s");
 	assert_string_equal(json_object_get_string(get(o, "root")), "/dev/sda3");
 	json_object_put(o);
