@@ -1,20 +1,20 @@
 #!/bin/bash
 # Build the lab's signed, verity-protected /usr image, reproducibly.
 #
-# usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts]
-#                          [--init-link TARGET]
+# usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts]
+#                          [--init-link TARGET] [--label LABEL]
 # --init-link makes the test init a symlink to TARGET (a negative test: an init that resolves
-# outside the verified /usr).
+# outside the verified /usr). --label is the GPT label the usr partition will have (default usr).
 #
 # Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
-#   usr.img             erofs (default) or squashfs of /usr, padded to a multiple of 4096
+#   usr.img             erofs (default), squashfs or ext4 (OS Guard's) of /usr, a multiple of 4096 bytes
 #   usr-verity.img      its dm-verity hash tree (with superblock; sha256, 4096-byte blocks)
 #   usr.roothash        the root hash, lowercase hex, no newline
 #   usr.p7s             detached PKCS#7 (DER) over the ASCII hex root hash, signer cert
 #                       embedded as systemd 252 does (--nocerts leaves it out, as newer systemd)
 #   usr-verity-sig.img  the DPS usr-verity-sig partition: compact JSON, NUL-padded to 16 KiB
 #   usr.env             ROOTHASH, USR_PARTUUID, VERITY_PARTUUID, SIG_PARTUUID, FSTYPE, CERT_FPR,
-#                       and USR_LABEL=usr: the GPT label qemu/disk.sh gives the usr partition,
+#                       and USR_LABEL (--label): the GPT label qemu/disk.sh gives the usr partition,
 #                       which verinit measures into PCR 15 and verinit-measure predict reads here
 #
 # The image holds qemu/usr-tree.sh's tree (busybox with its applet links, the test init
@@ -25,24 +25,26 @@ set -euo pipefail
 die() { echo "usr-image: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs] [--nocerts] [--init-link TARGET]"
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL]"
 
 [ $# -ge 3 ] || die "$usage"
 outdir=$1 key=$2 cert=$3
 shift 3
-fstype=erofs nocerts='' init_link=''
+fstype=erofs nocerts='' init_link='' label=usr
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
 	--nocerts) nocerts=1; shift ;;
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
+	--label) [ $# -ge 2 ] || die "--label needs a value"; label=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
-case $fstype in erofs | squashfs) ;; *) die "unknown file system '$fstype' (erofs or squashfs)" ;; esac
+case $fstype in erofs | squashfs | ext4) ;; *) die "unknown file system '$fstype' (erofs, squashfs or ext4)" ;; esac
+[[ $label =~ ^[A-Za-z0-9_.-]{1,36}$ ]] || die "--label '$label' is not a GPT label of 1 to 36 of [A-Za-z0-9_.-]"
 [ -r "$key" ] || die "cannot read signing key $key"
 [ -r "$cert" ] || die "cannot read signing certificate $cert"
-for tool in mkfs.erofs mksquashfs sha256sum; do
+for tool in mkfs.erofs mksquashfs mkfs.ext4 debugfs sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 
@@ -82,13 +84,33 @@ squashfs)
 		-mkfs-time "$epoch" -quiet -no-progress \
 		>"$stage/mkfs.log" 2>&1 || die "mksquashfs failed: $(tail -n1 "$stage/mkfs.log")"
 	;;
+ext4)
+	# No journal: /usr is never written. Half again the tree's size and 4 MiB for the metadata.
+	# e2fsprogs takes E2FSPROGS_FAKE_TIME=0 as unset, hence 1 for epoch 0; it has no --all-root,
+	# so files keep the owners they have in the tree (root's, when the lab is built as root).
+	mib=$((($(du -sk --apparent-size "$tree/usr" | cut -f1) * 3 / 2 + 1023) / 1024 + 4))
+	E2FSPROGS_FAKE_TIME=$((epoch > 0 ? epoch : 1)) mkfs.ext4 -q -b 4096 -L usr -U "$(uuid_of "$fs_seed")" \
+		-E "hash_seed=$(uuid_of "$fs_seed"),root_owner=0:0,lazy_itable_init=0,nodiscard" -O ^has_journal \
+		-d "$tree/usr" "$img" "${mib}M" >"$stage/mkfs.log" 2>&1 || die "mkfs.ext4 failed: $(tail -n1 "$stage/mkfs.log")"
+	# mke2fs -d copies each file's ctime and atime from the tree, and no one can set a ctime
+	# there: set both to the epoch in the image, every inode by its path.
+	(cd "$tree/usr" && find . | LC_ALL=C sort) | while IFS= read -r f; do
+		p=${f#.}
+		printf 'sif "%s" ctime @%s\nsif "%s" atime @%s\n' "${p:-/}" "$epoch" "${p:-/}" "$epoch"
+	done >"$stage/times.debugfs"
+	# debugfs exits 0 whatever its commands did: anything it says besides echoing them is an error.
+	E2FSPROGS_FAKE_TIME=$((epoch > 0 ? epoch : 1)) debugfs -w -f "$stage/times.debugfs" "$img" >"$stage/mkfs.log" 2>&1 ||
+		die "debugfs could not open $img: $(tail -n1 "$stage/mkfs.log")"
+	! grep -v -e '^debugfs' "$stage/mkfs.log" | grep -q . ||
+		die "debugfs could not set the times: $(grep -v -e '^debugfs' "$stage/mkfs.log" | head -n1)"
+	;;
 esac
 size=$(stat -c %s "$img")
 truncate -s $(((size + 4095) / 4096 * 4096)) "$img"
 
 # The hash tree, signature and usr.env: the image builders' own tool (it checks its output).
 "$here/../hooks/verinit-sign" usr --key "$key" --cert "$cert" --output "$stage" ${nocerts:+--nocerts} "$img" >/dev/null
-echo USR_LABEL=usr >>"$stage/usr.env" || die "cannot write $stage/usr.env"
+echo "USR_LABEL=$label" >>"$stage/usr.env" || die "cannot write $stage/usr.env"
 
 outputs=(usr.img usr-verity.img usr.roothash usr.p7s usr-verity-sig.img usr.env)
 for f in "${outputs[@]}"; do

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Host-level checks of the boot lab's disk tooling (no QEMU): qemu/usr-image.sh is
 # reproducible, its verity tree and signature verify (and fail when they should), the
-# signature partition has the systemd layout, and qemu/disk.sh lays out the DPS partitions.
+# signature partition has the systemd layout, qemu/disk.sh lays out the DPS partitions and
+# qemu/osguard-disk.sh OS Guard's.
 # usage: test/lab-disk.sh WORKDIR   (throwaway keys and images are made in WORKDIR)
 # Prints one line per failed check; on success only a summary.
 set -euo pipefail
@@ -124,6 +125,24 @@ if "$usr_image" "$w/nc" "$w/key1.pem" "$w/cert1.pem" --nocerts; then
 else
 	fail "usr-image.sh --nocerts failed"
 fi
+# ext4 (OS Guard's /usr), with its own GPT label: reproducible too, and mountable as it is.
+rm -rf "$w/e4" "$w/e4b"
+if "$usr_image" "$w/e4" "$w/key1.pem" "$w/cert1.pem" --fs ext4 --label usr-a &&
+	"$usr_image" "$w/e4b" "$w/key1.pem" "$w/cert1.pem" --fs ext4 --label usr-a; then
+	ok
+	check "ext4 image: not reproducible" cmp "$w/e4/usr.img" "$w/e4b/usr.img"
+	check "ext4 image: veritysetup verify fails" \
+		veritysetup verify "$w/e4/usr.img" "$w/e4/usr-verity.img" "$(cat "$w/e4/usr.roothash")"
+	check "ext4 image: usr.env FSTYPE is not ext4" test "$(env_get FSTYPE "$w/e4")" = ext4
+	check "--label: usr.env USR_LABEL is not usr-a" test "$(env_get USR_LABEL "$w/e4")" = usr-a
+	check "ext4 image: fsck finds errors or a journal" sh -c \
+		'e2fsck -fn "$1" && ! dumpe2fs -h "$1" 2>/dev/null | grep -q has_journal' - "$w/e4/usr.img"
+	check "ext4 image: the test init is not at lib/verinit-test/init" sh -c \
+		'debugfs -R "stat /lib/verinit-test/init" "$1" 2>/dev/null | grep -q "Type: regular"' - "$w/e4/usr.img"
+else
+	fail "usr-image.sh --fs ext4 --label usr-a failed"
+fi
+refute "usr-image.sh takes a label that is no GPT label" "$usr_image" "$w/badlabel" "$w/key1.pem" "$w/cert1.pem" --label 'usr a'
 check "usr-image.sh accepts a key that does not match the certificate" \
 	sh -c '! "$1" "$2/mismatch" "$2/key2.pem" "$2/cert1.pem" 2>/dev/null && [ ! -e "$2/mismatch" ]' \
 	- "$usr_image" "$w"
@@ -168,6 +187,30 @@ if "$disk" "$w/nosig.img" "$w/esp" "$a" --no-sig; then
 else
 	fail "disk.sh --no-sig failed"
 fi
+
+# OS Guard's disk: the definitions' A slot with their PARTUUIDs, the B slot systemd-repart adds,
+# reproducibly; /usr sits on a generic-type partition; an erofs /usr is refused.
+osguard=$here/qemu/osguard-disk.sh
+generic_type=0fc63daf-8483-4772-8e79-3d69d8477de4 root_type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709
+defs_uuid() { sed -n 's/^UUID=//p' "$here/qemu/osguard/repart.d/$1.conf"; }
+if [ -d "$w/e4" ] && "$osguard" "$w/og.img" "$w/esp" "$w/e4" && "$osguard" "$w/og2.img" "$w/esp" "$w/e4"; then
+	ok
+	check "osguard-disk.sh is not reproducible" cmp "$w/og.img" "$w/og2.img"
+	og_labels() { sfdisk --json "$1" | jq -r '.partitiontable.partitions[] | "\(.name):\(.type | ascii_downcase)"' | paste -sd ' ' -; }
+	want="esp:$esp_type boot-a:$generic_type usr-a:$generic_type usr-hash-a:$verity_type root-a:$root_type"
+	want+=" boot-b:$generic_type usr-b:$usr_type usr-hash-b:$verity_type root-b:$root_type"
+	check "OS Guard partitions are '$(og_labels "$w/og.img")', expected '$want'" test "$(og_labels "$w/og.img")" = "$want"
+	check "usr-a, usr-hash-a and root-a do not have the definitions' PARTUUIDs" test \
+		"$(parts "$w/og.img" | sed -n '3p;4p;5p' | cut -d' ' -f2 | paste -sd ' ' -)" = \
+		"$(defs_uuid 12-usr-a) $(defs_uuid 13-usr-hash-a) $(defs_uuid 14-root-a)"
+	check "usr-a does not hold the ext4 /usr" bash -c \
+		'cmp -s -n "$(stat -c %s "$2")" "$2" <(tail -c +$(($(sfdisk --json "$1" | jq ".partitiontable.partitions[2].start") * 512 + 1)) "$1")' \
+		- "$w/og.img" "$w/e4/usr.img"
+else
+	fail "osguard-disk.sh failed"
+fi
+refute "osguard-disk.sh takes an erofs /usr" "$osguard" "$w/og-erofs.img" "$w/esp" "$a"
+check "a refused osguard-disk.sh left its image behind" test ! -e "$w/og-erofs.img"
 
 if [ "$failures" -gt 0 ]; then
 	echo "lab-disk: $failures of $checks checks failed"
