@@ -82,6 +82,7 @@ static int read_sig_file(struct context *ctx) {
 		return log_error_errno(n < 0 ? (int) n : -EBADMSG, "Cannot read a signature from %s: %m", path);
 	}
 	ctx->sig.signature_len = (size_t) n;
+	log_info("Read the /usr signature from %s (the initramfs), over usrhash=%s", path, ctx->sig.root_hash_hex);
 	return 0;
 }
 

@@ -137,6 +137,44 @@ REPART_IMAGES := $(LAB)/disk-repart.img $(LAB)/disk-repart-ab.img $(LAB)/uki-ab-
 .PHONY: lab-repart
 lab-repart: $(REPART_IMAGES)
 
+# An Azure Linux OS Guard-shaped disk (qemu/osguard-disk.sh from qemu/osguard/repart.d): ext4 /usr
+# on a generic-type partition, no signature partition (the signature file is in the initramfs), a
+# writable ext4 root, the empty B slot systemd-repart adds at first boot. Booted from its own ESP
+# with OS Guard's command line, unedited: its devices by PARTUUID (the definitions' UUID=).
+OSGUARD_DEFS := $(wildcard qemu/osguard/repart.d/*.conf)
+osguard_uuid = $$(sed -n 's/^UUID=//p' qemu/osguard/repart.d/$(1).conf)
+OSGUARD_CMDLINE = usrhash=$$(cat $(LAB)/usr-osguard/usr.roothash) \
+	systemd.verity_usr_data=PARTUUID=$(call osguard_uuid,12-usr-a) \
+	systemd.verity_usr_hash=PARTUUID=$(call osguard_uuid,13-usr-hash-a) \
+	root=PARTUUID=$(call osguard_uuid,14-root-a) rootfstype=ext4 rootflags=nodev$(comma)nosuid \
+	mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1 ipe.enforce=0
+$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
+	qemu/usr-image.sh $(LAB)/usr-osguard $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a
+# The same root hash, signed by the unenrolled attacker key (the tree's salt derives from the image).
+$(LAB)/usr-osguard-attacker/usr.p7s: $(LAB)/usr-osguard/usr.img hooks/verinit-sign $(LAB)/keys/db.crt
+	hooks/verinit-sign usr --key $(LAB)/keys/attacker.key --cert $(LAB)/keys/attacker.crt --output $(@D) $< >/dev/null
+$(LAB)/conf/osguard.conf: qemu/verinit.conf qemu/conf/osguard.conf qemu/merge-conf.sh qemu/osguard/repart.d/14-root-a.conf
+	@mkdir -p $(@D)
+	qemu/merge-conf.sh qemu/verinit.conf qemu/conf/osguard.conf $@.part
+	echo "root=PARTUUID=$(call osguard_uuid,14-root-a)" >>$@.part && mv $@.part $@
+$(LAB)/initramfs-osguard.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard.conf $(LAB)/usr-osguard/usr.img
+	$(call mkinitramfs,$(LAB)/conf/osguard.conf,--file $(LAB)/usr-osguard/usr.p7s:/etc/verinit/usr.p7s)
+$(LAB)/initramfs-osguard-attacker.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard.conf $(LAB)/usr-osguard-attacker/usr.p7s
+	$(call mkinitramfs,$(LAB)/conf/osguard.conf,--file $(LAB)/usr-osguard-attacker/usr.p7s:/etc/verinit/usr.p7s)
+$(LAB)/uki-osguard.efi: $(LAB)/initramfs-osguard.img $(UKI_DEPS) $(BUILD)/verinit-measure $(OSGUARD_DEFS)
+	$(call uki,db,$<,$(OSGUARD_CMDLINE),--predict $(BUILD)/verinit-measure --usr-env $(LAB)/usr-osguard/usr.env \
+		--config $(LAB)/conf/osguard.conf --ipe-policy $(LAB)/ipe/default.p7s --ipe-mode audit)
+$(LAB)/uki-osguard-attacker.efi: $(LAB)/initramfs-osguard-attacker.img $(UKI_DEPS) $(OSGUARD_DEFS)
+	$(call uki,db,$<,$(OSGUARD_CMDLINE))
+# $(call osguard_disk,uki): the disk with that UKI on its ESP.
+osguard_disk = rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $(1) $@.esp/EFI/BOOT/BOOTX64.EFI && \
+	qemu/osguard-disk.sh $@ $@.esp $(LAB)/usr-osguard && rm -rf $@.esp
+OSGUARD_DISK_DEPS := qemu/osguard-disk.sh $(OSGUARD_DEFS) $(LAB)/usr-osguard/usr.img
+$(LAB)/disk-osguard.img: $(LAB)/uki-osguard.efi $(OSGUARD_DISK_DEPS)
+	$(call osguard_disk,$<)
+$(LAB)/disk-osguard-attacker.img: $(LAB)/uki-osguard-attacker.efi $(OSGUARD_DISK_DEPS)
+	$(call osguard_disk,$<)
+
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
 SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-keys oversize-field \
@@ -214,7 +252,7 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
-	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img \
+	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \

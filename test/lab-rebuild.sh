@@ -32,6 +32,15 @@ grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs-ipe-audit.img ' <<
 ! grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs.img ' <<<"$out" ||
 	fail "a changed config variant rebuilds the lab's own initramfs"
 
+# OS Guard's partition definitions name the root its config and command line name: a changed one
+# renews them and both disks, and nothing of the lab's own.
+out=$(plan -W qemu/osguard/repart.d/14-root-a.conf)
+grep -q 'qemu/merge-conf.sh .*/conf/osguard.conf' <<<"$out" || fail "a changed root-a definition does not renew the OS Guard config"
+grep -q 'hooks/verinit-uki --output [^ ]*/uki-osguard.efi .*--predict' <<<"$out" ||
+	fail "a changed root-a definition does not renew the OS Guard UKI's prediction"
+[ "$(grep -c 'qemu/osguard-disk.sh' <<<"$out")" = 2 ] || fail "a changed root-a definition does not rebuild both OS Guard disks"
+! grep -qE 'initramfs.img |qemu/disk.sh|qemu/usr-image.sh' <<<"$out" || fail "a changed root-a definition rebuilds the lab's own images"
+
 out=$(plan -W qemu/keys.sh)
 grep -q 'qemu/ovmf.sh' <<<"$out" || fail "new keys do not re-enroll the OVMF variables"
 echo "lab-rebuild: reuse and rebuild as expected"

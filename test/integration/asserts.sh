@@ -497,3 +497,41 @@ assert_ipe_unsigned_verity() {
 		"$run/serial.log" || { echo "no IPE audit record denying the init on the dm-verity device"; ok=1; }
 	return $ok
 }
+
+# ---- OS Guard's disk (qemu/osguard-disk.sh) --------------------------------------------------
+# Booted from its own ESP with OS Guard's command line as its builder writes it: /usr is the ext4 of
+# usr-a, a partition of the generic type that only the command line names, verified against the
+# signature file in the initramfs; / is root-a, ext4, read-write, nodev and nosuid; the empty B slot
+# was no candidate; IPE's default policy in audit mode (ipe.enforce=0), logging what enforce would
+# deny on root-a; PCRs as published next to its UKI, the label usr-a measured as pinned.
+assert_osguard() {
+	local run=$1 ok=0 opts o
+	handed_over "$run" "$LAB/usr-osguard/usr.env" || ok=1
+	opts=$(sed -n 's|^R mount / /dev/vda5 ext4 ||p' "$run/report")
+	for o in rw nosuid nodev; do
+		[[ ,$opts, == *",$o,"* ]] || { echo "/ is not root-a (/dev/vda5) ext4 with $o: $(grep '^R mount / ' "$run/report")"; ok=1; }
+	done
+	[ "$(report_json "$run" '[.partitions[] | .role + "=" + .device + ":" + .label] | join(" ")')" = \
+		"root=/dev/vda5:root-a usr=/dev/vda3:usr-a usr-verity=/dev/vda4:usr-hash-a" ] ||
+		{ echo "report.json partitions: $(report_json "$run" -c '.partitions')"; ok=1; }
+	grep -q "verinit: Read the /usr signature from /etc/verinit/usr.p7s" "$run/serial.log" ||
+		{ echo "the console does not say the signature came from the initramfs"; ok=1; }
+	grep -q "^R ipe_enforce 0\$" "$run/report" || { echo "IPE is not in audit mode"; ok=1; }
+	grep -q '^R ipe_audit .*ipe_op=EXECUTE .*enforcing=0 .*dev="vda5" .*action=DENY' "$run/report" ||
+		{ echo "no IPE audit record of a program on root-a that enforce mode would deny"; ok=1; }
+	pcrs_match "$run" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
+		"$LAB/uki-osguard.pcrs.json" 2>&1 || echo "uki-osguard.pcrs.json unreadable") || ok=1
+	return $ok
+}
+# The same disk and command line, its signature file by the attacker: refused at the signature,
+# before anything was activated, the failure measured as predicted.
+assert_osguard_attacker_key() {
+	local run=$1 ok=0
+	never_handed_over "$run" || ok=1
+	console_pcrs_vs "$run" equal --uki "$LAB/uki-osguard-attacker.efi" --usr-env "$LAB/usr-osguard/usr.env" \
+		--cert "$LAB/keys/db.crt" --config "$LAB/conf/osguard.conf" --failure signature:SIG_UNTRUSTED || ok=1
+	grep -qE 'verinit: The /usr root hash [0-9a-f]{64} is not validly signed' "$run/serial.log" ||
+		{ echo "no console line saying the signature is not trusted"; ok=1; }
+	! grep -q 'device-mapper: verity' "$run/serial.log" || { echo "a verity device was set up"; ok=1; }
+	return $ok
+}

@@ -86,6 +86,19 @@ struct cmdline_case {
 #define ROOTDEV "root=PARTUUID=" UUID_LOWER "\nroot.fstype=xfs\nroot.flags=noatime\n"
 #define LOOSE "kernel_verify=optional\ntpm=optional\nverity.on_corruption=eio\ncmdline.init=allow\n"
 #define WEAKENS "would weaken enforcement"
+/* Azure Linux OS Guard's command line as its image builder writes it (its PARTUUIDs), and the
+ * config that boots it (qemu/conf/osguard.conf): the root named, ext4 nodev,nosuid, IPE audited. */
+#define OSGUARD_UUID_USR "c6141dd5-491e-4551-b134-13c76c349604"
+#define OSGUARD_UUID_HASH "6d6ba26b-e816-4739-bf8f-8e736a9ed90e"
+#define OSGUARD_UUID_ROOT "fc1c6ba1-de4b-4b83-9f83-a355aa2f7ef0"
+#define OSGUARD_CMDLINE                                                                                   \
+	"console=ttyS0 usrhash=" HASH " systemd.verity_usr_data=PARTUUID=" OSGUARD_UUID_USR                \
+	" systemd.verity_usr_hash=PARTUUID=" OSGUARD_UUID_HASH " root=PARTUUID=" OSGUARD_UUID_ROOT         \
+	" rootfstype=ext4 rootflags=nodev,nosuid mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1" \
+	" ipe.enforce=0"
+#define OSGUARD_CONF                                                                                       \
+	"usr.fstype=ext4\nusr.signature=/etc/verinit/usr.p7s\nroot=PARTUUID=" OSGUARD_UUID_ROOT              \
+	"\nroot.fstype=ext4\nroot.flags=nodev,nosuid\nipe.policy=/etc/verinit/ipe/default.p7s\nipe.mode=audit\n"
 
 /* Prints why a case failed and lets the table go on, so one run lists every failing case. */
 _printf_(1, 2) static bool bad(const char *fmt, ...) {
@@ -254,6 +267,17 @@ static const struct cmdline_case cases[] = {
 	APPLY_ERR("another rootfstype", "rootfstype=ext4", ROOTDEV, -EPERM, 1, "(config: root.fstype=xfs)"),
 	APPLY_ERR("other rootflags", "rootflags=noatime,exec", ROOTDEV, -EPERM, 1, "(config: root.flags=noatime)"),
 	APPLY_ERR("rootflags without config flags", "rootflags=rw", NULL, -EPERM, 1, "(config: root.flags=(none))"),
+
+	/* OS Guard's line, unedited: with its config it applies (the devices taken as named); with a
+	 * config that does not name the root, root= is refused; with enforce, ipe.enforce=0 is. */
+	OK("OS Guard's command line", OSGUARD_CMDLINE, OSGUARD_CONF, "usrhash=" HASH,
+	   "usr_data_hint=PARTUUID=" OSGUARD_UUID_USR, "usr_hash_hint=PARTUUID=" OSGUARD_UUID_HASH),
+	APPLY_ERR("OS Guard's line, root not configured", OSGUARD_CMDLINE, "usr.fstype=ext4\n", -EPERM, 5,
+		  "(config: root=tmpfs)"),
+	APPLY_ERR("OS Guard's line, IPE enforced", OSGUARD_CMDLINE,
+		  "usr.fstype=ext4\nroot=PARTUUID=" OSGUARD_UUID_ROOT "\nroot.flags=nodev,nosuid\n"
+		  "ipe.policy=/etc/verinit/ipe/default.p7s\n",
+		  -EPERM, 12, "(config: ipe.mode=enforce)"),
 
 	/* init=. */
 	OK("init restating the config", "init=/usr/lib/systemd/systemd", NULL, "init=/usr/lib/systemd/systemd"),
