@@ -4,7 +4,8 @@
 mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab does).
 With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
 committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
-with --slot, only the slot chooser's disks and the efivar seeds.
+with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
+executable heads.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -300,13 +301,14 @@ def text_seeds():
         configs[f] = open(os.path.join(confdir, f)).read()
     configs.update({
         "explicit-root.conf": "usr.discovery=explicit\nusr.data=/dev/vda2\nusr.hash=PARTLABEL=usr-verity\n"
-                              "root=PARTUUID=" + UUID.upper() + "\nroot.fstype=xfs\nroot.flags=noatime,data=ordered\n",
+                              "root=PARTUUID=" + UUID.upper() + "\nroot.fstype=xfs\nroot.flags=noatime,data=ordered\n"
+                              "root.exec=unverified\n",
         "loose.conf": "kernel_verify=optional\ntpm=optional\nverity.on_corruption=eio\ncmdline.init=allow\n"
                       "failure=poweroff\nfailure_delay=3600\npcr.phase=23\npcr.facts=8\n",
         "policies.conf": "ipe.policy=/etc/i\nipe.mode=audit\nipe=optional\nselinux.policy=/usr/share/p\n"
                          "selinux.mode=permissive\nselinux=optional\ncertificates=/etc/verinit/certs\n",
         "all.conf": "usr.discovery=partuuid\nusr.signature=/etc/verinit/usr.p7s\nusr.fstype=squashfs\n"
-                    "root=/dev/vda4\nroot.fstype=btrfs\nmodules=a b-c d_e\ndevice_timeout=600\ntpm_timeout=1\n"
+                    "root=/dev/vda4\nroot.fstype=btrfs\nroot.flags=noexec\nmodules=a b-c d_e\ndevice_timeout=600\ntpm_timeout=1\n"
                     "init=/usr/lib/systemd/systemd\n# comment\n\n",
         "bad-dup.conf": "tpm=optional\ntpm=required\n", "bad-crlf.conf": "tpm=optional\r\n",
         "bad-space.conf": "tpm = optional\n", "bad-mode.conf": "ipe.mode=audit\n",
@@ -546,10 +548,26 @@ def efivar_seeds():
     seed("efivar", "empty", attrs)
 
 
+# ---- execinterp: the first bytes of an executable (byte 0: 1 = a prefix of a longer file) -------
+def execinterp_seeds():
+    loader = b"/lib64/ld-linux-x86-64.so.2\0"
+    ehdr = (b"\x7fELF\x02\x01\x01" + bytes(9)
+            + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0x1040, 64, 0, 0, 64, 56, 2, 64, 0, 0))
+    interp = struct.pack("<IIQQQQQQ", 3, 4, 64 + 2 * 56, 0, 0, len(loader), len(loader), 1)
+    load = struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, 4096, 4096, 4096)
+    seed("execinterp", "dynamic", b"\x01" + ehdr + interp + load + loader)
+    seed("execinterp", "static", b"\x00" + ehdr[:56] + struct.pack("<H", 1) + ehdr[58:] + load)
+    seed("execinterp", "script", b"\x00#!/usr/bin/busybox sh\necho hi\n")
+    seed("execinterp", "script-prefix", b"\x01#! /bin/sh -e")
+
+
 def main():
     if sys.argv[1:] == ["--slot"]:
         slot_seeds()  # no keys involved
         efivar_seeds()
+        return
+    if sys.argv[1:] == ["--execinterp"]:
+        execinterp_seeds()  # no keys involved
         return
     if sys.argv[1:] == ["--veritytop"]:
         veritytop_seeds()  # no keys involved
@@ -567,6 +585,7 @@ def main():
     veritytop_seeds()
     slot_seeds()
     efivar_seeds()
+    execinterp_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()
