@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -61,26 +62,64 @@ int handover_record(struct context *ctx) {
 	return 0;
 }
 
-int stage_handover(struct context *ctx) {
-	struct stat usr;
+/* What executing the init loads must come from the verified /usr too: its "#!" interpreter or ELF
+ * loader (the root could hold its own /lib64), and no /etc/ld.so.preload may add libraries to it. */
+static int check_exec_chain(struct context *ctx, int rootfd, dev_t usr_dev) {
+	char bad[EXEC_INTERP_MAX] = "";
+	struct parse_error err = { .msg = "" };
 	const char *init = ctx->cfg.init;
 
-	if (stat("/sysroot/usr", &usr) < 0)
+	int r = exec_chain_checked(rootfd, init, usr_dev, bad, &err);
+	if (r < 0) {
+		ctx->reason = REASON_INIT_UNVERIFIED;
+		if (err.msg[0])
+			return log_error_errno(r, "%s, which executing the init %s loads, cannot be checked: %s", bad, init,
+					       err.msg);
+		if (strcmp(bad, init) == 0)
+			return log_error_errno(r, "The init %s %s: %m", init,
+					       r == -EXDEV ? "is not on the verified /usr" : "cannot be used");
+		return log_error_errno(r, "%s, which executing the init %s loads, %s: %m", bad, init,
+				       r == -EXDEV ? "is not on the verified /usr" : "cannot be used");
+	}
+	r = root_path_exists(rootfd, "/etc/ld.so.preload");
+	if (r != 0) {
+		ctx->reason = REASON_INIT_UNVERIFIED;
+		return log_error_errno(r < 0 ? r : -EPERM, "/etc/ld.so.preload %s on the new root: the dynamic loader would "
+				       "load what it names into the init", r < 0 ? "cannot be checked" : "exists");
+	}
+	return 0;
+}
+
+int stage_handover(struct context *ctx) {
+	struct stat mapper, usr;
+	const char *init = ctx->cfg.init;
+
+	/* The device to trust is the verified one itself, not whatever /sysroot/usr is now. */
+	if (stat("/dev/mapper/usr", &mapper) < 0)
+		return log_error_errno(negative_errno(), "Cannot stat /dev/mapper/usr: %m");
+	if (lstat("/sysroot/usr", &usr) < 0)
 		return log_error_errno(negative_errno(), "Cannot stat /sysroot/usr: %m");
+	if (!S_ISDIR(usr.st_mode) || usr.st_dev != mapper.st_rdev) {
+		ctx->reason = REASON_INIT_UNVERIFIED;
+		return log_error_errno(-EXDEV, "/sysroot/usr is not the verified /dev/mapper/usr");
+	}
 	_cleanup_close_ int rootfd = open("/sysroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return log_error_errno(negative_errno(), "Cannot open /sysroot: %m");
-	_cleanup_close_ int initfd = init_open_checked(rootfd, init, usr.st_dev);
+	_cleanup_close_ int initfd = init_open_checked(rootfd, init, mapper.st_rdev);
 	if (initfd < 0) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(initfd, "The init %s %s: %m", init,
 				       initfd == -EXDEV ? "is not on the verified /usr" : "cannot be used");
 	}
+	int r = check_exec_chain(ctx, rootfd, mapper.st_rdev);
+	if (r < 0)
+		return r;
 
 	struct stat checked, now;
 	if (fstat(initfd, &checked) < 0)
 		return log_error_errno(negative_errno(), "Cannot stat %s: %m", init);
-	int r = handover_record(ctx);
+	r = handover_record(ctx);
 	if (r < 0)
 		return r;
 	/* No more drivers for the initramfs to load: its module tree is about to be deleted. */

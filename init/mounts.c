@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The new root at /sysroot: a tmpfs or the configured partition, with the verified /usr on it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/mount.h>
 
 #include "log.h"
+#include "macro.h"
 #include "mountopts.h"
 #include "stages.h"
 #include "sysops.h"
@@ -58,6 +60,11 @@ int stage_mounts(struct context *ctx) {
 	r = sys->mkdir("/sysroot/usr", 0755);
 	if (r < 0 && r != -EEXIST)
 		return log_error_errno(r, "Cannot create /sysroot/usr: %m");
+	/* On a device root, /usr is whatever the disk has: mount(2) follows a symlink there and would
+	 * put the verified /usr elsewhere. Only a directory of the root itself takes it. */
+	_cleanup_close_ int usrdir = sys->open("/sysroot/usr", O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0);
+	if (usrdir < 0)
+		return log_error_errno(usrdir, "/usr on the new root is not a directory (a symlink?): %m");
 	r = mount_usr(ctx);
 	if (r < 0)
 		return r;

@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "execinterp.h"
 #include "log.h"
 #include "macro.h"
 #include "switchroot.h"
@@ -47,6 +49,65 @@ int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
 
 int verified_open(int rootfd, const char *path, dev_t want_dev) {
 	return open_checked(rootfd, path, want_dev, O_RDONLY, false);
+}
+
+int root_path_exists(int rootfd, const char *path) {
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	if (path[0] != '/')
+		return -EINVAL;
+	_cleanup_close_ int fd = (int) syscall(SYS_openat2, rootfd, path + 1, &how, sizeof how);
+	if (fd >= 0)
+		return 1;
+	return errno == ENOENT ? 0 : negative_errno();
+}
+
+/* The kernel follows at most this many interpreters (search_binary_handler's depth). */
+#define EXEC_DEPTH_MAX 4
+
+int exec_chain_checked(int rootfd, const char *path, dev_t want_dev, char bad[static EXEC_INTERP_MAX],
+		       struct parse_error *err) {
+	char cur[EXEC_INTERP_MAX];
+
+	if (strlen(path) >= sizeof cur)
+		return -ENAMETOOLONG;
+	memcpy(cur, path, strlen(path) + 1);
+	_cleanup_free_ uint8_t *buf = malloc(EXEC_HEAD_MAX);
+	if (!buf)
+		return -ENOMEM;
+	for (int depth = 0; depth <= EXEC_DEPTH_MAX; depth++) {
+		struct stat st;
+		enum exec_kind kind = EXEC_STATIC;
+		char next[EXEC_INTERP_MAX];
+
+		memcpy(bad, cur, sizeof cur);
+		_cleanup_close_ int fd = init_open_checked(rootfd, cur, want_dev);
+		if (fd < 0)
+			return fd;
+		_cleanup_close_ int rfd = verified_open(rootfd, cur, want_dev);
+		if (rfd < 0)
+			return rfd;
+		if (fstat(rfd, &st) < 0)
+			return negative_errno();
+		ssize_t n = pread(rfd, buf, EXEC_HEAD_MAX, 0);
+		if (n < 0)
+			return negative_errno();
+		int r = exec_interp(buf, (size_t) n, (uint64_t) st.st_size, &kind, next, err);
+		if (r < 0)
+			return r;
+		if (kind == EXEC_STATIC)
+			return 0;
+		/* A script's interpreter is executed in turn; an ELF's loader is only mapped. */
+		memcpy(cur, next, sizeof next);
+		if (kind == EXEC_ELF) {
+			memcpy(bad, cur, sizeof cur);
+			_cleanup_close_ int loader = init_open_checked(rootfd, cur, want_dev);
+			return loader < 0 ? loader : 0;
+		}
+	}
+	return -ELOOP;
 }
 
 /* Deletes what dirfd holds on device dev, never descending into another file system. */
@@ -96,10 +157,20 @@ int switch_root(const char *newroot) {
 	if (oldroot < 0)
 		return log_error_errno(negative_errno(), "switch_root: cannot open /: %m");
 
+	/* A device root holds what the disk says: a symlink in place of /run would carry the move
+	 * elsewhere (mount(2) follows it). Every target must be a directory of the new root itself,
+	 * all checked before the first move. */
 	for (size_t i = 0; i < ELEMENTSOF(api); i++) {
 		(void) snprintf(target, sizeof target, "%s%s", newroot, api[i]);
 		if (mkdir(target, 0755) < 0 && errno != EEXIST)
 			return log_error_errno(negative_errno(), "switch_root: cannot create %s: %m", target);
+		_cleanup_close_ int dirfd = open(target, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return log_error_errno(negative_errno(), "switch_root: %s is not a directory (a symlink?): %m",
+					       target);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(api); i++) {
+		(void) snprintf(target, sizeof target, "%s%s", newroot, api[i]);
 		if (mount(api[i], target, NULL, MS_MOVE, NULL) < 0)
 			return log_error_errno(negative_errno(), "switch_root: cannot move %s to %s: %m", api[i], target);
 	}

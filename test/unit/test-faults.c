@@ -79,6 +79,7 @@ static struct file {
 	{ "/proc/sys/kernel/random/boot_id", "0123abcd-4567-89ab-cdef-0123456789ab\n", -EBADF },
 	{ EVENTLOG_PATH, "", -EBADF },
 	{ REPORT_PATH, "", -EBADF },
+	{ "/sysroot/usr", "", -EBADF }, /* a directory of the new root, looked at with O_PATH */
 	{ IPE "new_policy", "", -EBADF },
 	{ IPE "policies/verinit_default/active", "", -EBADF },
 	{ IPE "enforce", "", -EBADF },

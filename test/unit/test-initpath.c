@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The init path check (init_open_checked) over a real directory tree: symlinks resolve inside the
- * new root, and only a regular executable file on the wanted device passes. */
+ * new root, and only a regular executable file on the wanted device passes; what executing it
+ * loads (exec_chain_checked: "#!" interpreters, the ELF loader), with the host's static busybox and
+ * dynamic /bin/ls as the ELF files; root_path_exists. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +43,22 @@ static void dir(const char *rel) {
 	assert_int_equal(mkdir(p, 0755), 0);
 }
 
+static void cp(const char *from, const char *rel, mode_t mode) {
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s/%s' && chmod %o '%s/%s'", from, root, rel, (unsigned) mode, root, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void script(const char *rel, const char *text) {
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s", root, rel);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0755), 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+	close(fd);
+}
+
 static int setup(void **state) {
 	struct stat st;
 	(void) state;
@@ -61,6 +79,22 @@ static int setup(void **state) {
 	ln("loop", "usr/lib/loop");
 	ln("/proc/self/exe", "usr/lib/magic");
 	ln("dir", "usr/lib/dir-link");
+	/* Merged /usr: /lib64 is a symlink into it, so the loader resolves onto /usr. */
+	dir("usr/bin");
+	dir("usr/lib64");
+	cp("/bin/busybox", "usr/bin/busybox", 0755);
+	cp("/bin/ls", "usr/bin/ls", 0755);
+	cp("/bin/ls", "usr/lib64/ld-linux-x86-64.so.2", 0755);
+	ln("usr/lib64", "lib64");
+	script("usr/lib/script", "#!/usr/bin/busybox sh\n");
+	script("usr/lib/script-of-script", "#! /usr/lib/script -e\n");
+	script("usr/lib/script-dynamic", "#!/usr/bin/ls\n");
+	script("usr/lib/script-missing", "#!/usr/bin/missing\n");
+	script("usr/lib/script-noexec", "#!/usr/lib/noexec\n");
+	script("usr/lib/script-relative", "#!busybox\n");
+	script("usr/lib/loop-a", "#!/usr/lib/loop-b\n");
+	script("usr/lib/loop-b", "#!/usr/lib/loop-a\n");
+	script("usr/lib/text", "echo not an executable format\n");
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || fstat(rootfd, &st) < 0)
 		return -1;
@@ -152,11 +186,77 @@ static void test_verified_open(void **state) {
 	}
 }
 
+/* Each file the kernel would load, checked as the init is; the path refused is named. */
+static void test_exec_chain(void **state) {
+	static const struct {
+		const char *path;
+		int expect;
+		const char *bad; /* the path named on failure */
+	} cases[] = {
+		{ "/usr/bin/busybox", 0, NULL },                /* static: nothing else */
+		{ "/usr/bin/ls", 0, NULL },                     /* its loader via /lib64 -> usr/lib64 */
+		{ "/usr/lib/script", 0, NULL },                 /* "#!" busybox */
+		{ "/usr/lib/script-of-script", 0, NULL },       /* a script interpreting a script */
+		{ "/usr/lib/script-dynamic", 0, NULL },         /* a script of a dynamic ELF */
+		{ "/usr/lib/script-missing", -ENOENT, "/usr/bin/missing" },
+		{ "/usr/lib/script-noexec", -EACCES, "/usr/lib/noexec" },
+		{ "/usr/lib/script-relative", -EINVAL, "/usr/lib/script-relative" },
+		{ "/usr/lib/loop-a", -ELOOP, "/usr/lib/loop-a" },
+		{ "/usr/lib/text", -ENOEXEC, "/usr/lib/text" },
+		{ "/usr/lib/init", -ENOEXEC, "/usr/lib/init" }, /* empty: no format */
+		{ "/etc/writable-init", -ENOEXEC, "/etc/writable-init" },
+		{ "/usr/lib/missing", -ENOENT, "/usr/lib/missing" },
+	};
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char bad[EXEC_INTERP_MAX] = "";
+		struct parse_error err = { .msg = "" };
+		int r = exec_chain_checked(rootfd, cases[i].path, root_dev, bad, &err);
+		if (r != cases[i].expect)
+			fail_msg("'%s': got %d (%s), want %d", cases[i].path, r, err.msg, cases[i].expect);
+		if (r < 0 && strcmp(bad, cases[i].bad) != 0)
+			fail_msg("'%s': names '%s', want '%s'", cases[i].path, bad, cases[i].bad);
+	}
+	/* The whole chain on the wrong device: the init itself is refused first. */
+	char bad[EXEC_INTERP_MAX];
+	assert_int_equal(exec_chain_checked(rootfd, "/usr/bin/ls", root_dev + 1, bad, NULL), -EXDEV);
+	assert_string_equal(bad, "/usr/bin/ls");
+}
+
+/* A dynamic init whose loader is not in the tree: refused, naming the loader. */
+static void test_exec_chain_no_loader(void **state) {
+	char p[256], bad[EXEC_INTERP_MAX];
+	(void) state;
+	snprintf(p, sizeof p, "%s/lib64", root);
+	assert_int_equal(unlink(p), 0);
+	int r = exec_chain_checked(rootfd, "/usr/bin/ls", root_dev, bad, NULL);
+	assert_int_equal(symlink("usr/lib64", p), 0);
+	assert_int_equal(r, -ENOENT);
+	assert_string_equal(bad, "/lib64/ld-linux-x86-64.so.2");
+}
+
+static void test_root_path_exists(void **state) {
+	char p[256];
+	(void) state;
+	assert_int_equal(root_path_exists(rootfd, "/etc/ld.so.preload"), 0);
+	assert_int_equal(root_path_exists(rootfd, "/usr/lib/init"), 1);
+	assert_int_equal(root_path_exists(rootfd, "/usr/lib/host-link"), 1); /* dangling: still there */
+	assert_int_equal(root_path_exists(rootfd, "/usr/lib/host-link/x"), 0);
+	assert_int_equal(root_path_exists(rootfd, "etc"), -EINVAL);
+	snprintf(p, sizeof p, "%s/etc/ld.so.preload", root);
+	assert_int_equal(symlink("/nowhere", p), 0);
+	assert_int_equal(root_path_exists(rootfd, "/etc/ld.so.preload"), 1);
+	assert_int_equal(unlink(p), 0);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_fd_is_the_file),
 		cmocka_unit_test(test_verified_open),
+		cmocka_unit_test(test_exec_chain),
+		cmocka_unit_test(test_exec_chain_no_loader),
+		cmocka_unit_test(test_root_path_exists),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -132,12 +132,26 @@ static void test_stage_mount_failure_named(void **state) {
 	assert_non_null(strstr(fake_read(fake.kmsg), "Cannot mount /dev/mapper/usr (erofs) on /sysroot/usr"));
 }
 
+/* A root whose /usr is a symlink (open with O_NOFOLLOW | O_DIRECTORY fails): the verified /usr is
+ * not mounted through it. */
+static void test_stage_usr_symlink_refused(void **state) {
+	(void) state;
+	ctx.cfg.root_tmpfs = false;
+	strcpy(ctx.dev_root, "/dev/sda3");
+	fake.fail_open_path = "/sysroot/usr";
+	fake.fail_errno = ENOTDIR;
+	assert_int_equal(stage_mounts(&ctx), -ENOTDIR);
+	assert_int_equal(fake.n_mounts, 1); /* the root only */
+	assert_non_null(strstr(fake_read(fake.kmsg), "/usr on the new root is not a directory"));
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_keeps_flags_and_bounds_data),
 		cmocka_unit_test_setup_teardown(test_stage_tmpfs_and_usr, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_stage_usrflags_reach_mount, setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_stage_usr_symlink_refused, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_stage_usrflags_data_refused, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_stage_partition_root, setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_stage_tmpfs_flags_after_default, setup, fake_teardown),
