@@ -171,6 +171,7 @@ int stage_measure(struct context *ctx) {
 		.kernel_verified = ctx->kernel_verified,
 		.usr_label = usr_label(ctx),
 		.pinned = ctx->cfg.usrhash[0] != '\0',
+		.root_exec = ctx->cfg.root_tmpfs ? NULL : root_exec_to_string(ctx->cfg.root_exec),
 		.ipe_sha256 = ctx->ipe_sha256,
 		.ipe_mode = ipe_mode_to_string(ctx->cfg.ipe_mode),
 		.selinux_sha256 = ctx->selinux_sha256,

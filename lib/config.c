@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "config.h"
 #include "macro.h"
@@ -42,6 +43,10 @@ static const char *const ipe_mode_names[_IPE_MODE_MAX] = {
 static const char *const selinux_mode_names[_SELINUX_MODE_MAX] = {
 	[SELINUX_ENFORCING] = "enforcing",
 	[SELINUX_PERMISSIVE] = "permissive",
+};
+static const char *const root_exec_names[_ROOT_EXEC_MAX] = {
+	[ROOT_EXEC_VERIFIED] = "verified",
+	[ROOT_EXEC_UNVERIFIED] = "unverified",
 };
 static const char *const cmdline_init_names[_CMDLINE_INIT_MAX] = {
 	[CMDLINE_INIT_DENY] = "deny",
@@ -108,6 +113,9 @@ const char *ipe_mode_to_string(enum ipe_mode m) {
 }
 const char *selinux_mode_to_string(enum selinux_mode m) {
 	return name_of(selinux_mode_names, ELEMENTSOF(selinux_mode_names), (unsigned) m);
+}
+const char *root_exec_to_string(enum root_exec e) {
+	return name_of(root_exec_names, ELEMENTSOF(root_exec_names), (unsigned) e);
 }
 const char *cmdline_init_to_string(enum cmdline_init i) {
 	return name_of(cmdline_init_names, ELEMENTSOF(cmdline_init_names), (unsigned) i);
@@ -281,6 +289,7 @@ ENUM_KEY(key_ipe_mode, ipe_mode, ipe_mode_names, enum ipe_mode)
 ENUM_KEY(key_selinux, selinux, tpm_names, enum tpm_mode)
 ENUM_KEY(key_selinux_mode, selinux_mode, selinux_mode_names, enum selinux_mode)
 ENUM_KEY(key_cmdline_init, cmdline_init, cmdline_init_names, enum cmdline_init)
+ENUM_KEY(key_root_exec, root_exec, root_exec_names, enum root_exec)
 
 static int key_usr_data(const char *v, size_t n, struct config *c) {
 	return config_parse_device(v, n, c->usr_data);
@@ -356,6 +365,7 @@ enum key {
 	K_ROOT,
 	K_ROOT_FSTYPE,
 	K_ROOT_FLAGS,
+	K_ROOT_EXEC,
 	K_CERTIFICATES,
 	K_MODULES,
 	K_DEVICE_TIMEOUT,
@@ -392,6 +402,7 @@ static const struct key_def {
 	[K_ROOT] = { "root", key_root, "tmpfs, /dev/..., PARTUUID=<uuid> or PARTLABEL=<label>" },
 	[K_ROOT_FSTYPE] = { "root.fstype", key_root_fstype, "ext4, xfs or btrfs" },
 	[K_ROOT_FLAGS] = { "root.flags", key_root_flags, "mount options of [A-Za-z0-9=,._-], not dev or suid" },
+	[K_ROOT_EXEC] = { "root.exec", key_root_exec, "verified or unverified" },
 	[K_CERTIFICATES] = { "certificates", key_certificates, "an absolute directory path" },
 	[K_MODULES] = { "modules", key_modules,
 			"up to 64 names of [A-Za-z0-9_-], each at most 55 long, one space apart" },
@@ -516,6 +527,12 @@ static int parse_line(const char *l, size_t n, unsigned line, struct config *c, 
 	return 0;
 }
 
+static bool root_noexec(const struct config *c) {
+	unsigned long flags = 0;
+	char data[CONFIG_FLAGS_MAX];
+	return mountopts_parse(c->root_flags, &flags, data, sizeof data) == 0 && (flags & MS_NOEXEC);
+}
+
 /* The rules that involve more than one key, once every key is known. */
 static int validate(const struct config *c, const unsigned seen[static _K_MAX], struct parse_error *err) {
 	/* A mode for a policy that is never loaded would read as protection that is not there. */
@@ -548,9 +565,19 @@ static int validate(const struct config *c, const unsigned seen[static _K_MAX], 
 	if (seen[K_USR_SLOTS] && c->usr_discovery != USR_DISCOVERY_AUTO)
 		return parse_fail(err, seen[K_USR_SLOTS], -EINVAL, "usr.slots is only allowed with usr.discovery=auto (it is %s)",
 				  usr_discovery_to_string(c->usr_discovery));
-	if (c->root_tmpfs && seen[K_ROOT_FSTYPE])
-		return parse_fail(err, seen[K_ROOT_FSTYPE], -EINVAL,
-				  "root.fstype is only allowed when root is a device (root=tmpfs)");
+	static const enum key device_root_only[] = { K_ROOT_FSTYPE, K_ROOT_EXEC };
+	for (size_t i = 0; i < ELEMENTSOF(device_root_only); i++)
+		if (c->root_tmpfs && seen[device_root_only[i]])
+			return parse_fail(err, seen[device_root_only[i]], -EINVAL,
+					  "%s is only allowed when root is a device (root=tmpfs)", keys[device_root_only[i]].name);
+	/* A device root is the disk's, not the signer's: its code may run only where something stops
+	 * the rest (noexec, or IPE enforced, and required so that a failed load stops the boot), or
+	 * where the configuration says plainly that it accepts the risk. */
+	if (!c->root_tmpfs && c->root_exec == ROOT_EXEC_VERIFIED && !root_noexec(c) &&
+	    !(c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == TPM_REQUIRED))
+		return parse_fail(err, seen[K_ROOT], -EINVAL,
+				  "a writable root runs unverified code: set noexec in root.flags, enforce IPE (ipe.mode=enforce, "
+				  "ipe=required) or say root.exec=unverified");
 	return 0;
 }
 

@@ -74,6 +74,15 @@ enum selinux_mode {
 	_SELINUX_MODE_MAX,
 };
 
+/* What may execute from a device root, which is writable and unauthenticated: "verified" (only
+ * what something enforces: noexec in root.flags, or an IPE policy enforced and required), or
+ * "unverified" (the configuration accepts that code on it runs, and verinit measures that). */
+enum root_exec {
+	ROOT_EXEC_VERIFIED,
+	ROOT_EXEC_UNVERIFIED,
+	_ROOT_EXEC_MAX,
+};
+
 enum cmdline_init {
 	CMDLINE_INIT_DENY,  /* init= on the kernel command line is refused */
 	CMDLINE_INIT_ALLOW, /* init= may replace init, still only with a path under /usr/ */
@@ -92,6 +101,7 @@ struct config {
 	char root_device[CONFIG_PATH_MAX];   /* same syntax as usr_data; "" when root_tmpfs */
 	char root_fstype[CONFIG_FSTYPE_MAX]; /* ext4, xfs or btrfs; meaningless when root_tmpfs */
 	char root_flags[CONFIG_FLAGS_MAX];   /* mount options, "" for none */
+	enum root_exec root_exec;            /* device roots only */
 
 	char certificates[CONFIG_PATH_MAX]; /* directory of enrolled certificates */
 	char modules[CONFIG_MODULES_MAX][CONFIG_MODULE_NAME_MAX];
@@ -156,5 +166,6 @@ const char *verity_mode_to_string(enum verity_mode m);
 const char *kernel_verify_to_string(enum kernel_verify k);
 const char *tpm_mode_to_string(enum tpm_mode t);
 const char *cmdline_init_to_string(enum cmdline_init i);
+const char *root_exec_to_string(enum root_exec e);
 const char *ipe_mode_to_string(enum ipe_mode m);
 const char *selinux_mode_to_string(enum selinux_mode m);

@@ -48,6 +48,14 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 	if (r < 0)
 		return r;
+	if (f->root_exec && f->root_exec[0]) {
+		if (strlen(f->root_exec) > 32)
+			return -EINVAL;
+		(void) snprintf(s, sizeof s, "verinit.root.exec=%s", f->root_exec);
+		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+		if (r < 0)
+			return r;
+	}
 	const struct {
 		const char *what, *sha, *mode;
 	} policies[] = { { "ipe", f->ipe_sha256, f->ipe_mode }, { "selinux", f->selinux_sha256, f->selinux_mode } };

@@ -9,6 +9,7 @@
  *                       "verinit.usr.kernel_verified=yes|no"
  *                       "verinit.usr.slot=<label> pinned=yes|no"   (the usr partition's GPT label,
  *                                                   escaped as label_escape(); "" for a whole disk)
+ *                       "verinit.root.exec=verified|unverified"   (a device root only: root.exec)
  *                       "verinit.ipe.policy.sha256=<hex> mode=enforce|audit"          (if one was loaded)
  *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive" (if one was loaded)
  *   PCR pcr_phase (11)  "leave-initrd"                       (just before the hand-over)
@@ -34,6 +35,9 @@ struct measure_facts {
 	 * from one that took what the disk offered. */
 	const char *usr_label;
 	bool pinned;
+	/* For a device root, root.exec's spelling: whether the configuration accepted that code on
+	 * the writable root may run unverified. NULL or "" for a tmpfs root. */
+	const char *root_exec;
 	/* The policies loaded: SHA-256 of the exact bytes and the mode's config spelling; NULL or ""
 	 * when none was. */
 	const char *ipe_sha256, *ipe_mode;

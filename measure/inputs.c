@@ -76,7 +76,7 @@ int load_cert(const char *path, char signer[65]) {
 	return 0;
 }
 
-int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts) {
+int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts, const char **root_exec) {
 	static struct config c; /* large */
 	_cleanup_free_ uint8_t *buf = NULL;
 	struct parse_error err = {};
@@ -91,6 +91,7 @@ int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts) {
 	}
 	*pcr_phase = c.pcr_phase;
 	*pcr_facts = c.pcr_facts;
+	*root_exec = c.root_tmpfs ? NULL : root_exec_to_string(c.root_exec);
 	return 0;
 }
 

@@ -308,7 +308,8 @@ int predict_main(int argc, char **argv) {
 		say("predict: the signer is unknown: give --cert (or a --usr-env with CERT_FPR=)");
 		return -EINVAL;
 	}
-	if (o.config && load_config(o.config, &pcr_phase, &pcr_facts) < 0)
+	const char *root_exec = NULL; /* the default config's root is a tmpfs */
+	if (o.config && load_config(o.config, &pcr_phase, &pcr_facts, &root_exec) < 0)
 		return -EINVAL;
 
 	char ipe_sha[65] = "", selinux_sha[65] = "";
@@ -321,6 +322,7 @@ int predict_main(int argc, char **argv) {
 		.kernel_verified = o.kernel_verified,
 		.usr_label = label,
 		.pinned = o.pinned,
+		.root_exec = root_exec,
 		.ipe_sha256 = ipe_sha,
 		.ipe_mode = o.ipe_mode ? o.ipe_mode : "enforce",
 		.selinux_sha256 = selinux_sha,

@@ -186,6 +186,23 @@ vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf"
 	[ -z "$(value "$w/conf.lines" sha256 15)" ] && pass "--config with pcr.facts=16 predicts PCR 16 instead of 15" ||
 	fail "--config pcr.facts=16 not honoured"
 
+# A device root's config adds root.exec after the slot (hashlib again).
+printf 'root=/dev/vda5\nroot.exec=unverified\n' >"$w/root.conf"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/root.conf" --banks sha256 --format lines >"$w/root.lines"
+want=$("$py" - "$roothash" "$fpr" <<'EOF'
+import hashlib, sys
+root, fpr = sys.argv[1:]
+v = bytes(32)
+for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
+          "verinit.usr.slot=usr pinned=no", "verinit.root.exec=unverified"):
+    v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
+print(v.hex())
+EOF
+)
+[ "$(value "$w/root.lines" sha256 15)" = "$want" ] &&
+	pass "--config with a device root and root.exec=unverified measures it after the slot" ||
+	fail "PCR 15 with root.exec=unverified is '$(value "$w/root.lines" sha256 15)', hashlib says '$want'"
+
 # A failed boot: the failure record into both PCRs, no facts, no leave-initrd.
 vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure signature:SIG_INVALID --banks sha256 \
 	--format lines >"$w/fail.lines"

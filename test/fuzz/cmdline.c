@@ -19,7 +19,7 @@ static const char *const config_texts[] = {
 	"device_timeout=10\ninit=/usr/lib/verinit-test/init\ntpm_timeout=5\n",
 	/* Everything the file can loosen, explicit devices, a root partition, an audit-mode policy. */
 	"usr.discovery=explicit\nusr.data=/dev/vda2\nusr.hash=PARTLABEL=usr-verity\n"
-	"root=PARTUUID=4f68bce3-e8cd-4db1-96e7-fbcaf984b709\nroot.fstype=xfs\nroot.flags=noatime\n"
+	"root=PARTUUID=4f68bce3-e8cd-4db1-96e7-fbcaf984b709\nroot.fstype=xfs\nroot.flags=noatime\nroot.exec=unverified\n"
 	"kernel_verify=optional\ntpm=optional\nverity.on_corruption=eio\ncmdline.init=allow\n"
 	"ipe.policy=/etc/verinit/ipe/default.p7s\nipe.mode=audit\nselinux.policy=/etc/p\n",
 	/* partuuid discovery, enforcing policies, panic, a failure action and delay. */

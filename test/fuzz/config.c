@@ -4,6 +4,8 @@
  * every string is terminated and in its one spelling, whose numbers and enums are in range, whose
  * cross-field rules hold (what mount_root() and devices need), and which, written back as a file,
  * parses to the same config (the round trip). */
+#include <sys/mount.h>
+
 #include "config.h"
 #include "fuzz.h"
 #include "mountopts.h"
@@ -75,6 +77,11 @@ static void check_config(const struct config *c) {
 	char data[CONFIG_FLAGS_MAX];
 	unsigned long flags = 0;
 	FUZZ_CHECK(mountopts_parse(c->root_flags, &flags, data, sizeof data) == 0);
+	/* A device root runs no unverified code unless something stops it or the file accepted it. */
+	if (!c->root_tmpfs && c->root_exec == ROOT_EXEC_VERIFIED)
+		FUZZ_CHECK((flags & MS_NOEXEC) || (c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == TPM_REQUIRED));
+	if (c->root_tmpfs)
+		FUZZ_CHECK(c->root_exec == ROOT_EXEC_VERIFIED);
 
 	check_path(c->certificates, false);
 	FUZZ_CHECK(c->n_modules >= 1 && c->n_modules <= CONFIG_MODULES_MAX);
@@ -123,6 +130,8 @@ static size_t render(const struct config *c, char *buf, size_t size) {
 		PUT("root=%s\nroot.fstype=%s\n", c->root_device, c->root_fstype);
 	if (c->root_flags[0])
 		PUT("root.flags=%s\n", c->root_flags);
+	if (!c->root_tmpfs)
+		PUT("root.exec=%s\n", root_exec_to_string(c->root_exec));
 	PUT("certificates=%s\nmodules=", c->certificates);
 	for (size_t i = 0; i < c->n_modules; i++)
 		PUT("%s%s", i ? " " : "", c->modules[i]);
@@ -153,6 +162,7 @@ static void check_same(const struct config *a, const struct config *b) {
 	SAME(root_device);
 	SAME(root_fstype);
 	SAME(root_flags);
+	SAME(root_exec);
 	SAME(certificates);
 	SAME(n_modules);
 	for (size_t i = 0; i < a->n_modules; i++)

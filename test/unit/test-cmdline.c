@@ -83,7 +83,7 @@ struct cmdline_case {
 #define UUID_LOWER "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
 #define UUID_UPPER "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
 #define EXPLICIT "usr.discovery=explicit\nusr.data=/dev/vda2\nusr.hash=PARTLABEL=usr-verity\n"
-#define ROOTDEV "root=PARTUUID=" UUID_LOWER "\nroot.fstype=xfs\nroot.flags=noatime\n"
+#define ROOTDEV "root=PARTUUID=" UUID_LOWER "\nroot.fstype=xfs\nroot.flags=noatime\nroot.exec=unverified\n"
 #define LOOSE "kernel_verify=optional\ntpm=optional\nverity.on_corruption=eio\ncmdline.init=allow\n"
 #define WEAKENS "would weaken enforcement"
 /* Azure Linux OS Guard's command line as its image builder writes it (its PARTUUIDs), and the
@@ -98,7 +98,8 @@ struct cmdline_case {
 	" ipe.enforce=0"
 #define OSGUARD_CONF                                                                                       \
 	"usr.fstype=ext4\nusr.signature=/etc/verinit/usr.p7s\nroot=PARTUUID=" OSGUARD_UUID_ROOT              \
-	"\nroot.fstype=ext4\nroot.flags=nodev,nosuid\nipe.policy=/etc/verinit/ipe/default.p7s\nipe.mode=audit\n"
+	"\nroot.fstype=ext4\nroot.flags=nodev,nosuid\nroot.exec=unverified\nipe.policy=/etc/verinit/ipe/default.p7s\n"     \
+	"ipe.mode=audit\n"
 
 /* Prints why a case failed and lets the table go on, so one run lists every failing case. */
 _printf_(1, 2) static bool bad(const char *fmt, ...) {
@@ -275,7 +276,7 @@ static const struct cmdline_case cases[] = {
 	APPLY_ERR("OS Guard's line, root not configured", OSGUARD_CMDLINE, "usr.fstype=ext4\n", -EPERM, 5,
 		  "(config: root=tmpfs)"),
 	APPLY_ERR("OS Guard's line, IPE enforced", OSGUARD_CMDLINE,
-		  "usr.fstype=ext4\nroot=PARTUUID=" OSGUARD_UUID_ROOT "\nroot.flags=nodev,nosuid\n"
+		  "usr.fstype=ext4\nroot=PARTUUID=" OSGUARD_UUID_ROOT "\nroot.flags=nodev,nosuid\nroot.exec=unverified\n"
 		  "ipe.policy=/etc/verinit/ipe/default.p7s\n",
 		  -EPERM, 12, "(config: ipe.mode=enforce)"),
 

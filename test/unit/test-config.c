@@ -33,6 +33,8 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return c->root_fstype;
 	if (strcmp(key, "root.flags") == 0)
 		return c->root_flags;
+	if (strcmp(key, "root.exec") == 0)
+		return root_exec_to_string(c->root_exec);
 	if (strcmp(key, "certificates") == 0)
 		return c->certificates;
 	if (strcmp(key, "failure") == 0)
@@ -121,6 +123,8 @@ struct config_case {
 
 /* A file that parses, with fields to check; a file that is refused, with where and why. The
  * length is the literal's, so a NUL inside one is part of the input. */
+/* Device roots in the cases below accept unverified code on them; the rule itself has its own cases. */
+#define UNVERIFIED "root.exec=unverified\n"
 #define OK(name, in, ...)                               \
 	{                                               \
 		name, in, sizeof(in) - 1, 0, 0, NULL, { \
@@ -200,17 +204,31 @@ static const struct config_case cases[] = {
 	OK("usr squashfs", "usr.fstype=squashfs\n", "usr.fstype=squashfs",
 	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity squashfs efivarfs crc32c_generic tpm_crb tpm_tis"),
 	OK("usr ext4", "usr.fstype=ext4\n", "usr.fstype=ext4", "n_modules=12"),
-	OK("root device", "root=PARTUUID=" UUID_UPPER "\nroot.fstype=btrfs\nroot.flags=noatime,compress=zstd\n",
+	OK("root device", "root=PARTUUID=" UUID_UPPER "\nroot.fstype=btrfs\nroot.flags=noatime,compress=zstd\n" UNVERIFIED,
 	   "root=PARTUUID=" UUID_LOWER, "root.fstype=btrfs", "root.flags=noatime,compress=zstd",
 	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs btrfs efivarfs crc32c_generic tpm_crb tpm_tis"),
-	OK("root xfs on /dev", "root=/dev/nvme0n1p3\nroot.fstype=xfs\n", "root=/dev/nvme0n1p3", "root.fstype=xfs",
+	OK("root xfs on /dev", "root=/dev/nvme0n1p3\nroot.fstype=xfs\n" UNVERIFIED, "root=/dev/nvme0n1p3", "root.fstype=xfs",
 	   "n_modules=13"),
-	OK("root device with the default root.fstype", "root=/dev/vda5\n", "root.fstype=ext4",
+	OK("root device with the default root.fstype", "root=/dev/vda5\n" UNVERIFIED, "root.fstype=ext4",
 	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity erofs ext4 efivarfs crc32c_generic tpm_crb tpm_tis"),
-	OK("usr and root on ext4: ext4 once", "usr.fstype=ext4\nroot=/dev/vda5\nroot.fstype=ext4\n",
+	OK("usr and root on ext4: ext4 once", "usr.fstype=ext4\nroot=/dev/vda5\nroot.fstype=ext4\n" UNVERIFIED,
 	   "modules=virtio_blk virtio_scsi sd_mod hv_vmbus hv_storvsc nvme dm-verity ext4 efivarfs crc32c_generic tpm_crb tpm_tis"),
 	OK("modules= as written, whatever the filesystems", "usr.fstype=squashfs\nmodules=virtio_blk erofs\n",
 	   "modules=virtio_blk erofs", "n_modules=2"),
+	/* A device root: what stops its code from running, or the configuration accepting it. */
+	OK("root device, noexec", "root=/dev/vda5\nroot.flags=nodev,noexec\n", "root.exec=verified"),
+	OK("root device, IPE enforced and required", "root=/dev/vda5\nipe.policy=/etc/verinit/ipe/p.p7s\n",
+	   "root.exec=verified"),
+	OK("root device, accepted unverified", "root=/dev/vda5\nroot.exec=unverified\n", "root.exec=unverified"),
+	FAIL("root device, nothing stops its code", "\nroot=/dev/vda5\n", -EINVAL, 2, "a writable root runs unverified code"),
+	FAIL("root device, IPE only audited", "root=/dev/vda5\nipe.policy=/etc/verinit/ipe/p.p7s\nipe.mode=audit\n",
+	     -EINVAL, 1, "root.exec=unverified"),
+	FAIL("root device, IPE optional", "root=/dev/vda5\nipe.policy=/etc/verinit/ipe/p.p7s\nipe=optional\n", -EINVAL,
+	     1, "root.exec=unverified"),
+	FAIL("root device, exec said verified", "root=/dev/vda5\nroot.exec=verified\n", -EINVAL, 1,
+	     "set noexec in root.flags"),
+	FAIL("root.exec with tmpfs", "root.exec=unverified\n", -EINVAL, 1, "only allowed when root is a device"),
+	FAIL("root.exec of another value", "root=/dev/vda5\nroot.exec=yes\n", -EINVAL, 2, "want verified or unverified"),
 	OK("tmpfs root with flags", "root.flags=size=50,mode=0755\n", "root=tmpfs", "root.flags=size=50,mode=0755"),
 	OK("certificates", "certificates=/etc/keys\n", "certificates=/etc/keys"),
 	OK("modules", "modules=virtio_blk dm-verity\n", "modules=virtio_blk dm-verity", "n_modules=2"),
@@ -404,6 +422,7 @@ static void test_every_key_once(void **state) {
 				   "root=/dev/vda4\n"
 				   "root.fstype=xfs\n"
 				   "root.flags=noatime\n"
+				   "root.exec=unverified\n"
 				   "certificates=/etc/keys\n"
 				   "modules=nvme\n"
 				   "device_timeout=90\n"
@@ -426,6 +445,7 @@ static void test_every_key_once(void **state) {
 	assert_string_equal(c.root_device, "/dev/vda4");
 	assert_string_equal(c.root_fstype, "xfs");
 	assert_string_equal(c.root_flags, "noatime");
+	assert_int_equal(c.root_exec, ROOT_EXEC_UNVERIFIED);
 	assert_string_equal(c.certificates, "/etc/keys");
 	assert_int_equal(c.n_modules, 1);
 	assert_string_equal(c.modules[0], "nvme");

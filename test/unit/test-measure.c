@@ -161,6 +161,27 @@ static void test_configured_pcrs(void **state) {
 	assert_digest_of(&t.ext[4], t.banks, "verinit.usr.slot= pinned=no");
 }
 
+/* A device root: whether the configuration accepted unverified code on it comes right after the
+ * slot, in both spellings; a tmpfs root (test_good_boot) has no such fact. */
+static void test_device_root_exec(void **state) {
+	static const struct {
+		enum root_exec exec;
+		const char *s;
+	} cases[] = { { ROOT_EXEC_UNVERIFIED, "verinit.root.exec=unverified" },
+		      { ROOT_EXEC_VERIFIED, "verinit.root.exec=verified" } };
+	(void) state;
+	ctx.cfg.root_tmpfs = false;
+	assert_int_equal(stage_tpm(&ctx), 0);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		t.n_ext = 1;
+		ctx.cfg.root_exec = cases[i].exec;
+		assert_int_equal(stage_measure(&ctx), 0);
+		assert_int_equal(t.n_ext, 6);
+		assert_int_equal(t.ext_pcr[5], 15);
+		assert_digest_of(&t.ext[5], t.banks, cases[i].s);
+	}
+}
+
 static void test_missing_required(void **state) {
 	(void) state;
 	t.open_result = -ENOENT;
@@ -283,7 +304,7 @@ static void test_failure_without_tpm(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_good_boot),	 T(test_configured_pcrs),	  T(test_missing_required),
+		T(test_good_boot),	 T(test_configured_pcrs), T(test_device_root_exec), T(test_missing_required),
 		T(test_missing_optional), T(test_no_known_bank),	  T(test_extend_failure),
 		T(test_log_failure),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
 		T(test_failure_after_extend_error), T(test_failure_tpm_stays_broken), T(test_failure_after_config),
