@@ -148,7 +148,7 @@ OSGUARD_CMDLINE = usrhash=$$(cat $(LAB)/usr-osguard/usr.roothash) \
 	systemd.verity_usr_hash=PARTUUID=$(call osguard_uuid,13-usr-hash-a) \
 	root=PARTUUID=$(call osguard_uuid,14-root-a) rootfstype=ext4 rootflags=nodev$(comma)nosuid \
 	mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1 ipe.enforce=0
-$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr-osguard $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a
 # The same root hash, signed by the unenrolled attacker key (the tree's salt derives from the image).
 $(LAB)/usr-osguard-attacker/usr.p7s: $(LAB)/usr-osguard/usr.img hooks/verinit-sign $(LAB)/keys/db.crt
@@ -169,11 +169,38 @@ $(LAB)/uki-osguard-attacker.efi: $(LAB)/initramfs-osguard-attacker.img $(UKI_DEP
 # $(call osguard_disk,uki): the disk with that UKI on its ESP.
 osguard_disk = rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $(1) $@.esp/EFI/BOOT/BOOTX64.EFI && \
 	qemu/osguard-disk.sh $@ $@.esp $(LAB)/usr-osguard && rm -rf $@.esp
-OSGUARD_DISK_DEPS := qemu/osguard-disk.sh $(OSGUARD_DEFS) $(LAB)/usr-osguard/usr.img
+OSGUARD_DISK_DEPS := qemu/osguard-disk.sh qemu/ext4-image.sh $(OSGUARD_DEFS) $(LAB)/usr-osguard/usr.img
 $(LAB)/disk-osguard.img: $(LAB)/uki-osguard.efi $(OSGUARD_DISK_DEPS)
 	$(call osguard_disk,$<)
 $(LAB)/disk-osguard-attacker.img: $(LAB)/uki-osguard-attacker.efi $(OSGUARD_DISK_DEPS)
 	$(call osguard_disk,$<)
+
+# A dynamically linked init (qemu/guest/dyninit.c, built against the host's glibc) on OS Guard's
+# /usr with its loader and libc, and what the writable root may do about it (qemu/root-tree.sh):
+# a merged-/usr root hands over; a root with a loader of its own at /lib64, or an ld.so.preload,
+# or /usr a symlink, must not. One /usr image, initramfs and UKI; a disk per root.
+$(LAB)/dyninit: qemu/guest/dyninit.c
+	$(HOST_CC) -O2 -o $@ $<
+$(LAB)/usr-osguard-dyn/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init \
+		$(LAB)/keys/db.crt $(LAB)/dyninit
+	qemu/usr-image.sh $(@D) $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a --dynamic-init $(LAB)/dyninit
+$(LAB)/conf/osguard-dyn.conf: $(LAB)/conf/osguard.conf qemu/merge-conf.sh
+	printf '%s\n' init=/usr/lib/verinit-test/init-dyn >$@.variant
+	qemu/merge-conf.sh $< $@.variant $@ && rm -f $@.variant
+$(LAB)/initramfs-osguard-dyn.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard-dyn.conf $(LAB)/usr-osguard-dyn/usr.img
+	$(call mkinitramfs,$(LAB)/conf/osguard-dyn.conf,--file $(LAB)/usr-osguard-dyn/usr.p7s:/etc/verinit/usr.p7s)
+$(LAB)/uki-osguard-dyn.efi: $(LAB)/initramfs-osguard-dyn.img $(UKI_DEPS) $(BUILD)/verinit-measure $(OSGUARD_DEFS)
+	$(call uki,db,$<,$(subst usr-osguard/,usr-osguard-dyn/,$(OSGUARD_CMDLINE)),--predict $(BUILD)/verinit-measure \
+		--usr-env $(LAB)/usr-osguard-dyn/usr.env --config $(LAB)/conf/osguard-dyn.conf --ipe-policy $(LAB)/ipe/default.p7s \
+		--ipe-mode audit)
+OSGUARD_ROOTS := merged hijack preload usr-symlink
+$(LAB)/root-%/.stamp: qemu/root-tree.sh
+	rm -rf $(@D) && qemu/root-tree.sh $(@D) $* && touch $@
+.SECONDARY: $(patsubst %,$(LAB)/root-%/.stamp,$(OSGUARD_ROOTS))
+$(LAB)/disk-osguard-root-%.img: $(LAB)/uki-osguard-dyn.efi $(LAB)/root-%/.stamp qemu/osguard-disk.sh qemu/ext4-image.sh \
+		$(OSGUARD_DEFS) $(LAB)/usr-osguard-dyn/usr.img
+	rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $< $@.esp/EFI/BOOT/BOOTX64.EFI && \
+		qemu/osguard-disk.sh $@ $@.esp $(LAB)/usr-osguard-dyn --root-tree $(LAB)/root-$* && rm -rf $@.esp
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
@@ -253,6 +280,7 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
+	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \

@@ -2,14 +2,15 @@
 # Build a disk shaped as Azure Linux OS Guard's after its first boot, from an ESP payload and a
 # qemu/usr-image.sh output (ext4), reproducibly and without loop devices or mounts.
 #
-# usage: qemu/osguard-disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR
+# usage: qemu/osguard-disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--root-tree DIR]
 #
 #   ESP_PAYLOAD_DIR  files copied into the ESP with their relative paths (EFI/BOOT/BOOTX64.EFI)
 #   USR_DIR          holds usr.img (ext4), usr-verity.img and usr.env
+#   --root-tree      what root-a holds (qemu/root-tree.sh), instead of nothing
 #
 # The partitions are qemu/osguard/repart.d's, OS Guard's labels, types and order at the lab's
 # sizes: esp, boot-a (empty ext4), usr-a (USR_DIR's usr.img, on a partition of the generic Linux
-# type), usr-hash-a (its hash tree), root-a (empty ext4: the writable root), then boot-b, usr-b,
+# type), usr-hash-a (its hash tree), root-a (ext4: the writable root), then boot-b, usr-b,
 # usr-hash-b, root-b. The A slot is written with sfdisk as an image builder writes it, its
 # PARTUUIDs the definitions' UUID=; then systemd-repart, given all nine definitions, adds the empty
 # B slot as OS Guard's first boot does (its PARTUUIDs from a fixed --seed). No signature partition:
@@ -22,15 +23,15 @@ die() { echo "osguard-disk: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 defs=$here/osguard/repart.d
-usage="usage: osguard-disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR"
-[ $# -eq 3 ] || die "$usage"
-out=$1 espdir=$2 usrdir=$3
+usage="usage: osguard-disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--root-tree DIR]"
+[ $# -eq 3 ] || { [ $# -eq 5 ] && [ "$4" = --root-tree ] && [ -d "$5" ]; } || die "$usage"
+out=$1 espdir=$2 usrdir=$3 root_tree=${5:-}
 [ -d "$espdir" ] || die "ESP payload directory $espdir missing"
 for f in usr.img usr-verity.img usr.env; do
 	[ -r "$usrdir/$f" ] || die "$usrdir/$f missing (run qemu/usr-image.sh --fs ext4 first)"
 done
 grep -qx 'FSTYPE=ext4' "$usrdir/usr.env" || die "$usrdir/usr.img is not ext4 (OS Guard's /usr is)"
-for tool in sfdisk mkfs.vfat mkfs.ext4 mmd mcopy jq sha256sum systemd-repart; do
+for tool in sfdisk mkfs.vfat mmd mcopy jq sha256sum systemd-repart; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 
@@ -60,12 +61,6 @@ esp_image() { # FILE MIB VOLUME-ID
 		find . -type f | LC_ALL=C sort | while IFS= read -r f; do mcopy -i "$1" "$f" "::/${f#./}" || exit 1; done
 	) >"$tmp/log" 2>&1 || die "copying $espdir into the ESP failed: $(tail -n1 "$tmp/log")"
 }
-# An empty ext4 named after its partition. e2fsprogs takes E2FSPROGS_FAKE_TIME=0 as unset, hence 1.
-ext4_image() { # FILE MIB LABEL UUID
-	E2FSPROGS_FAKE_TIME=$((epoch > 0 ? epoch : 1)) mkfs.ext4 -q -F -b 4096 -L "$3" -U "$4" \
-		-E "hash_seed=$4,root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,nodiscard" "$1" "$2M" \
-		>"$tmp/log" 2>&1 || die "mkfs.ext4 of $3 failed: $(tail -n1 "$tmp/log")"
-}
 
 # The A slot: each definition with UUID=, in order, 1 MiB aligned.
 {
@@ -86,7 +81,8 @@ for def in "$defs"/*.conf; do
 	[ -n "$uuid" ] || continue
 	case $label in
 	esp) esp_image "$tmp/$label" "$size" "${uuid:0:8}" ;;
-	boot-a | root-a) ext4_image "$tmp/$label" "$size" "$label" "$uuid" ;;
+	boot-a) "$here/ext4-image.sh" "$tmp/$label" "$size" "$label" "$uuid" ;;
+	root-a) "$here/ext4-image.sh" "$tmp/$label" "$size" "$label" "$uuid" ${root_tree:+--tree "$root_tree"} ;;
 	usr-a) cp "$usrdir/usr.img" "$tmp/$label" ;;
 	usr-hash-a) cp "$usrdir/usr-verity.img" "$tmp/$label" ;;
 	*) die "$def: no content for the A-slot partition '$label'" ;;

@@ -2,9 +2,10 @@
 # Build the lab's signed, verity-protected /usr image, reproducibly.
 #
 # usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts]
-#                          [--init-link TARGET] [--label LABEL]
+#                          [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM]
 # --init-link makes the test init a symlink to TARGET (a negative test: an init that resolves
 # outside the verified /usr). --label is the GPT label the usr partition will have (default usr).
+# --dynamic-init adds a dynamically linked init with its loader and libraries (qemu/usr-tree.sh).
 #
 # Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
 #   usr.img             erofs (default), squashfs or ext4 (OS Guard's) of /usr, a multiple of 4096 bytes
@@ -25,18 +26,19 @@ set -euo pipefail
 die() { echo "usr-image: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL]"
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM]"
 
 [ $# -ge 3 ] || die "$usage"
 outdir=$1 key=$2 cert=$3
 shift 3
-fstype=erofs nocerts='' init_link='' label=usr
+fstype=erofs nocerts='' init_link='' label=usr dyninit=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
 	--nocerts) nocerts=1; shift ;;
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	--label) [ $# -ge 2 ] || die "--label needs a value"; label=$2; shift 2 ;;
+	--dynamic-init) [ $# -ge 2 ] || die "--dynamic-init needs a program"; dyninit=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -44,7 +46,7 @@ case $fstype in erofs | squashfs | ext4) ;; *) die "unknown file system '$fstype
 [[ $label =~ ^[A-Za-z0-9_.-]{1,36}$ ]] || die "--label '$label' is not a GPT label of 1 to 36 of [A-Za-z0-9_.-]"
 [ -r "$key" ] || die "cannot read signing key $key"
 [ -r "$cert" ] || die "cannot read signing certificate $cert"
-for tool in mkfs.erofs mksquashfs mkfs.ext4 debugfs sha256sum; do
+for tool in mkfs.erofs mksquashfs sha256sum; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
 
@@ -64,12 +66,13 @@ trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || t
 uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
 tree=$stage/tree
-"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"}
+"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"}
 
 # The file system UUID only has to be stable: derive it from the content.
 fs_seed=$( {
 	cat "$tree/usr/bin/busybox"
 	if [ -n "$init_link" ]; then printf 'link:%s' "$init_link"; else cat "$tree/usr/lib/verinit-test/init"; fi
+	[ -z "$dyninit" ] || cat "$tree/usr/lib/verinit-test/init-dyn"
 } | sha256sum | cut -c1-64)
 img=$stage/usr.img
 case $fstype in
@@ -86,23 +89,8 @@ squashfs)
 	;;
 ext4)
 	# No journal: /usr is never written. Half again the tree's size and 4 MiB for the metadata.
-	# e2fsprogs takes E2FSPROGS_FAKE_TIME=0 as unset, hence 1 for epoch 0; it has no --all-root,
-	# so files keep the owners they have in the tree (root's, when the lab is built as root).
 	mib=$((($(du -sk --apparent-size "$tree/usr" | cut -f1) * 3 / 2 + 1023) / 1024 + 4))
-	E2FSPROGS_FAKE_TIME=$((epoch > 0 ? epoch : 1)) mkfs.ext4 -q -b 4096 -L usr -U "$(uuid_of "$fs_seed")" \
-		-E "hash_seed=$(uuid_of "$fs_seed"),root_owner=0:0,lazy_itable_init=0,nodiscard" -O ^has_journal \
-		-d "$tree/usr" "$img" "${mib}M" >"$stage/mkfs.log" 2>&1 || die "mkfs.ext4 failed: $(tail -n1 "$stage/mkfs.log")"
-	# mke2fs -d copies each file's ctime and atime from the tree, and no one can set a ctime
-	# there: set both to the epoch in the image, every inode by its path.
-	(cd "$tree/usr" && find . | LC_ALL=C sort) | while IFS= read -r f; do
-		p=${f#.}
-		printf 'sif "%s" ctime @%s\nsif "%s" atime @%s\n' "${p:-/}" "$epoch" "${p:-/}" "$epoch"
-	done >"$stage/times.debugfs"
-	# debugfs exits 0 whatever its commands did: anything it says besides echoing them is an error.
-	E2FSPROGS_FAKE_TIME=$((epoch > 0 ? epoch : 1)) debugfs -w -f "$stage/times.debugfs" "$img" >"$stage/mkfs.log" 2>&1 ||
-		die "debugfs could not open $img: $(tail -n1 "$stage/mkfs.log")"
-	! grep -v -e '^debugfs' "$stage/mkfs.log" | grep -q . ||
-		die "debugfs could not set the times: $(grep -v -e '^debugfs' "$stage/mkfs.log" | head -n1)"
+	"$here/ext4-image.sh" "$img" "$mib" usr "$(uuid_of "$fs_seed")" --tree "$tree/usr" --no-journal
 	;;
 esac
 size=$(stat -c %s "$img")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the lab's /usr tree: what qemu/usr-image.sh and qemu/repart-disk.sh put into /usr.
 #
-# usage: qemu/usr-tree.sh TREE [--init-link TARGET] [--slot NAME]
+# usage: qemu/usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM]
 #
 # TREE must not exist or be an empty directory. Afterwards it holds
 #   usr/bin/busybox                 Debian's busybox-static (/bin/busybox), mode 0755
@@ -10,6 +10,11 @@
 #                                   --init-link a symlink to TARGET (a negative test: an init
 #                                   that resolves outside the verified /usr)
 #   usr/lib/verinit-test/slot       with --slot, NAME and a newline: which slot of an A/B disk
+#   usr/lib/verinit-test/init-dyn   with --dynamic-init, PROGRAM (qemu/guest/dyninit.c built
+#                                   against the host's glibc), with its loader as
+#                                   usr/lib64/<loader> and the libraries ldd names under
+#                                   usr/lib/<multiarch>/: on a merged-/usr root (/lib64 ->
+#                                   usr/lib64) everything it loads is on /usr
 # Every directory (TREE itself too) is 0755, and every entry's mtime (symlinks' own, not their
 # targets') is SOURCE_DATE_EPOCH (default 0), so the tree depends on nothing of the build host
 # but busybox. Ownership is the caller's: image builders map it to root (-all-root, --all-root).
@@ -19,16 +24,17 @@ set -euo pipefail
 die() { echo "usr-tree: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME]"
+usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM]"
 
 [ $# -ge 1 ] || die "$usage"
 tree=$1
 shift
-init_link='' slot=''
+init_link='' slot='' dyninit=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	--slot) [[ $# -ge 2 && $2 =~ ^[A-Za-z0-9_.-]+$ ]] || die "--slot needs a name of [A-Za-z0-9_.-]"; slot=$2; shift 2 ;;
+	--dynamic-init) [[ $# -ge 2 && -x $2 ]] || die "--dynamic-init needs an executable program"; dyninit=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -71,6 +77,18 @@ else
 fi
 # Which slot of an A/B disk this tree is: the test init reports it, so a case sees which /usr it got.
 [ -z "$slot" ] || echo "$slot" >"$tree/usr/lib/verinit-test/slot" || die "cannot write the slot name"
+if [ -n "$dyninit" ]; then
+	loader=$(readelf -l "$dyninit" | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]$/\1/p')
+	[[ $loader == /lib64/* ]] || die "$dyninit's loader is '${loader:-none}', not under /lib64"
+	install -D -m 0755 "$dyninit" "$tree/usr/lib/verinit-test/init-dyn" &&
+		install -D -m 0755 "$(readlink -f "$loader")" "$tree/usr$loader" || die "cannot copy $dyninit and its loader"
+	libs=$(ldd "$dyninit" | sed -n 's/.* => \(\/[^ ]*\) .*/\1/p')
+	[ -n "$libs" ] || die "ldd names no library of $dyninit"
+	for lib in $libs; do
+		# /lib/x86_64-linux-gnu/libc.so.6 -> usr/lib/x86_64-linux-gnu/libc.so.6 (merged /usr).
+		install -D -m 0644 "$(readlink -f "$lib")" "$tree/usr/lib/${lib#*/lib/}" || die "cannot copy $lib"
+	done
+fi
 { find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
 	die "cannot set modes and timestamps in $tree"
 ok=1

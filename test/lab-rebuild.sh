@@ -33,12 +33,14 @@ grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs-ipe-audit.img ' <<
 	fail "a changed config variant rebuilds the lab's own initramfs"
 
 # OS Guard's partition definitions name the root its config and command line name: a changed one
-# renews them and both disks, and nothing of the lab's own.
+# renews them and every OS Guard disk, and nothing of the lab's own.
 out=$(plan -W qemu/osguard/repart.d/14-root-a.conf)
 grep -q 'qemu/merge-conf.sh .*/conf/osguard.conf' <<<"$out" || fail "a changed root-a definition does not renew the OS Guard config"
 grep -q 'hooks/verinit-uki --output [^ ]*/uki-osguard.efi .*--predict' <<<"$out" ||
 	fail "a changed root-a definition does not renew the OS Guard UKI's prediction"
-[ "$(grep -c 'qemu/osguard-disk.sh' <<<"$out")" = 2 ] || fail "a changed root-a definition does not rebuild both OS Guard disks"
+for d in disk-osguard disk-osguard-attacker disk-osguard-root-merged disk-osguard-root-hijack; do
+	grep -q "qemu/osguard-disk.sh [^ ]*/$d.img " <<<"$out" || fail "a changed root-a definition does not rebuild $d.img"
+done
 ! grep -qE 'initramfs.img |qemu/disk.sh|qemu/usr-image.sh' <<<"$out" || fail "a changed root-a definition rebuilds the lab's own images"
 
 out=$(plan -W qemu/keys.sh)

@@ -535,3 +535,42 @@ assert_osguard_attacker_key() {
 	! grep -q 'device-mapper: verity' "$run/serial.log" || { echo "a verity device was set up"; ok=1; }
 	return $ok
 }
+
+# A dynamically linked init on OS Guard's /usr (qemu/guest/dyninit.c): on a merged-/usr root its
+# loader resolves through /lib64 -> usr/lib64 onto /usr, and it hands over, as predicted.
+assert_osguard_root_merged() {
+	local run=$1 ok=0
+	handed_over "$run" "$LAB/usr-osguard-dyn/usr.env" || ok=1
+	grep -q "verinit: Handing over to /usr/lib/verinit-test/init-dyn" "$run/serial.log" ||
+		{ echo "the init was not the dynamically linked one"; ok=1; }
+	pcrs_match "$run" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
+		"$LAB/uki-osguard-dyn.pcrs.json" 2>&1 || echo "uki-osguard-dyn.pcrs.json unreadable") || ok=1
+	return $ok
+}
+# The same init and /usr, a root that would run its own code in PID 1: refused, the console naming
+# what. Refused at the mounts, the failure is measured as predicted; at the hand-over (after the
+# facts, which predict --failure does not model), measured and unlike a good boot's PCRs.
+osguard_root_refused() { # run stage:REASON ERE what
+	local run=$1 ok=0 args
+	args=(--uki "$LAB/uki-osguard-dyn.efi" --usr-env "$LAB/usr-osguard-dyn/usr.env" --cert "$LAB/keys/db.crt"
+		--config "$LAB/conf/osguard-dyn.conf" --ipe-policy "$LAB/ipe/default.p7s" --ipe-mode audit)
+	never_handed_over "$run" || ok=1
+	if [[ $2 == handover:* ]]; then
+		failure_measured "$run" "${args[@]}" || ok=1
+	else
+		console_pcrs_vs "$run" equal "${args[@]}" --failure "$2" || ok=1
+	fi
+	grep -qE "$3" "$run/serial.log" || { echo "no console line naming $4"; ok=1; }
+	return $ok
+}
+assert_osguard_root_hijack() {
+	osguard_root_refused "$1" handover:INIT_UNVERIFIED \
+		'verinit: /lib64/ld-linux-x86-64.so.2, which executing the init /usr/lib/verinit-test/init-dyn loads, is not on the verified /usr' \
+		"the root's loader"
+}
+assert_osguard_root_preload() {
+	osguard_root_refused "$1" handover:INIT_UNVERIFIED 'verinit: /etc/ld.so.preload exists on the new root' "ld.so.preload"
+}
+assert_osguard_root_usr_symlink() {
+	osguard_root_refused "$1" mounts:MOUNT 'verinit: /usr on the new root is not a directory \(a symlink\?\)' "the /usr symlink"
+}
