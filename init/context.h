@@ -42,6 +42,10 @@ struct context {
 	char signer[256];        /* subject of the enrolled certificate that signed */
 	char signer_fpr[65];     /* its SHA-256 fingerprint, hex */
 	bool kernel_verified;    /* the kernel checked the signature too */
+	/* libcryptsetup 2.6 reports a kernel that rejects the signature for want of a trusted key
+	 * (ENOKEY from the table reload) as -ENODEV; its log line, which its log callback sees with
+	 * this context, is the only place that says ENOKEY. */
+	bool crypt_saw_nokey;
 
 	bool tpm_present;        /* measured into a TPM (false only with tpm=optional) */
 	unsigned tpm_banks;      /* its active banks, a mask of enum pcr_bank */

@@ -43,9 +43,13 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 		t->result = r > 0 ? -EINVAL : r;
 
 		if (t->result < 0) {
+			enum reason why = ctx->reason != REASON_NONE ? ctx->reason : s->reason;
 			log_console("[FAILED] %s", s->name);
-			fail_closed(s->name, ctx->reason != REASON_NONE ? ctx->reason : s->reason, t->result,
-				    "stage failed: %m");
+			/* musl has no text for ENOTUNIQ ("No error information"): say what it means here. */
+			if (t->result == -ENOTUNIQ)
+				fail_closed(s->name, why, t->result, "stage failed: ambiguous, two or more candidates and "
+					    "no rule to choose");
+			fail_closed(s->name, why, t->result, "stage failed: %m");
 		}
 		if (ctx->status[0])
 			log_console("[  OK  ] %s (%s)", s->done, ctx->status);

@@ -9,23 +9,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "discover.h"
 #include "hexb64.h"
 #include "log.h"
 #include "stages.h"
 #include "sysops.h"
 #include "veritytop.h"
 
-/* libcryptsetup 2.6 reports a kernel that rejects the signature for want of a trusted key
- * (ENOKEY from the table reload) as -ENODEV; its log line is the only place that says ENOKEY. */
-static bool kernel_lacks_key;
-
 static void crypt_to_log(int level, const char *msg, void *usrptr) {
-	(void) usrptr;
+	struct context *ctx = usrptr;
+	char line[256], shown[512];
+
 	if (strstr(msg, "Required key not available"))
-		kernel_lacks_key = true;
-	/* libcryptsetup ends its lines with a newline of its own. */
-	log_internal(level == CRYPT_LOG_ERROR ? LOG_WARNING : LOG_DEBUG, 0, "libcryptsetup: %.*s",
-		     (int) strcspn(msg, "\n"), msg);
+		ctx->crypt_saw_nokey = true;
+	/* libcryptsetup ends its lines with a newline of its own, and quotes what it read from the
+	 * disk (a superblock's fields): escaped, so that no byte of the disk's forges a console line. */
+	(void) snprintf(line, sizeof line, "%.*s", (int) strcspn(msg, "\n"), msg);
+	label_escape(line, shown, sizeof shown);
+	log_internal(level == CRYPT_LOG_ERROR ? LOG_WARNING : LOG_DEBUG, 0, "libcryptsetup: %s", shown);
 }
 
 static void crypt_freep(struct crypt_device **cd) {
@@ -119,11 +120,11 @@ int stage_verity(struct context *ctx) {
 		if (r < 0)
 			return r;
 	}
-	crypt_set_log_callback(NULL, crypt_to_log, NULL);
+	crypt_set_log_callback(NULL, crypt_to_log, ctx);
 	r = crypt_init_data_device(&cd, ctx->dev_hash, ctx->dev_data);
 	if (r < 0)
 		return log_error_errno(r, "Cannot open %s and %s for dm-verity: %m", ctx->dev_data, ctx->dev_hash);
-	crypt_set_log_callback(cd, crypt_to_log, NULL);
+	crypt_set_log_callback(cd, crypt_to_log, ctx);
 	/* Every parameter (block sizes, salt, data size) from the verity superblock on the hash device. */
 	r = crypt_load(cd, CRYPT_VERITY, &params);
 	if (r < 0) {
@@ -134,10 +135,10 @@ int stage_verity(struct context *ctx) {
 	if (r < 0)
 		return r;
 
-	kernel_lacks_key = false;
+	ctx->crypt_saw_nokey = false;
 	r = crypt_activate_by_signed_key(cd, "usr", (const char *) ctx->sig.root_hash, sizeof ctx->sig.root_hash,
 					 (const char *) ctx->sig.signature, ctx->sig.signature_len, flags);
-	if (r < 0 && kernel_lacks_key)
+	if (r < 0 && ctx->crypt_saw_nokey)
 		r = -ENOKEY;
 	if (r == -ENOKEY && ctx->cfg.kernel_verify == KERNEL_VERIFY_OPTIONAL) {
 		log_warning("The kernel has no key for the /usr signature; activating on verinit's own check "

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 
 #include "eventlog.h"
 #include "fakesys.h"
@@ -224,6 +225,29 @@ static void test_extend_failure(void **state) {
 	assert_int_equal(parsed_log(recs, 4), 1);
 }
 
+static ssize_t write_nospc(int fd, const void *buf, size_t len) {
+	(void) fd, (void) buf, (void) len;
+	return -ENOSPC;
+}
+
+/* The event log is marked dirty (the sticky bit) only while a record is written: whole after a
+ * good boot, still marked after a write that failed. */
+static void test_log_dirty_mark(void **state) {
+	struct stat st;
+	(void) state;
+	assert_int_equal(stage_tpm(&ctx), 0);
+	assert_int_equal(fstat(fake.capture, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	struct sys_ops torn = fake_ops;
+	torn.write = write_nospc;
+	sys_set_ops(&torn);
+	assert_int_equal(stage_measure(&ctx), -ENOSPC);
+	sys_set_ops(&fake_ops);
+	assert_int_equal(fstat(fake.capture, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600 | S_ISVTX);
+}
+
 static void test_log_failure(void **state) {
 	(void) state;
 	fake.fail_open_path = EVENTLOG_PATH;
@@ -306,7 +330,7 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		T(test_good_boot),	 T(test_configured_pcrs), T(test_device_root_exec), T(test_missing_required),
 		T(test_missing_optional), T(test_no_known_bank),	  T(test_extend_failure),
-		T(test_log_failure),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
+		T(test_log_failure), T(test_log_dirty_mark),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
 		T(test_failure_after_extend_error), T(test_failure_tpm_stays_broken), T(test_failure_after_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,6 +94,22 @@ static void test_stage_names_its_reason(void **state) {
 	assert_non_null(strstr(fake_read(fake.console), "FAIL reason=INTERNAL stage=n: stage failed: Required key not available"));
 }
 
+static int stage_ambiguous(struct context *ctx) {
+	(void) ctx;
+	return -ENOTUNIQ;
+}
+
+/* An ambiguity is said as one, whatever the C library's text for ENOTUNIQ (musl has none). */
+static void test_ambiguous_said(void **state) {
+	(void) state;
+	const struct stage stages[] = { { "d", "D done", stage_ambiguous, REASON_DEVICE_AMBIGUOUS } };
+	struct context ctx = {};
+
+	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
+	assert_non_null(strstr(fake_read(fake.console), "FAIL reason=DEVICE_AMBIGUOUS stage=d: stage failed: ambiguous, "
+							"two or more candidates and no rule to choose\n"));
+}
+
 /* A stage's detail goes on its own status line only: the next stage starts without it. */
 static void test_status_detail(void **state) {
 	(void) state;
@@ -215,7 +231,7 @@ static void test_reason_names_are_stable(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_failing_stage_stops_the_boot), T(test_stage_names_its_reason),
+		T(test_failing_stage_stops_the_boot), T(test_stage_names_its_reason), T(test_ambiguous_said),
 		T(test_positive_return_is_a_failure), T(test_no_handover_is_a_failure),
 		T(test_too_many_stages), T(test_policy_actions),
 		T(test_reboot_failure_hangs), T(test_reason_names_are_stable),
