@@ -23,6 +23,44 @@ static const char *const known_keys[_CMDLINE_KEY_MAX] = {
 	[CMDLINE_ENFORCING] = "enforcing",
 	[CMDLINE_SELINUX] = "selinux",
 	[CMDLINE_IPE_ENFORCE] = "ipe.enforce",
+	[CMDLINE_LSM] = "lsm",
+	[CMDLINE_SECURITY] = "security",
+};
+
+/* The words verinit lets through without understanding them: the kernel's and the initrd's that
+ * cannot weaken what verinit set up or start anything after the hand-over (what fleets ship: a
+ * console, log levels, OS Guard's rd.luks=0 rd.hostonly=0 net.ifnames=1, fips=1), and systemd's
+ * that only change what it logs. NULL values: any value. Anything else is refused unless the
+ * config's cmdline.allow names it: systemd acts on words verinit never sees act
+ * (systemd.wants=debug-shell.service, systemd.unit=emergency.target, single, systemd.setenv=). */
+static const char *const off_values[] = { "0", "no", NULL };
+static const struct {
+	const char *key;
+	const char *const *values;
+} kernel_words[] = {
+	{ "BOOT_IMAGE", NULL }, { "console", NULL }, { "earlycon", NULL }, { "earlyprintk", NULL },
+	{ "quiet", NULL }, { "loglevel", NULL }, { "ignore_loglevel", NULL }, { "printk.devkmsg", NULL },
+	{ "printk.time", NULL }, { "log_buf_len", NULL }, { "panic", NULL }, { "panic_on_oops", NULL },
+	{ "ro", NULL }, { "rw", NULL }, { "rootwait", NULL }, { "rootdelay", NULL }, { "crashkernel", NULL },
+	{ "net.ifnames", NULL }, { "biosdevname", NULL }, { "ipv6.disable", NULL }, { "fips", NULL },
+	{ "audit", NULL }, { "audit_backlog_limit", NULL }, { "tsc", NULL }, { "clocksource", NULL },
+	{ "nvme_core.io_timeout", NULL }, { "nvme_core.admin_timeout", NULL }, { "transparent_hugepage", NULL },
+	{ "hugepages", NULL }, { "hugepagesz", NULL }, { "default_hugepagesz", NULL }, { "numa_balancing", NULL },
+	{ "init_on_alloc", NULL }, { "init_on_free", NULL }, { "page_alloc.shuffle", NULL },
+	{ "randomize_kstack_offset", NULL }, { "slab_nomerge", NULL }, { "iommu", NULL }, { "intel_iommu", NULL },
+	{ "amd_iommu", NULL }, { "swiotlb", NULL }, { "nomodeset", NULL }, { "cgroup_no_v1", NULL },
+	{ "ipe.success_audit", NULL },
+	{ "--", NULL }, /* what follows is init's argv, which verinit does not pass on; still checked here */
+	{ "rd.luks", off_values }, { "rd.lvm", off_values }, { "rd.md", off_values }, { "rd.dm", off_values },
+	{ "rd.hostonly", NULL }, { "rd.auto", NULL }, { "rd.info", NULL }, { "rd.udev.log_level", NULL },
+	{ "rd.udev.log_priority", NULL }, { "udev.log_level", NULL }, { "udev.log_priority", NULL },
+	{ "udev.children_max", NULL }, { "rd.systemd.show_status", NULL }, { "rd.systemd.log_level", NULL },
+	{ "systemd.show_status", NULL }, { "systemd.log_level", NULL }, { "systemd.log_target", NULL },
+	{ "systemd.log_color", NULL }, { "systemd.log_location", NULL }, { "systemd.log_time", NULL },
+	{ "systemd.log_tid", NULL }, { "systemd.status_unit_format", NULL },
+	{ "systemd.journald.forward_to_console", NULL }, { "systemd.journald.forward_to_kmsg", NULL },
+	{ "systemd.journald.max_level_console", NULL }, { "systemd.journald.max_level_kmsg", NULL },
+	{ "systemd.unified_cgroup_hierarchy", NULL },
 };
 
 /* Words that ask an initrd for a shell. verinit never gives one, so asking is refused. */
@@ -70,6 +108,21 @@ static bool shell_denied(const struct cmdline_word *w) {
 	if (key_eq(w->key, n, "rd.emergency"))
 		return in_list(w->value, emergency_off, ELEMENTSOF(emergency_off));
 	return in_list(w->value, shell_off, ELEMENTSOF(shell_off));
+}
+
+/* A word on kernel_words: its key there, and its value (NULL for a flag) one the entry allows. */
+static bool kernel_word(const char *key, size_t klen, const char *value) {
+	for (size_t i = 0; i < ELEMENTSOF(kernel_words); i++) {
+		if (!key_eq(key, klen, kernel_words[i].key))
+			continue;
+		if (!kernel_words[i].values)
+			return true;
+		for (const char *const *v = kernel_words[i].values; *v; v++)
+			if (value && strcmp(value, *v) == 0)
+				return true;
+		return false;
+	}
+	return false;
 }
 
 static bool eq_n(const char *v, size_t n, const char *s) {
@@ -129,7 +182,7 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 	const char *eq = memchr(text, '=', tn);
 	size_t klen = eq ? (size_t) (eq - text) : tn;
 
-	enum { IGNORED, KNOWN, SHELL, VERINIT } kind = IGNORED;
+	enum { IGNORED, KNOWN, SHELL, VERINIT, UNLISTED } kind = IGNORED;
 	size_t k = 0;
 	while (k < _CMDLINE_KEY_MAX && !key_eq(text, klen, known_keys[k]))
 		k++;
@@ -140,8 +193,11 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 			kind = SHELL;
 	if (kind == IGNORED && klen >= 8 && memcmp(text, "verinit.", 8) == 0)
 		kind = VERINIT;
-	if (kind == IGNORED)
-		return 0; /* the kernel's or another program's word */
+	if (kind == IGNORED) {
+		if (kernel_word(text, klen, eq ? eq + 1 : NULL))
+			return 0; /* harmless, and not verinit's */
+		kind = UNLISTED;
+	}
 
 	if (memchr(text, '\t', tn) || memchr(text, '\n', tn))
 		return parse_fail(err, word, -EINVAL, "tab or newline inside quotes in '%.*s'", shown(text, tn), text);
@@ -152,9 +208,11 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 		return parse_fail(err, word, -E2BIG, "key '%.64s...' is longer than %d bytes", text,
 				  CMDLINE_KEY_MAX - 1);
 	size_t vlen = eq ? tn - klen - 1 : 0;
-	if (vlen >= CMDLINE_VALUE_MAX)
+	if (vlen >= CMDLINE_VALUE_MAX && kind != UNLISTED)
 		return parse_fail(err, word, -E2BIG, "value of %.*s is longer than %d bytes", (int) klen, text,
 				  CMDLINE_VALUE_MAX - 1);
+	if (vlen >= CMDLINE_VALUE_MAX)
+		vlen = CMDLINE_VALUE_MAX - 1; /* only shown in a refusal */
 
 	struct cmdline_word rec = { .word = word, .has_value = eq != NULL };
 	memcpy(rec.key, text, klen);
@@ -166,6 +224,14 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 
 	struct cmdline_word *slot = NULL;
 	switch (kind) {
+	case UNLISTED: /* the config decides, in cmdline_apply() */
+		if (klen == 0)
+			return parse_fail(err, word, -EINVAL, "a word without a key: '%.*s'", shown(text, tn), text);
+		if (out->n_unlisted >= CMDLINE_UNLISTED_MAX)
+			return parse_fail(err, word, -E2BIG, "more than %d words verinit does not know",
+					  CMDLINE_UNLISTED_MAX);
+		out->unlisted[out->n_unlisted++] = rec;
+		return 0;
 	case SHELL:
 		if (shell_denied(&rec))
 			return 0;
@@ -220,9 +286,20 @@ int cmdline_parse(const char *buf, size_t len, struct cmdline *out, struct parse
 			if ((ch < ' ' && ch != '\t' && ch != '\n') || ch == 0x7f)
 				return parse_fail(err, word, -EBADMSG, "control character 0x%02x in the command line",
 						  ch);
+			/* The kernel's isspace() takes 0xa0 for a space: its words would not be ours. */
+			if (ch >= 0x80)
+				return parse_fail(err, word, -EBADMSG, "byte 0x%02x in the command line (ASCII only)",
+						  ch);
+			/* systemd strips single quotes, the kernel does not: 'rd.shell' would be two words. */
+			if (ch == '\'')
+				return parse_fail(err, word, -EINVAL, "single quote in the command line: systemd "
+						  "would read the word without it");
 			if (ch == '"')
 				quoted = !quoted;
 		}
+		for (const char *p = buf + start; (p = memmem(p, (size_t) (buf + i - p), "enforcing=", 10)); p++)
+			if (p != buf + start)
+				out->enforcing_inside++;
 		if (quoted)
 			return parse_fail(err, word, -EINVAL, "unterminated quote in '%.*s'",
 					  shown(buf + start, i - start), buf + start);
@@ -382,6 +459,27 @@ static int apply_verity_options(const struct cmdline_word *w, struct config *c, 
 	return 0;
 }
 
+/* Whether the config's cmdline.allow names key ('-' and '_' alike, as everywhere here). */
+static bool config_admits(const struct config *c, const char *key) {
+	for (size_t i = 0; i < c->n_cmdline_allow && i < CONFIG_CMDLINE_ALLOW_MAX; i++)
+		if (key_eq(key, strlen(key), c->cmdline_allow[i]))
+			return true;
+	return false;
+}
+
+/* Whether name is one of the comma-separated items of list. */
+static bool in_csv(const char *list, const char *name) {
+	size_t n = strlen(name);
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		if (len == n && memcmp(p, name, n) == 0)
+			return true;
+		p += len;
+		if (!*p)
+			return false;
+	}
+}
+
 /* A device word must be well formed and, where the config names the device, name the same one. */
 static int apply_device(const struct cmdline_word *w, const char *config_key, const char *configured, char *hint,
 			struct parse_error *err) {
@@ -464,6 +562,20 @@ static int apply_known(enum cmdline_key k, const struct cmdline_word *w, struct 
 	case CMDLINE_IPE_ENFORCE:
 		if (c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && strcmp(w->value, "1") != 0)
 			return refuse(err, w, "config: ipe.mode=enforce");
+		/* Without a policy of its own, verinit cannot tell what the kernel's would audit only:
+		 * the config must say it expects that. */
+		if (!c->ipe_policy[0] && strcmp(w->value, "1") != 0 && !config_admits(c, w->key))
+			return refuse(err, w, "config: no ipe.policy; cmdline.allow=ipe.enforce admits it");
+		return 0;
+	case CMDLINE_LSM:
+		if (c->ipe_policy[0] && !in_csv(w->value, "ipe"))
+			return refuse(err, w, "it drops ipe; config: ipe.policy=%.64s", c->ipe_policy);
+		if (c->selinux_policy[0] && !in_csv(w->value, "selinux"))
+			return refuse(err, w, "it drops selinux; config: selinux.policy=%.64s", c->selinux_policy);
+		return 0;
+	case CMDLINE_SECURITY:
+		if (c->selinux_policy[0] && strcmp(w->value, "selinux") != 0)
+			return refuse(err, w, "config: selinux.policy=%.64s", c->selinux_policy);
 		return 0;
 	default:
 		return parse_fail(err, w->word, -EINVAL, "internal: no rule for '%s'", w->key);
@@ -478,6 +590,14 @@ int cmdline_apply(const struct cmdline *cl, struct config *c, struct parse_error
 	if (cl->shell.word)
 		return parse_fail(err, cl->shell.word, -EPERM, WORD_FMT " asks for a shell: verinit never gives one",
 				  WORD_ARGS(&cl->shell));
+	for (size_t i = 0; i < cl->n_unlisted && i < CMDLINE_UNLISTED_MAX; i++)
+		if (!config_admits(c, cl->unlisted[i].key))
+			return parse_fail(err, cl->unlisted[i].word, -EPERM,
+					  WORD_FMT " is on no list of words verinit lets through (config: cmdline.allow)",
+					  WORD_ARGS(&cl->unlisted[i]));
+	if (cl->enforcing_inside && c->selinux_policy[0] && c->selinux_mode == SELINUX_ENFORCING)
+		return parse_fail(err, 0, -EPERM, "'enforcing=' inside another word or quotes: libselinux would read "
+				  "the mode there (config: selinux.mode=enforcing)");
 	for (size_t i = 0; i < cl->n_verinit && i < CMDLINE_VERINIT_MAX; i++) {
 		r = apply_verinit(&cl->verinit[i], &next, &verity_word, err);
 		if (r < 0)

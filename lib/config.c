@@ -231,26 +231,42 @@ static bool is_module_char(char ch) {
 	       ch == '-';
 }
 
-static int parse_modules(const char *v, size_t n, struct config *c) {
-	c->n_modules = 0;
+static bool is_cmdline_key_char(char ch) {
+	return is_module_char(ch) || ch == '.';
+}
+
+/* Names separated by single spaces into out (max entries of width bytes each). */
+static int parse_names(const char *v, size_t n, bool (*ok)(char), char *out, size_t width, size_t max,
+		       size_t *count) {
+	*count = 0;
 	for (size_t i = 0;; i++) { /* i steps over the single space between names */
 		size_t start = i;
 		while (i < n && v[i] != ' ') {
-			if (!is_module_char(v[i]))
+			if (!ok(v[i]))
 				return -EINVAL;
 			i++;
 		}
 		if (i == start)
 			return -EINVAL; /* two spaces in a row */
-		if (c->n_modules >= CONFIG_MODULES_MAX)
+		if (*count >= max)
 			return -E2BIG;
-		int r = set_string(c->modules[c->n_modules], CONFIG_MODULE_NAME_MAX, v + start, i - start);
+		int r = set_string(out + *count * width, width, v + start, i - start);
 		if (r < 0)
 			return r;
-		c->n_modules++;
+		(*count)++;
 		if (i == n)
 			return 0;
 	}
+}
+
+static int parse_modules(const char *v, size_t n, struct config *c) {
+	return parse_names(v, n, is_module_char, c->modules[0], CONFIG_MODULE_NAME_MAX, CONFIG_MODULES_MAX,
+			   &c->n_modules);
+}
+
+static int key_cmdline_allow(const char *v, size_t n, struct config *c) {
+	return parse_names(v, n, is_cmdline_key_char, c->cmdline_allow[0], CONFIG_CMDLINE_KEY_MAX,
+			   CONFIG_CMDLINE_ALLOW_MAX, &c->n_cmdline_allow);
 }
 
 static bool is_flags_char(char ch) {
@@ -375,6 +391,7 @@ enum key {
 	K_VERITY,
 	K_INIT,
 	K_CMDLINE_INIT,
+	K_CMDLINE_ALLOW,
 	K_TPM,
 	K_TPM_TIMEOUT,
 	K_PCR_PHASE,
@@ -413,6 +430,8 @@ static const struct key_def {
 	[K_VERITY] = { "verity.on_corruption", key_verity, "restart, panic or eio" },
 	[K_INIT] = { "init", key_init, "an absolute path under /usr/" },
 	[K_CMDLINE_INIT] = { "cmdline.init", key_cmdline_init, "deny or allow" },
+	[K_CMDLINE_ALLOW] = { "cmdline.allow", key_cmdline_allow,
+			      "command-line keys of [A-Za-z0-9._-], separated by single spaces" },
 	[K_TPM] = { "tpm", key_tpm, "required or optional" },
 	[K_TPM_TIMEOUT] = { "tpm_timeout", key_tpm_timeout, "seconds, 1 to 600" },
 	[K_PCR_PHASE] = { "pcr.phase", key_pcr_phase, "a PCR, 8 to 23" },

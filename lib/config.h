@@ -16,6 +16,8 @@
 #define CONFIG_FSTYPE_MAX 16
 #define CONFIG_MODULES_MAX 64
 #define CONFIG_MODULE_NAME_MAX 56 /* 55 characters and the NUL */
+#define CONFIG_CMDLINE_ALLOW_MAX 16 /* cmdline.allow= words */
+#define CONFIG_CMDLINE_KEY_MAX 64   /* a command-line key and its NUL */
 #define CONFIG_USRHASH_MAX 65     /* 64 hex digits (sha256) and the NUL */
 #define CONFIG_PARTLABEL_MAX 36   /* a GPT partition name is 36 UTF-16 units; we take ASCII only */
 
@@ -129,6 +131,10 @@ struct config {
 
 	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
 	enum cmdline_init cmdline_init;
+	/* Command-line keys a fleet needs beyond the words verinit lets through by itself (lib/cmdline.c's
+	 * list), admitted by name with any value. */
+	char cmdline_allow[CONFIG_CMDLINE_ALLOW_MAX][CONFIG_CMDLINE_KEY_MAX];
+	size_t n_cmdline_allow;
 
 	/* Set only by cmdline_apply(), never by the file: */
 	char usrhash[CONFIG_USRHASH_MAX];    /* pinned root hash, lowercase hex; "" when none */

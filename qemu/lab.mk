@@ -255,6 +255,9 @@ $(LAB)/uki-init-sh.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,init=/bin/sh)
 $(LAB)/uki-rd-break.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<,rd.break)
+# A word systemd would act on after the hand-over (a root shell on tty9), on no list verinit has.
+$(LAB)/uki-debug-shell-unit.efi: $(LAB)/initramfs.img $(UKI_DEPS)
+	$(call uki,db,$<,systemd.wants=debug-shell.service)
 
 # ---- positive variants -----------------------------------------------------------------------
 # The command line narrows the /usr mount.
@@ -281,7 +284,7 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) \
-	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi \
+	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
 	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi

@@ -72,7 +72,7 @@ static void check_parsed(const struct cmdline *cl) {
 	static const char *const names[_CMDLINE_KEY_MAX] = {
 		"usrhash", "mount.usr", "mount.usrfstype", "mount.usrflags", "systemd.verity_usr_data",
 		"systemd.verity_usr_hash", "systemd.verity_usr_options", "root", "rootfstype", "rootflags", "init",
-		"enforcing", "selinux", "ipe.enforce",
+		"enforcing", "selinux", "ipe.enforce", "lsm", "security",
 	};
 	for (size_t k = 0; k < _CMDLINE_KEY_MAX; k++) {
 		const struct cmdline_word *w = &cl->known[k];
@@ -94,6 +94,14 @@ static void check_parsed(const struct cmdline *cl) {
 			FUZZ_CHECK(!key_like(cl->verinit[i].key, cl->verinit[j].key));
 	}
 	check_word(&cl->shell);
+	FUZZ_CHECK(cl->n_unlisted <= CMDLINE_UNLISTED_MAX);
+	for (size_t i = 0; i < cl->n_unlisted; i++) {
+		check_word(&cl->unlisted[i]);
+		FUZZ_CHECK(cl->unlisted[i].word != 0);
+		FUZZ_CHECK(strncmp(cl->unlisted[i].key, "verinit.", 8) != 0);
+		for (size_t k = 0; k < _CMDLINE_KEY_MAX; k++)
+			FUZZ_CHECK(!key_like(cl->unlisted[i].key, names[k]));
+	}
 }
 
 #define SAME(field) FUZZ_CHECK(memcmp(&before->field, &after->field, sizeof before->field) == 0)

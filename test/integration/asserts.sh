@@ -379,6 +379,13 @@ assert_usrhash_mismatch() {
 assert_cmdline_weakens() { failed_measured "$1" "$LAB/uki-weaken.efi"; }
 assert_init_sh() { failed_measured "$1" "$LAB/uki-init-sh.efi"; }
 assert_rd_break() { failed_measured "$1" "$LAB/uki-rd-break.efi"; }
+assert_debug_shell_unit() {
+	local ok=0
+	failed_measured "$1" "$LAB/uki-debug-shell-unit.efi" || ok=1
+	grep -q "verinit: Kernel command line, word [0-9]*, refused: 'systemd.wants=debug-shell.service' is on no list" \
+		"$1/serial.log" || { echo "no console line naming the word"; ok=1; }
+	return $ok
+}
 
 # dm-verity caught the flipped bit and restarted the machine, as verity.on_corruption=restart says.
 verity_restarted() { # run data|metadata

@@ -171,8 +171,8 @@ static const struct cmdline_case cases[] = {
 	OK("quoted value", "systemd.verity_usr_data=\"PARTLABEL=usr a\"", NULL, "usr_data_hint=PARTLABEL=usr a"),
 	OK("quoted word", "quiet \"systemd.verity_usr_hash=PARTLABEL=usr b\" ro", NULL,
 	   "usr_hash_hint=PARTLABEL=usr b"),
-	OK("quotes group an ignored word", "foo=\"a verinit.failure=halt\" verinit.debug", NULL, "debug=yes"),
-	APPLY_ERR("quotes mid-word group too", "foo=a\"b c\"d verinit.failure=halt", NULL, -EPERM, 2,
+	OK("quotes group an ignored word", "console=\"a verinit.failure=halt\" verinit.debug", NULL, "debug=yes"),
+	APPLY_ERR("quotes mid-word group too", "console=a\"b c\"d verinit.failure=halt", NULL, -EPERM, 2,
 		  "'verinit.failure=halt'"),
 	PARSE_ERR("quotes inside a key we read", "quiet \"usr\"hash=" HASH, -EINVAL, 2, "quotes inside"),
 	PARSE_ERR("quote in the middle of a value", "init=/usr/\"bin/x\"", -EINVAL, 1, "quotes inside"),
@@ -190,8 +190,31 @@ static const struct cmdline_case cases[] = {
 	PARSE_ERR("vertical tab, a kernel separator", "quiet\vusrhash=" HASH, -EBADMSG, 1, "0x0b"),
 	APPLY_ERR("words after -- still count", "quiet -- verinit.failure=halt", NULL, -EPERM, 3,
 		  "'verinit.failure=halt'"),
-	OK("look-alike keys are not ours", "usrhashx=1 myverinit.tpm=optional Verinit.tpm=optional roothash=x", NULL,
-	   "usrhash=", "tpm=required"),
+	APPLY_ERR("look-alike keys are on no list", "usrhashx=1 myverinit.tpm=optional", NULL, -EPERM, 1,
+		  "'usrhashx=1' is on no list of words verinit lets through"),
+	OK("look-alike keys are not ours", "usrhashx=1 myverinit.tpm=optional Verinit.tpm=optional roothash=x",
+	   "cmdline.allow=usrhashx myverinit.tpm Verinit.tpm roothash\n", "usrhash=", "tpm=required"),
+
+	/* An allow-list: the kernel's harmless words and systemd's logging pass; what systemd would act
+	 * on after the hand-over does not, unless the config names it. */
+	OK("fleet words", "BOOT_IMAGE=/vmlinuz console=ttyS0,115200 loglevel=3 rd.luks=0 rd.hostonly=0 net.ifnames=1 "
+	   "fips=1 systemd.show_status=auto systemd.log_level=info --", NULL, "usrhash="),
+	APPLY_ERR("debug-shell unit", "quiet systemd.wants=debug-shell.service", NULL, -EPERM, 2,
+		  "'systemd.wants=debug-shell.service' is on no list"),
+	APPLY_ERR("emergency target", "systemd.unit=emergency.target", NULL, -EPERM, 1, "on no list"),
+	APPLY_ERR("single", "ro single", NULL, -EPERM, 2, "'single' is on no list"),
+	APPLY_ERR("emergency", "emergency", NULL, -EPERM, 1, "on no list"),
+	APPLY_ERR("systemd.run", "systemd.run=/usr/bin/sh", NULL, -EPERM, 1, "on no list"),
+	APPLY_ERR("systemd.setenv", "systemd.setenv=LD_PRELOAD=/x.so", NULL, -EPERM, 1, "on no list"),
+	APPLY_ERR("rd.luks on", "rd.luks=1", NULL, -EPERM, 1, "'rd.luks=1' is on no list"),
+	APPLY_ERR("mitigations off", "mitigations=off", NULL, -EPERM, 1, "on no list"),
+	OK("admitted by the config", "systemd.unit=multi-user.target", "cmdline.allow=systemd.unit\n", "usrhash="),
+	OK("admitted with the other spelling", "systemd.machine-id=1", "cmdline.allow=systemd.machine_id\n", "usrhash="),
+	PARSE_ERR("a word without a key", "quiet =x", -EINVAL, 2, "without a key"),
+	PARSE_ERR("single quotes", "quiet 'systemd.debug_shell'", -EINVAL, 2, "single quote"),
+	PARSE_ERR("a single quote in a value", "console='ttyS0'", -EINVAL, 1, "single quote"),
+	PARSE_ERR("0xa0 splits words in the kernel", "console=x\xa0ipe.enforce=0", -EBADMSG, 1, "byte 0xa0"),
+	PARSE_ERR("UTF-8", "console=caf\xc3\xa9", -EBADMSG, 1, "byte 0xc3"),
 
 	/* Words we read: presence, repetition. */
 	OK("usrhash pins", "ro usrhash=" HASH, NULL, "usrhash=" HASH),
@@ -320,7 +343,27 @@ static const struct cmdline_case cases[] = {
 	APPLY_ERR("bare verinit.", "verinit.", NULL, -EPERM, 1, WEAKENS),
 
 	/* The policies' own kernel words. */
-	OK("enforcing=0 without a policy", "enforcing=0 selinux=0 ipe.enforce=0", NULL, "verity.on_corruption=restart"),
+	OK("enforcing=0 without a policy", "enforcing=0 selinux=0 ipe.enforce=0", "cmdline.allow=ipe.enforce\n",
+	   "verity.on_corruption=restart"),
+	APPLY_ERR("ipe.enforce=0 without a policy or leave", "ipe.enforce=0", NULL, -EPERM, 1,
+		  "no ipe.policy; cmdline.allow=ipe.enforce admits it"),
+	OK("ipe.enforce=1 without a policy", "ipe.enforce=1", NULL, "usrhash="),
+	/* LSMs the config's policies need stay. */
+	OK("lsm= keeping ipe", "lsm=lockdown,capability,ipe", "ipe.policy=/etc/p\n", "usrhash="),
+	APPLY_ERR("lsm= dropping ipe", "lsm=lockdown,capability,selinux", "ipe.policy=/etc/p\n", -EPERM, 1,
+		  "it drops ipe"),
+	APPLY_ERR("lsm= dropping selinux", "lsm=lockdown,ipe", "selinux.policy=/etc/p\n", -EPERM, 1, "it drops selinux"),
+	APPLY_ERR("lsm= with a look-alike", "lsm=selinuxx", "selinux.policy=/etc/p\n", -EPERM, 1, "it drops selinux"),
+	OK("lsm= without policies", "lsm=lockdown", NULL, "usrhash="),
+	APPLY_ERR("security= another major LSM", "security=apparmor", "selinux.policy=/etc/p\n", -EPERM, 1,
+		  "(config: selinux.policy="),
+	/* libselinux reads enforcing= by substring after the hand-over: only the word itself counts. */
+	APPLY_ERR("enforcing= inside a word", "x_enforcing=1 enforcing=1", "selinux.policy=/etc/p\ncmdline.allow=x_enforcing\n",
+		  -EPERM, 0, "inside another word or quotes"),
+	APPLY_ERR("enforcing= in quotes", "console=\"a enforcing=0\"", "selinux.policy=/etc/p\n", -EPERM, 0,
+		  "inside another word or quotes"),
+	OK("enforcing= inside a word, SELinux permissive", "console=\"a enforcing=0\"",
+	   "selinux.policy=/etc/p\nselinux.mode=permissive\n", "usrhash="),
 	APPLY_ERR("enforcing=0 under an enforcing policy", "quiet enforcing=0", "selinux.policy=/etc/p\n", -EPERM, 2,
 		  "(config: selinux.mode=enforcing)"),
 	OK("enforcing=1 restated", "enforcing=1", "selinux.policy=/etc/p\n", "selinux.mode=enforcing"),
@@ -375,8 +418,11 @@ static void test_limits(void **state) {
 
 	/* 4096 bytes of the kernel's words pass; one more byte does not. */
 	memset(buf, 'x', sizeof buf);
-	for (size_t i = 63; i < sizeof buf; i += 64)
-		buf[i] = ' ';
+	for (size_t i = 0; i < sizeof buf; i += 64) {
+		memcpy(buf + i, "console=", 8);
+		if (i + 63 < sizeof buf)
+			buf[i + 63] = ' ';
+	}
 	assert_true(check_case(
 		&(struct cmdline_case){ "cmdline of 4096", buf, CMDLINE_MAX, NULL, false, 0, 0, NULL, { NULL } }));
 	assert_true(check_case(&(struct cmdline_case){
