@@ -67,47 +67,57 @@ int root_path_exists(int rootfd, const char *path) {
 /* The kernel follows at most this many interpreters (search_binary_handler's depth). */
 #define EXEC_DEPTH_MAX 4
 
+/* One file of the chain: checked as the init is, then what the kernel would load next. */
+static int exec_step(int rootfd, const char *path, dev_t want_dev, uint8_t *buf, enum exec_kind *kind,
+		     char next[static EXEC_INTERP_MAX], struct parse_error *err) {
+	struct stat st;
+	_cleanup_close_ int fd = init_open_checked(rootfd, path, want_dev);
+	if (fd < 0)
+		return fd;
+	_cleanup_close_ int rfd = verified_open(rootfd, path, want_dev);
+	if (rfd < 0)
+		return rfd;
+	if (fstat(rfd, &st) < 0)
+		return negative_errno();
+	ssize_t n = pread(rfd, buf, EXEC_HEAD_MAX, 0);
+	if (n < 0)
+		return negative_errno();
+	return exec_interp(buf, (size_t) n, (uint64_t) st.st_size, kind, next, err);
+}
+
 int exec_chain_checked(int rootfd, const char *path, dev_t want_dev, char bad[static EXEC_INTERP_MAX],
 		       struct parse_error *err) {
 	char cur[EXEC_INTERP_MAX];
+	int r = -ELOOP;
 
 	if (strlen(path) >= sizeof cur)
 		return -ENAMETOOLONG;
 	memcpy(cur, path, strlen(path) + 1);
-	_cleanup_free_ uint8_t *buf = malloc(EXEC_HEAD_MAX);
+	uint8_t *buf = malloc(EXEC_HEAD_MAX);
 	if (!buf)
 		return -ENOMEM;
 	for (int depth = 0; depth <= EXEC_DEPTH_MAX; depth++) {
-		struct stat st;
 		enum exec_kind kind = EXEC_STATIC;
 		char next[EXEC_INTERP_MAX];
 
 		memcpy(bad, cur, sizeof cur);
-		_cleanup_close_ int fd = init_open_checked(rootfd, cur, want_dev);
-		if (fd < 0)
-			return fd;
-		_cleanup_close_ int rfd = verified_open(rootfd, cur, want_dev);
-		if (rfd < 0)
-			return rfd;
-		if (fstat(rfd, &st) < 0)
-			return negative_errno();
-		ssize_t n = pread(rfd, buf, EXEC_HEAD_MAX, 0);
-		if (n < 0)
-			return negative_errno();
-		int r = exec_interp(buf, (size_t) n, (uint64_t) st.st_size, &kind, next, err);
-		if (r < 0)
-			return r;
-		if (kind == EXEC_STATIC)
-			return 0;
+		r = exec_step(rootfd, cur, want_dev, buf, &kind, next, err);
+		if (r < 0 || kind == EXEC_STATIC)
+			break;
 		/* A script's interpreter is executed in turn; an ELF's loader is only mapped. */
 		memcpy(cur, next, sizeof next);
 		if (kind == EXEC_ELF) {
 			memcpy(bad, cur, sizeof cur);
-			_cleanup_close_ int loader = init_open_checked(rootfd, cur, want_dev);
-			return loader < 0 ? loader : 0;
+			int loader = init_open_checked(rootfd, cur, want_dev);
+			r = loader < 0 ? loader : 0;
+			if (loader >= 0)
+				close(loader);
+			break;
 		}
+		r = -ELOOP;
 	}
-	return -ELOOP;
+	free(buf);
+	return r;
 }
 
 /* Deletes what dirfd holds on device dev, never descending into another file system. */
