@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "measure.h"
+#include "measurements.h"
 #include "pcrlist.h"
 #include "tcglog.h"
 
@@ -189,13 +190,56 @@ static int compare(const struct log logs[2], const struct pcr_list *tpm, uint32_
 	return EXIT_PASS;
 }
 
+/* With --handed-over: the userspace log says verinit handed over, in a PCR this replay compares
+ * (a log line is worth what the PCR that replays it is worth): enter-initrd, then leave-initrd,
+ * in one PCR, once each, and no failure record. The command line cannot be trusted to have run
+ * verinit at all (rdinit=, an edited line): only these two events in PCR 11 say it did.
+ * Returns 0, 1 (said why) or -EINVAL (the phase PCR is not replayed). */
+static int check_handover(const struct log *us, uint32_t pcrs) {
+	size_t enter = 0, leave = 0;
+	unsigned pcr = 0;
+	for (size_t i = 0; i < us->n; i++) {
+		const struct eventlog_record *r = &us->recs[i];
+		if (strcmp(r->event_type, "verinit-failure") == 0) {
+			say("replay: no hand-over: the log records a failure ('%s')", r->string);
+			return 1;
+		}
+		if (strcmp(r->event_type, "phase") != 0 ||
+		    (strcmp(r->string, MEASURE_ENTER) != 0 && strcmp(r->string, MEASURE_LEAVE) != 0))
+			continue;
+		if (enter && r->pcr != pcr) {
+			say("replay: no hand-over: the phases are in PCR %u and PCR %u", pcr, r->pcr);
+			return 1;
+		}
+		pcr = r->pcr;
+		size_t *seen = strcmp(r->string, MEASURE_ENTER) == 0 ? &enter : &leave;
+		if (*seen || (seen == &leave && !enter) || (seen == &enter && leave)) {
+			say("replay: no hand-over: '%s' out of order or twice (record %zu)", r->string, i + 1);
+			return 1;
+		}
+		*seen = i + 1;
+	}
+	if (!enter || !leave) {
+		say("replay: no hand-over: the log has no %s", !enter ? MEASURE_ENTER : MEASURE_LEAVE);
+		return 1;
+	}
+	if (!(pcrs & (1U << pcr))) {
+		say("replay: --handed-over: PCR %u, which holds the phases, is not replayed (it needs --firmware-log "
+		    "and the PCR file to list it)",
+		    pcr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int replay_main(int argc, char **argv) {
-	enum { O_LOG = 0x100, O_FIRMWARE, O_PCRS, O_PCR };
+	enum { O_LOG = 0x100, O_FIRMWARE, O_PCRS, O_PCR, O_HANDED_OVER };
 	static const struct option opts[] = {
 		{ "log", required_argument, NULL, O_LOG },
 		{ "firmware-log", required_argument, NULL, O_FIRMWARE },
 		{ "pcrs", required_argument, NULL, O_PCRS },
 		{ "pcr", required_argument, NULL, O_PCR },
+		{ "handed-over", no_argument, NULL, O_HANDED_OVER },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -204,6 +248,7 @@ int replay_main(int argc, char **argv) {
 	_cleanup_(logp) struct log us = { .label = "log" };
 	const char *pcrs_path = NULL;
 	uint32_t only = 0;
+	bool handed_over = false;
 	int locality = -1, c, r;
 
 	opterr = 0;
@@ -224,6 +269,9 @@ int replay_main(int argc, char **argv) {
 		case O_PCR:
 			if (parse_pcr_mask(optarg, &only) < 0)
 				return -EINVAL;
+			break;
+		case O_HANDED_OVER:
+			handed_over = true;
 			break;
 		default:
 			say("replay: bad option '%s' (see --help)", argv[optind - 1]);
@@ -270,6 +318,15 @@ int replay_main(int argc, char **argv) {
 	if (!pcrs) {
 		say("replay: nothing to compare: no PCR is both extended by the logs and listed in %s", pcrs_path);
 		return -EINVAL;
+	}
+	if (handed_over) {
+		if (!us.path) {
+			say("replay: --handed-over needs --log (verinit's phases are in it)");
+			return -EINVAL;
+		}
+		r = check_handover(&us, pcrs);
+		if (r != 0)
+			return r;
 	}
 	const struct log logs[2] = { fw, us };
 	r = compare(logs, &tpm, pcrs, locality);

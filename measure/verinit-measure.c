@@ -17,7 +17,7 @@ void usage(FILE *f) {
 		"                         [--selinux-policy BIN [--selinux-mode enforcing|permissive]]\n"
 		"                         [--format json|lines]\n"
 		"       " PROG " replay [--log tpm2-measure.log] [--firmware-log binary_bios_measurements]\n"
-		"                         --pcrs FILE [--pcr N[,N...]]\n"
+		"                         --pcrs FILE [--pcr N[,N...]] [--handed-over]\n"
 		"\n"
 		"predict: the PCR values after verinit hands over: PCR 11 from systemd-stub 252's section\n"
 		"  measurements and verinit's enter-initrd/leave-initrd phases, PCR 15 from the root hash,\n"
@@ -31,7 +31,9 @@ void usage(FILE *f) {
 		"  or, with --format lines, \"BANK PCR HEX\" lines.\n"
 		"replay: recomputes every PCR the logs extend and FILE (\"BANK PCR HEX\" lines, as read from\n"
 		"  the TPM) lists, firmware log first, and prints PASS or the first PCR that differs.\n"
-		"  Without --firmware-log, PCRs 0 to 14 are not replayed.\n"
+		"  Without --firmware-log, PCRs 0 to 14 are not replayed. --handed-over also requires the\n"
+		"  log to show verinit handing over: enter-initrd, then leave-initrd, in a replayed PCR, and\n"
+		"  no failure record (exit 1 otherwise).\n"
 		"\n"
 		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n",
 		f);

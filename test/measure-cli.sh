@@ -343,6 +343,26 @@ run t11 replay --log "$w/tpm2-measure.log" --firmware-log "$w/binary_bios_measur
 	pass "a tampered PCR 11: exit 1, names PCR 11 sha1, lists systemd-stub's EV_IPL events" ||
 	fail "a tampered PCR 11: exit $(rc t11), $(head -n3 "$w/t11.out")"
 
+# --handed-over: the phases in a replayed PCR 11, enter then leave, no failure.
+run ho replay --log "$w/tpm2-measure.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs" --handed-over
+[ "$(rc ho)" = 0 ] && [ "$(cat "$w/ho.out")" = PASS ] &&
+	pass "--handed-over: enter-initrd and leave-initrd in the replayed PCR 11: PASS" ||
+	fail "--handed-over on a good boot: exit $(rc ho), $(head -n3 "$w/ho.out" "$w/ho.err")"
+head -n -1 "$w/tpm2-measure.log" >"$w/noleave.log"
+run ho2 replay --log "$w/noleave.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs" --handed-over
+[ "$(rc ho2)" = 1 ] && grep -q "no hand-over: the log has no leave-initrd" "$w/ho2.err" &&
+	pass "--handed-over without leave-initrd: exit 1, says so" ||
+	fail "--handed-over without leave-initrd: exit $(rc ho2), $(head -n3 "$w/ho2.err")"
+{ cat "$w/noleave.log"; printf '\036{"pcr":15,"digests":[{"hashAlg":"sha256","digest":"%s"}],"content_type":"verinit","content":{"string":"verinit.failure stage=devices reason=DEVICE_TIMEOUT","eventType":"verinit-failure"}}\n' "$(printf 0%.0s $(seq 64))"; } >"$w/failed.log"
+run ho3 replay --log "$w/failed.log" --firmware-log "$w/binary_bios_measurements" --pcrs "$w/pcrs" --handed-over
+[ "$(rc ho3)" = 1 ] && grep -q "no hand-over: the log records a failure" "$w/ho3.err" &&
+	pass "--handed-over with a failure record: exit 1, names it" ||
+	fail "--handed-over with a failure record: exit $(rc ho3), $(head -n3 "$w/ho3.err")"
+run ho4 replay --log "$w/tpm2-measure.log" --pcrs "$w/pcrs" --handed-over
+[ "$(rc ho4)" = 2 ] && grep -q "PCR 11, which holds the phases, is not replayed" "$w/ho4.err" &&
+	pass "--handed-over without the firmware log: exit 2, PCR 11 is not replayed" ||
+	fail "--handed-over without --firmware-log: exit $(rc ho4), $(head -n3 "$w/ho4.err")"
+
 # ---- errors: exit 2, one line on stderr naming the file, nothing on stdout ----------------------
 one_line() { # NAME WANT-IN-STDERR
 	[ "$(rc "$1")" = 2 ] && [ ! -s "$w/$1.out" ] && [ "$(wc -l <"$w/$1.err")" = 1 ] && grep -qF -- "$2" "$w/$1.err"

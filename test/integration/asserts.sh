@@ -57,13 +57,14 @@ pcrs_match() { # run
 	return $ok
 }
 
-# The guest's event log (and the firmware's) replays to the PCRs it read.
+# The guest's event log (and the firmware's) replays to the PCRs it read, and shows verinit
+# handing over (enter-initrd, then leave-initrd, in the replayed PCR 11).
 replay_passes() { # run
 	local run=$1 out
 	sed -n 's/^R eventlog //p' "$run/report" | sed 's/^/\x1e/' >"$run/tpm2-measure.log"
 	sed -n 's/^R fwlog //p' "$run/report" | base64 -d >"$run/fw.log" 2>/dev/null
 	sed -n 's/^R pcr //p' "$run/report" >"$run/pcrs"
-	out=$("$MEASURE" replay --log "$run/tpm2-measure.log" --firmware-log "$run/fw.log" --pcrs "$run/pcrs" 2>&1) ||
+	out=$("$MEASURE" replay --log "$run/tpm2-measure.log" --firmware-log "$run/fw.log" --pcrs "$run/pcrs" --handed-over 2>&1) ||
 		{ echo "replay: $(echo "$out" | head -n 3 | paste -sd ' ' -)"; return 1; }
 }
 
