@@ -20,6 +20,9 @@ packages=(
 	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools
 	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
 	cpio zstd xz-utils kmod busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq
+	# ext4 images (qemu/ext4-image.sh: mkfs.ext4, debugfs; lab-disk: e2fsck, dumpe2fs): required
+	# priority in Debian, named so that a container image without it still gets it
+	e2fsprogs
 	secilc
 	# systemd-repart (the repart-built disk) and systemd-measure (checked against verinit-measure)
 	systemd
