@@ -72,6 +72,8 @@ static int check_exec_chain(struct context *ctx, int rootfd, dev_t usr_dev) {
 	int r = exec_chain_checked(rootfd, init, usr_dev, bad, &err);
 	if (r < 0) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
+		if (err.msg[0] && strcmp(bad, init) == 0)
+			return log_error_errno(r, "The init %s cannot be executed as checked: %s", init, err.msg);
 		if (err.msg[0])
 			return log_error_errno(r, "%s, which executing the init %s loads, cannot be checked: %s", bad, init,
 					       err.msg);
