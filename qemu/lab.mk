@@ -166,14 +166,14 @@ $(LAB)/uki-osguard.efi: $(LAB)/initramfs-osguard.img $(UKI_DEPS) $(BUILD)/verini
 		--config $(LAB)/conf/osguard.conf --ipe-policy $(LAB)/ipe/default.p7s --ipe-mode audit)
 $(LAB)/uki-osguard-attacker.efi: $(LAB)/initramfs-osguard-attacker.img $(UKI_DEPS) $(OSGUARD_DEFS)
 	$(call uki,db,$<,$(OSGUARD_CMDLINE))
-# $(call osguard_disk,uki): the disk with that UKI on its ESP.
+# $(call osguard_disk,uki,usr dir[,more osguard-disk.sh arguments]): the disk with that UKI on its ESP.
 osguard_disk = rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $(1) $@.esp/EFI/BOOT/BOOTX64.EFI && \
-	qemu/osguard-disk.sh $@ $@.esp $(LAB)/usr-osguard && rm -rf $@.esp
+	qemu/osguard-disk.sh $@ $@.esp $(2) $(3) && rm -rf $@.esp
 OSGUARD_DISK_DEPS := qemu/osguard-disk.sh qemu/ext4-image.sh $(OSGUARD_DEFS) $(LAB)/usr-osguard/usr.img
 $(LAB)/disk-osguard.img: $(LAB)/uki-osguard.efi $(OSGUARD_DISK_DEPS)
-	$(call osguard_disk,$<)
+	$(call osguard_disk,$<,$(LAB)/usr-osguard)
 $(LAB)/disk-osguard-attacker.img: $(LAB)/uki-osguard-attacker.efi $(OSGUARD_DISK_DEPS)
-	$(call osguard_disk,$<)
+	$(call osguard_disk,$<,$(LAB)/usr-osguard)
 
 # A dynamically linked init (qemu/guest/dyninit.c, built against the host's glibc) on OS Guard's
 # /usr with its loader and libc, and what the writable root may do about it (qemu/root-tree.sh):
@@ -199,8 +199,7 @@ $(LAB)/root-%/.stamp: qemu/root-tree.sh
 .SECONDARY: $(patsubst %,$(LAB)/root-%/.stamp,$(OSGUARD_ROOTS))
 $(LAB)/disk-osguard-root-%.img: $(LAB)/uki-osguard-dyn.efi $(LAB)/root-%/.stamp qemu/osguard-disk.sh qemu/ext4-image.sh \
 		$(OSGUARD_DEFS) $(LAB)/usr-osguard-dyn/usr.img
-	rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $< $@.esp/EFI/BOOT/BOOTX64.EFI && \
-		qemu/osguard-disk.sh $@ $@.esp $(LAB)/usr-osguard-dyn --root-tree $(LAB)/root-$* && rm -rf $@.esp
+	$(call osguard_disk,$<,$(LAB)/usr-osguard-dyn,--root-tree $(LAB)/root-$*)
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
