@@ -5,7 +5,7 @@ mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab
 With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
 committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
 with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
-executable heads.
+executable heads; with --sepolicy, only the SELinux readers' inputs.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -561,6 +561,17 @@ def execinterp_seeds():
     seed("execinterp", "script-prefix", b"\x01#! /bin/sh -e")
 
 
+# ---- sepolicy: a policy header, /sys/kernel/security/lsm, a selinuxfs boolean ---------------------
+def sepolicy_seeds():
+    hdr = struct.pack("<II", 0xF97CFF8C, 8) + b"SE Linux" + struct.pack("<IIII", 33, 0, 8, 7)
+    seed("sepolicy", "header-33", b"\x00" + hdr)
+    seed("sepolicy", "header-xen", b"\x00" + struct.pack("<II", 0xF97CFF8C, 8) + b"XenFlask" + struct.pack("<I", 33))
+    seed("sepolicy", "lsm", b"\x01lockdown,capability,landlock,yama,selinux,ipe\n")
+    seed("sepolicy", "lsm-lookalike", b"\x01capability,selinuxx")
+    seed("sepolicy", "bool", b"\x021 1")
+    seed("sepolicy", "bool-pending", b"\x020 1\n")
+
+
 def main():
     if sys.argv[1:] == ["--slot"]:
         slot_seeds()  # no keys involved
@@ -568,6 +579,9 @@ def main():
         return
     if sys.argv[1:] == ["--execinterp"]:
         execinterp_seeds()  # no keys involved
+        return
+    if sys.argv[1:] == ["--sepolicy"]:
+        sepolicy_seeds()  # no keys involved
         return
     if sys.argv[1:] == ["--veritytop"]:
         veritytop_seeds()  # no keys involved
@@ -586,6 +600,7 @@ def main():
     slot_seeds()
     efivar_seeds()
     execinterp_seeds()
+    sepolicy_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()
