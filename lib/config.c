@@ -44,6 +44,10 @@ static const char *const selinux_mode_names[_SELINUX_MODE_MAX] = {
 	[SELINUX_ENFORCING] = "enforcing",
 	[SELINUX_PERMISSIVE] = "permissive",
 };
+static const char *const selinux_lock_names[_SELINUX_LOCK_MAX] = {
+	[SELINUX_LOCK_NO] = "no",
+	[SELINUX_LOCK_YES] = "yes",
+};
 static const char *const root_exec_names[_ROOT_EXEC_MAX] = {
 	[ROOT_EXEC_VERIFIED] = "verified",
 	[ROOT_EXEC_UNVERIFIED] = "unverified",
@@ -114,6 +118,10 @@ const char *ipe_mode_to_string(enum ipe_mode m) {
 const char *selinux_mode_to_string(enum selinux_mode m) {
 	return name_of(selinux_mode_names, ELEMENTSOF(selinux_mode_names), (unsigned) m);
 }
+const char *selinux_lock_to_string(enum selinux_lock l) {
+	return name_of(selinux_lock_names, ELEMENTSOF(selinux_lock_names), (unsigned) l);
+}
+
 const char *root_exec_to_string(enum root_exec e) {
 	return name_of(root_exec_names, ELEMENTSOF(root_exec_names), (unsigned) e);
 }
@@ -304,6 +312,7 @@ ENUM_KEY(key_ipe, ipe, tpm_names, enum tpm_mode)
 ENUM_KEY(key_ipe_mode, ipe_mode, ipe_mode_names, enum ipe_mode)
 ENUM_KEY(key_selinux, selinux, tpm_names, enum tpm_mode)
 ENUM_KEY(key_selinux_mode, selinux_mode, selinux_mode_names, enum selinux_mode)
+ENUM_KEY(key_selinux_lock, selinux_lock, selinux_lock_names, enum selinux_lock)
 ENUM_KEY(key_cmdline_init, cmdline_init, cmdline_init_names, enum cmdline_init)
 ENUM_KEY(key_root_exec, root_exec, root_exec_names, enum root_exec)
 
@@ -402,6 +411,7 @@ enum key {
 	K_SELINUX_POLICY,
 	K_SELINUX_MODE,
 	K_SELINUX,
+	K_SELINUX_LOCK,
 	_K_MAX,
 };
 
@@ -442,6 +452,7 @@ static const struct key_def {
 	[K_SELINUX_POLICY] = { "selinux.policy", key_selinux_policy, "an absolute path" },
 	[K_SELINUX_MODE] = { "selinux.mode", key_selinux_mode, "enforcing or permissive" },
 	[K_SELINUX] = { "selinux", key_selinux, "required or optional" },
+	[K_SELINUX_LOCK] = { "selinux.lock", key_selinux_lock, "yes or no" },
 };
 
 static void add_module(struct config *c, const char *name) {
@@ -484,6 +495,7 @@ void config_defaults(struct config *c) {
 		.pcr_facts = 15,
 		.init = "/usr/lib/systemd/systemd",
 		.cmdline_init = CMDLINE_INIT_DENY,
+		.selinux_lock = SELINUX_LOCK_YES,
 	};
 	set_default_modules(c);
 }
@@ -556,13 +568,18 @@ static bool root_noexec(const struct config *c) {
 static int validate(const struct config *c, const unsigned seen[static _K_MAX], struct parse_error *err) {
 	/* A mode for a policy that is never loaded would read as protection that is not there. */
 	static const struct {
-		enum key policy, dependent[2];
-	} policy_keys[] = { { K_IPE_POLICY, { K_IPE_MODE, K_IPE } }, { K_SELINUX_POLICY, { K_SELINUX_MODE, K_SELINUX } } };
+		enum key policy, dependent[3];
+	} policy_keys[] = { { K_IPE_POLICY, { K_IPE_MODE, K_IPE, K_IPE } },
+			    { K_SELINUX_POLICY, { K_SELINUX_MODE, K_SELINUX, K_SELINUX_LOCK } } };
 	for (size_t i = 0; i < ELEMENTSOF(policy_keys); i++)
-		for (size_t j = 0; j < 2; j++)
+		for (size_t j = 0; j < ELEMENTSOF(policy_keys[i].dependent); j++)
 			if (!seen[policy_keys[i].policy] && seen[policy_keys[i].dependent[j]])
 				return parse_fail(err, seen[policy_keys[i].dependent[j]], -EINVAL, "%s without %s",
 						  keys[policy_keys[i].dependent[j]].name, keys[policy_keys[i].policy].name);
+	/* A permissive kernel denies nothing, the lock's own setbool and load_policy included. */
+	if (c->selinux_lock == SELINUX_LOCK_YES && c->selinux_mode == SELINUX_PERMISSIVE)
+		return parse_fail(err, seen[K_SELINUX_LOCK], -EINVAL,
+				  "selinux.lock=yes needs selinux.mode=enforcing: a permissive policy locks nothing");
 	if (c->usr_discovery == USR_DISCOVERY_EXPLICIT) {
 		if (!seen[K_USR_DATA] || !seen[K_USR_HASH])
 			return parse_fail(err, seen[K_USR_DISCOVERY], -EINVAL,
@@ -617,5 +634,7 @@ int config_parse(const char *buf, size_t len, struct config *c, struct parse_err
 	}
 	if (!seen[K_MODULES])
 		set_default_modules(c); /* for the filesystems the file chose */
+	if (!seen[K_SELINUX_LOCK])
+		c->selinux_lock = c->selinux_mode == SELINUX_ENFORCING ? SELINUX_LOCK_YES : SELINUX_LOCK_NO;
 	return validate(c, seen, err);
 }

@@ -79,6 +79,14 @@ enum selinux_mode {
 /* What may execute from a device root, which is writable and unauthenticated: "verified" (only
  * what something enforces: noexec in root.flags, or an IPE policy enforced and required), or
  * "unverified" (the configuration accepts that code on it runs, and verinit measures that). */
+/* Whether verinit sets the policy's secure_mode_policyload boolean after the load, so that no
+ * later reload, mode change or boolean change is possible (the default in enforcing mode). */
+enum selinux_lock {
+	SELINUX_LOCK_NO,
+	SELINUX_LOCK_YES,
+	_SELINUX_LOCK_MAX,
+};
+
 enum root_exec {
 	ROOT_EXEC_VERIFIED,
 	ROOT_EXEC_UNVERIFIED,
@@ -128,6 +136,7 @@ struct config {
 	char selinux_policy[CONFIG_PATH_MAX];
 	enum selinux_mode selinux_mode;
 	enum tpm_mode selinux;
+	enum selinux_lock selinux_lock; /* when left out: yes for enforcing, no for permissive */
 
 	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
 	enum cmdline_init cmdline_init;
@@ -175,3 +184,4 @@ const char *cmdline_init_to_string(enum cmdline_init i);
 const char *root_exec_to_string(enum root_exec e);
 const char *ipe_mode_to_string(enum ipe_mode m);
 const char *selinux_mode_to_string(enum selinux_mode m);
+const char *selinux_lock_to_string(enum selinux_lock l);

@@ -61,6 +61,8 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return selinux_mode_to_string(c->selinux_mode);
 	if (strcmp(key, "selinux") == 0)
 		return tpm_mode_to_string(c->selinux);
+	if (strcmp(key, "selinux.lock") == 0)
+		return selinux_lock_to_string(c->selinux_lock);
 	if (strcmp(key, "device_timeout") == 0) {
 		(void) snprintf(buf, size, "%u", c->device_timeout);
 		return buf;
@@ -336,6 +338,15 @@ static const struct config_case cases[] = {
 	   "selinux.mode=enforcing"),
 	FAIL("ipe.mode without a policy", "\nipe.mode=audit\n", -EINVAL, 2, "ipe.mode without ipe.policy"),
 	FAIL("selinux without a policy", "selinux=optional\n", -EINVAL, 1, "selinux without selinux.policy"),
+	/* The lock follows the mode unless the file says otherwise; a permissive kernel locks nothing. */
+	OK("selinux.lock follows enforcing", "selinux.policy=/etc/p\n", "selinux.lock=yes"),
+	OK("selinux.lock follows permissive", "selinux.policy=/etc/p\nselinux.mode=permissive\n", "selinux.lock=no"),
+	OK("selinux.lock=no while enforcing", "selinux.policy=/etc/p\nselinux.lock=no\n", "selinux.lock=no",
+	   "selinux.mode=enforcing"),
+	FAIL("selinux.lock=yes while permissive", "selinux.policy=/etc/p\nselinux.mode=permissive\nselinux.lock=yes\n",
+	     -EINVAL, 3, "selinux.lock=yes needs selinux.mode=enforcing"),
+	FAIL("selinux.lock without a policy", "selinux.lock=no\n", -EINVAL, 1, "selinux.lock without selinux.policy"),
+	FAIL("selinux.lock bad", "selinux.policy=/etc/p\nselinux.lock=1\n", -EINVAL, 2, "want yes or no"),
 	FAIL("ipe.mode bad", "ipe.policy=/x\nipe.mode=permissive\n", -EINVAL, 2, "want enforce or audit"),
 	FAIL("ipe.policy relative", "ipe.policy=x.p7s\n", -EINVAL, 1, "want an absolute path"),
 	FAIL("timeout 601", "device_timeout=601\n", -EINVAL, 1, "for device_timeout"),
