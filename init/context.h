@@ -55,6 +55,8 @@ struct context {
 	 * was loaded; *_error says why an optional one was not. */
 	char ipe_sha256[65], ipe_name[64], ipe_error[128];
 	char selinux_sha256[65], selinux_error[128];
+	/* secure_mode_policyload was set and reads back 1: no later load, setenforce or setbool. */
+	bool selinux_locked;
 
 	/* Set by the running stage: what its status line adds in parentheses ("signer CN=..."). */
 	char status[288];

@@ -105,9 +105,17 @@ int ipe_install(struct context *ctx, const char *name, const struct ipe_version 
 		r = sys_write_file(path, "1");
 	if (r < 0)
 		return log_error_errno(r, "Cannot activate the IPE policy %s: %m", name);
-	r = sys_write_file(IPE_DIR "/enforce", c->ipe_mode == IPE_ENFORCE ? "1" : "0");
+	const char *want = c->ipe_mode == IPE_ENFORCE ? "1" : "0";
+	r = sys_write_file(IPE_DIR "/enforce", want);
 	if (r < 0)
 		return log_error_errno(r, "Cannot set IPE to %s: %m", ipe_mode_to_string(c->ipe_mode));
+	/* What PCR 15 states is what the kernel reads back, not what was asked for. */
+	char mode[8];
+	ssize_t n = sys_read_small_file(IPE_DIR "/enforce", mode, sizeof mode);
+	if (n < 0)
+		return log_error_errno((int) n, "Cannot read back " IPE_DIR "/enforce: %m");
+	if (strcmp(mode, want) != 0 && !(mode[0] == want[0] && mode[1] == '\n'))
+		return log_error_errno(-EPERM, "IPE reads back enforce=%.2s after verinit set %s", mode, want);
 	ctx->reason = REASON_NONE;
 	return 0;
 }

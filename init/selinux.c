@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Loads the configured binary SELinux policy from verified storage and sets enforcing or
- * permissive before the hand-over. selinuxfs stays mounted on /sys/fs/selinux, which moves with
- * /sys into the new root. */
+/* Loads the configured binary SELinux policy from verified storage, sets enforcing or permissive
+ * and reads the mode back, locks it (secure_mode_policyload) when configured, and leaves the new
+ * root an /etc/selinux that makes the system's own reload take the same mode and the same bytes:
+ * systemd reloads the policy after the hand-over (libselinux's selinux_init_load_policy()), which
+ * reads /etc/selinux/config and /etc/selinux/<SELINUXTYPE>/policy/policy.<N> from the new root;
+ * on a writable root those are the disk's, not the signer's. selinuxfs stays mounted on
+ * /sys/fs/selinux, which moves with /sys into the new root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,31 +13,125 @@
 #include <sys/mount.h>
 
 #include "log.h"
+#include "macro.h"
 #include "policy.h"
+#include "sepolicy.h"
 #include "stages.h"
 #include "sysops.h"
 
 #define SELINUXFS "/sys/fs/selinux"
+#define SECURITYFS "/sys/kernel/security"
+#define STORE "/sysroot/etc/selinux"
 
-/* selinuxfs is registered only when SELinux is among the active LSMs. */
+/* SELinux is active when the kernel lists it among its LSMs (lsm= and the kernel's defaults
+ * decide; the command line alone cannot say). Returns 1, 0, or -errno. */
 static int selinux_active(void) {
-	static char buf[4096];
-	ssize_t n = sys_read_small_file("/proc/filesystems", buf, sizeof buf);
+	char buf[512];
+	ssize_t n = sys_read_small_file(SECURITYFS "/lsm", buf, sizeof buf);
+	if (n == -ENOENT) {
+		int r = sys->mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		if (r < 0 && r != -EBUSY)
+			return r;
+		n = sys_read_small_file(SECURITYFS "/lsm", buf, sizeof buf);
+	}
 	if (n < 0)
 		return (int) n;
-	return strstr(buf, "\tselinuxfs\n") ? 1 : 0;
+	return lsm_list_has(buf, (size_t) n, "selinux");
+}
+
+/* Sets secure_mode_policyload and commits it; the value read back must be 1. Returns 0,
+ * -ENOENT (the policy has no such boolean) or -errno. */
+static int selinux_lock(void) {
+	const char *path = SELINUXFS "/booleans/" SEPOLICY_LOCK_BOOL;
+	char buf[16];
+	bool cur = false, pending = false;
+
+	int r = sys_write_file(path, "1");
+	if (r < 0)
+		return r;
+	r = sys_write_file(SELINUXFS "/commit_pending_bools", "1");
+	if (r < 0)
+		return r;
+	ssize_t n = sys_read_small_file(path, buf, sizeof buf);
+	if (n < 0)
+		return (int) n;
+	if (sepolicy_bool_parse(buf, (size_t) n, &cur, &pending) < 0)
+		return -EBADMSG;
+	return cur ? 0 : -EPERM;
+}
+
+/* Writes one file of the store. Returns 0 or -errno. */
+static int store_file(const char *path, const void *buf, size_t len) {
+	_cleanup_close_ int fd = sys->open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0644);
+	if (fd < 0)
+		return fd;
+	ssize_t n = sys->write(fd, buf, len);
+	return n < 0 ? (int) n : (size_t) n == len ? 0 : -EIO;
+}
+
+/* A directory of the new root, made when missing; a symlink is refused (mount(2) would follow it
+ * out of the root). Returns 0 or -errno (-ENOTDIR for a symlink or a file). */
+static int root_dir(const char *path) {
+	int r = sys->mkdir(path, 0755);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	_cleanup_close_ int fd = sys->open(path, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0);
+	return fd < 0 ? (fd == -ELOOP ? -ENOTDIR : fd) : 0;
+}
+
+/* /sysroot/etc/selinux becomes a read-only tmpfs holding only config and the loaded policy's
+ * bytes as verinit/policy/policy.<version>: whatever the disk has there is hidden. */
+static int selinux_store(struct context *ctx, const uint8_t *blob, size_t n, unsigned version) {
+	char config[64], path[96];
+	int r;
+
+	ctx->reason = REASON_MOUNT;
+	static const char *const root_dirs[] = { "/sysroot/etc", STORE };
+	for (size_t i = 0; i < ELEMENTSOF(root_dirs); i++) {
+		r = root_dir(root_dirs[i]);
+		if (r < 0)
+			return log_error_errno(r, "%s on the new root is not a directory of its own (a symlink?): %m",
+					       root_dirs[i]);
+	}
+	r = sys->mount("tmpfs", STORE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64m");
+	if (r < 0)
+		return log_error_errno(r, "Cannot mount a tmpfs on " STORE ": %m");
+	int len = sepolicy_config(ctx->cfg.selinux_mode == SELINUX_ENFORCING, config, sizeof config);
+	if (len < 0)
+		return log_error_errno(len, "Cannot word " STORE "/config: %m");
+	r = store_file(STORE "/config", config, (size_t) len);
+	static const char *const store_dirs[] = { STORE "/" SEPOLICY_TYPE, STORE "/" SEPOLICY_TYPE "/policy" };
+	for (size_t i = 0; i < ELEMENTSOF(store_dirs) && r >= 0; i++)
+		r = sys->mkdir(store_dirs[i], 0755);
+	(void) snprintf(path, sizeof path, STORE "/" SEPOLICY_TYPE "/policy/policy.%u", version);
+	if (r >= 0)
+		r = store_file(path, blob, n);
+	if (r < 0)
+		return log_error_errno(r, "Cannot write the SELinux store on " STORE ": %m");
+	r = sys->mount(NULL, STORE, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Cannot make " STORE " read-only: %m");
+	ctx->reason = REASON_NONE;
+	log_info("%s holds only SELINUX=%s and the loaded policy as %s: a reload takes the same mode and bytes", STORE,
+		 selinux_mode_to_string(ctx->cfg.selinux_mode), path + strlen("/sysroot"));
+	return 0;
 }
 
 static int selinux_load(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
+	const bool enforcing = c->selinux_mode == SELINUX_ENFORCING;
+	struct parse_error err = {};
 	const uint8_t *blob = NULL;
+	unsigned version = 0;
+	char mode[8];
 
 	int r = selinux_active();
 	if (r <= 0) {
 		ctx->reason = REASON_SELINUX_UNAVAILABLE;
 		return log_error_errno(r < 0 ? r : -EOPNOTSUPP,
-				       "SELinux is not active in this kernel: its command line needs an lsm= word that "
-				       "includes selinux (e.g. lsm=lockdown,capability,landlock,yama,selinux,ipe)");
+				       "SELinux is not active in this kernel (" SECURITYFS "/lsm does not list it): its "
+				       "command line needs an lsm= word that includes selinux (e.g. "
+				       "lsm=lockdown,capability,landlock,yama,selinux,ipe)");
 	}
 	ssize_t n = policy_read(c->selinux_policy, &blob, ctx->selinux_sha256);
 	if (n < 0) {
@@ -42,22 +140,47 @@ static int selinux_load(struct context *ctx) {
 				       c->selinux_policy,
 				       n == -EXDEV ? " (it is not on the initramfs or the dm-verity /usr)" : "");
 	}
+	ctx->reason = REASON_SELINUX_LOAD;
+	r = sepolicy_version(blob, (size_t) n, &version, &err);
+	if (r < 0)
+		return log_error_errno(r, "SELinux policy %s: %s", c->selinux_policy, err.msg);
 	r = sys->mount("selinuxfs", SELINUXFS, "selinuxfs", MS_NOSUID | MS_NOEXEC, NULL);
 	if (r < 0 && r != -EBUSY)
 		return log_error_errno(r, "Cannot mount selinuxfs on %s: %m", SELINUXFS);
 
-	ctx->reason = REASON_SELINUX_LOAD;
 	/* One write: the kernel parses what a single write brings ("ebitmap: truncated map" otherwise). */
 	r = policy_write(SELINUXFS "/load", blob, (size_t) n);
 	if (r < 0)
 		return log_error_errno(r, "The kernel refused the SELinux policy %s: %m", c->selinux_policy);
-	r = sys_write_file(SELINUXFS "/enforce", c->selinux_mode == SELINUX_ENFORCING ? "1" : "0");
+	r = sys_write_file(SELINUXFS "/enforce", enforcing ? "1" : "0");
 	if (r < 0)
 		return log_error_errno(r, "Cannot set SELinux %s: %m", selinux_mode_to_string(c->selinux_mode));
+	/* What is measured is what the kernel reads back, not what was asked for. */
+	ssize_t m = sys_read_small_file(SELINUXFS "/enforce", mode, sizeof mode);
+	if (m < 0)
+		return log_error_errno((int) m, "Cannot read back " SELINUXFS "/enforce: %m");
+	if (strcmp(mode, enforcing ? "1" : "0") != 0)
+		return log_error_errno(-EPERM, "SELinux reads back enforce=%.2s after verinit set %s", mode,
+				       enforcing ? "1" : "0");
+	if (c->selinux_lock == SELINUX_LOCK_YES) {
+		r = selinux_lock();
+		if (r == -ENOENT)
+			return log_error_errno(r, "The SELinux policy %s defines no " SEPOLICY_LOCK_BOOL " boolean: nothing "
+					       "would stop a later reload or setenforce 0 (selinux.lock=no accepts that)",
+					       c->selinux_policy);
+		if (r < 0)
+			return log_error_errno(r, "Cannot set " SEPOLICY_LOCK_BOOL " in the SELinux policy %s: %m",
+					       c->selinux_policy);
+		ctx->selinux_locked = true;
+	}
+	r = selinux_store(ctx, blob, (size_t) n, version);
+	if (r < 0)
+		return r;
 	ctx->reason = REASON_NONE;
-	log_info("SELinux policy %s loaded, %s (SHA-256 %s)", c->selinux_policy,
-		 selinux_mode_to_string(c->selinux_mode), ctx->selinux_sha256);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%s", selinux_mode_to_string(c->selinux_mode));
+	log_info("SELinux policy %s loaded, %s%s (SHA-256 %s)", c->selinux_policy, selinux_mode_to_string(c->selinux_mode),
+		 ctx->selinux_locked ? ", locked" : "", ctx->selinux_sha256);
+	(void) snprintf(ctx->status, sizeof ctx->status, "%s%s", selinux_mode_to_string(c->selinux_mode),
+			ctx->selinux_locked ? ", locked" : "");
 	return 0;
 }
 
