@@ -95,8 +95,10 @@ static void banks_text(unsigned banks, char *buf, size_t size) {
 		}
 }
 
-/* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know)
- * or -EIO. */
+/* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know),
+ * -EPROTONOSUPPORT (a bank we cannot hash for: SM3, say, which the sysroot's OpenSSL lacks) or
+ * -EIO. A bank left unextended would read the same after a failed boot as after a good one, so a
+ * verifier that trusts it would pass either: such a TPM is refused, never half-measured. */
 static int tpm_start(void) {
 	unsigned unknown = 0;
 	int r = tpm->open(TPM_DEVICE);
@@ -111,6 +113,12 @@ static int tpm_start(void) {
 		tpm->close();
 		return log_error_errno(-ENODATA, "The TPM has %u active PCR bank(s), none of sha1, sha256, sha384, sha512",
 				       unknown);
+	}
+	if (unknown > 0) {
+		tpm->close();
+		return log_error_errno(-EPROTONOSUPPORT, "The TPM has %u active PCR bank(s) other than sha1, sha256, sha384 "
+				       "and sha512, which verinit cannot extend: a failed boot would read as a good one "
+				       "there (deactivate them, e.g. tpm2_pcrallocate)", unknown);
 	}
 	m.open = true;
 	return 0;
@@ -172,18 +180,19 @@ static const char *usr_label(const struct context *ctx) {
 
 int stage_measure(struct context *ctx) {
 	struct eventlog_record recs[MEASURE_FACTS_MAX];
-	const struct measure_facts f = {
+	char usr_flags[MEASURE_FLAGS_MAX];
+	struct measure_facts f = {
 		.root_hash_hex = ctx->sig.root_hash_hex,
 		.signer_sha256 = ctx->signer_fpr,
 		.kernel_verified = ctx->kernel_verified,
 		.usr_label = usr_label(ctx),
 		.pinned = ctx->cfg.usrhash[0] != '\0',
-		.root_exec = ctx->cfg.root_tmpfs ? NULL : root_exec_to_string(ctx->cfg.root_exec),
 		.ipe_sha256 = ctx->ipe_sha256,
-		.ipe_mode = ipe_mode_to_string(ctx->cfg.ipe_mode),
 		.selinux_sha256 = ctx->selinux_sha256,
-		.selinux_mode = selinux_mode_to_string(ctx->cfg.selinux_mode),
 	};
+	/* The modes the policy stages read back equal the config's, or they failed the boot. */
+	measure_facts_settings(&f, &ctx->cfg, usr_flags);
+	f.selinux_locked = ctx->selinux_locked;
 
 	if (!ctx->tpm_present) {
 		(void) snprintf(ctx->status, sizeof ctx->status, "no TPM, tpm=optional");

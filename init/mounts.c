@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 
 #include "log.h"
+#include "measurements.h"
 #include "macro.h"
 #include "mountopts.h"
 #include "stages.h"
@@ -36,11 +37,13 @@ static int mount_root(struct context *ctx) {
 
 static int mount_usr(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
-	/* Read-only and nodev whatever mount.usrflags= adds: the command line only narrows. */
-	unsigned long flags = MS_RDONLY | MS_NODEV;
-	char data[CONFIG_FLAGS_MAX];
+	/* Read-only and nodev whatever mount.usrflags= adds: the command line only narrows. The same
+	 * string is what PCR 15 states. */
+	char opts[MEASURE_FLAGS_MAX], data[MEASURE_FLAGS_MAX];
+	unsigned long flags = 0;
 
-	int r = mountopts_parse(c->usr_flags, &flags, data, sizeof data);
+	measure_usr_flags(c, opts);
+	int r = mountopts_parse(opts, &flags, data, sizeof data);
 	if (r < 0 || data[0])
 		return log_error_errno(r < 0 ? r : -EINVAL, "Bad mount.usrflags=%s: only VFS flags are allowed",
 				       c->usr_flags);

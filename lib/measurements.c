@@ -23,6 +23,29 @@ int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct
 	return record(pcr, "systemd", "phase", phase, banks, r);
 }
 
+/* A setting that goes into a fact as one word: present, short, no space (the separator). */
+static bool word_ok(const char *v) {
+	return v && strlen(v) <= 256 && !strchr(v, ' ');
+}
+
+void measure_usr_flags(const struct config *c, char out[static MEASURE_FLAGS_MAX]) {
+	(void) snprintf(out, MEASURE_FLAGS_MAX, "ro,nodev%s%s", c->usr_flags[0] ? "," : "", c->usr_flags);
+}
+
+void measure_facts_settings(struct measure_facts *f, const struct config *c, char usr_flags[static MEASURE_FLAGS_MAX]) {
+	measure_usr_flags(c, usr_flags);
+	f->usr_fstype = c->usr_fstype;
+	f->usr_flags = usr_flags;
+	f->root_tmpfs = c->root_tmpfs;
+	f->root_fstype = c->root_tmpfs ? "" : c->root_fstype;
+	f->root_flags = c->root_flags;
+	f->root_exec = c->root_tmpfs ? "" : root_exec_to_string(c->root_exec);
+	f->init = c->init;
+	f->ipe_mode = ipe_mode_to_string(c->ipe_mode);
+	f->selinux_mode = selinux_mode_to_string(c->selinux_mode);
+	f->selinux_locked = c->selinux_lock == SELINUX_LOCK_YES;
+}
+
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out) {
 	char s[EVENTLOG_STRING_MAX];
 	int n = 0, r;
@@ -48,14 +71,25 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 	if (r < 0)
 		return r;
-	if (f->root_exec && f->root_exec[0]) {
-		if (strlen(f->root_exec) > 32)
-			return -EINVAL;
-		(void) snprintf(s, sizeof s, "verinit.root.exec=%s", f->root_exec);
-		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
-		if (r < 0)
-			return r;
-	}
+	if (!word_ok(f->usr_fstype) || !word_ok(f->usr_flags) || !word_ok(f->root_flags) || !f->init || !f->init[0] ||
+	    !word_ok(f->init) || (!f->root_tmpfs && (!word_ok(f->root_fstype) || !word_ok(f->root_exec))))
+		return -EINVAL;
+	(void) snprintf(s, sizeof s, "verinit.usr.mount=%s flags=%s", f->usr_fstype, f->usr_flags);
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	if (r < 0)
+		return r;
+	if (f->root_tmpfs)
+		(void) snprintf(s, sizeof s, "verinit.root=tmpfs flags=%s", f->root_flags);
+	else
+		(void) snprintf(s, sizeof s, "verinit.root=device fstype=%s flags=%s exec=%s", f->root_fstype,
+				f->root_flags, f->root_exec);
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	if (r < 0)
+		return r;
+	(void) snprintf(s, sizeof s, "verinit.init=%s", f->init);
+	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	if (r < 0)
+		return r;
 	const struct {
 		const char *what, *sha, *mode;
 	} policies[] = { { "ipe", f->ipe_sha256, f->ipe_mode }, { "selinux", f->selinux_sha256, f->selinux_mode } };
@@ -64,8 +98,8 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 			continue;
 		if (!hex_is_sha256(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
 			return -EINVAL;
-		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s", policies[i].what, policies[i].sha,
-				policies[i].mode);
+		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
+				policies[i].mode, i == 0 ? "" : f->selinux_locked ? " locked=yes" : " locked=no");
 		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 		if (r < 0)
 			return r;

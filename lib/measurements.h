@@ -3,15 +3,25 @@
  * from, so the two cannot drift apart. Every event's digest in a bank is that bank's hash of its
  * string (UTF-8, no NUL), as systemd-pcrphase does.
  *
+ * Every fact has one form: "verinit.<name>=<value>", then " <key>=<value>" qualifiers, in a fixed
+ * order; values hold no spaces (labels are escaped). The settings facts state what the config and
+ * the command line made effective (what the kernel read back, for the policy modes), so that a
+ * verifier can tell an enforcing node from one whose IPE audits, whose root is writable and runs
+ * what it holds, or whose init was replaced.
+ *
  *   PCR pcr_phase (11)  "enter-initrd"                       content_type systemd, eventType phase
  *   PCR pcr_facts (15)  "verinit.usr.roothash=<hex>"         content_type verinit, eventType verinit
  *                       "verinit.usr.signer.sha256=<hex>"
  *                       "verinit.usr.kernel_verified=yes|no"
  *                       "verinit.usr.slot=<label> pinned=yes|no"   (the usr partition's GPT label,
  *                                                   escaped as label_escape(); "" for a whole disk)
- *                       "verinit.root.exec=verified|unverified"   (a device root only: root.exec)
+ *                       "verinit.usr.mount=<fstype> flags=<options>"   (ro,nodev and mount.usrflags=)
+ *                       "verinit.root=tmpfs flags=<options>" or
+ *                       "verinit.root=device fstype=<fstype> flags=<options> exec=verified|unverified"
+ *                       "verinit.init=<path>"                (what the hand-over executes)
  *                       "verinit.ipe.policy.sha256=<hex> mode=enforce|audit"          (if one was loaded)
- *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive" (if one was loaded)
+ *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive locked=yes|no"
+ *                                                                                    (if one was loaded)
  *   PCR pcr_phase (11)  "leave-initrd"                       (just before the hand-over)
  *   on failure, both:   "verinit.failure stage=<stage> reason=<CODE>"  eventType verinit-failure
  */
@@ -20,11 +30,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "eventlog.h"
 
 #define MEASURE_ENTER "enter-initrd"
 #define MEASURE_LEAVE "leave-initrd"
-#define MEASURE_FACTS_MAX 8
+#define MEASURE_FACTS_MAX 12
 
 struct measure_facts {
 	const char *root_hash_hex; /* 64 lowercase hex */
@@ -35,21 +46,36 @@ struct measure_facts {
 	 * from one that took what the disk offered. */
 	const char *usr_label;
 	bool pinned;
-	/* For a device root, root.exec's spelling: whether the configuration accepted that code on
-	 * the writable root may run unverified. NULL or "" for a tmpfs root. */
-	const char *root_exec;
+	/* The effective settings (measure_facts_settings() fills them from the config). usr_flags
+	 * and root_flags may be "", never NULL. root_exec: root.exec's spelling, whether the
+	 * configuration accepted that code on a writable device root may run unverified. */
+	const char *usr_fstype, *usr_flags;
+	bool root_tmpfs;
+	const char *root_fstype, *root_flags, *root_exec;
+	const char *init;
 	/* The policies loaded: SHA-256 of the exact bytes and the mode's config spelling; NULL or ""
-	 * when none was. */
+	 * when none was. selinux_locked: secure_mode_policyload set. */
 	const char *ipe_sha256, *ipe_mode;
 	const char *selinux_sha256, *selinux_mode;
+	bool selinux_locked;
 };
+
+#define MEASURE_FLAGS_MAX (CONFIG_FLAGS_MAX + 16)
+
+/* The settings of f that the config (after the command line) decides, the policy modes and the
+ * SELinux lock included: the agent and `verinit-measure predict` both take them from here. usr_flags
+ * is where the /usr options string is written (f points into it). */
+void measure_facts_settings(struct measure_facts *f, const struct config *c, char usr_flags[static MEASURE_FLAGS_MAX]);
+
+/* The options verinit mounts /usr with: "ro,nodev", then mount.usrflags='s. */
+void measure_usr_flags(const struct config *c, char out[static MEASURE_FLAGS_MAX]);
 
 /* Fills r (digests in the banks of mask) for a phase string into PCR pcr. Returns 0 or -EIO. */
 int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r);
 
 /* The fact records, in the order they are extended, into out (MEASURE_FACTS_MAX of room).
  * Returns how many, -EINVAL (a hex value that is not 64 lowercase hex characters, no usr label
- * (NULL), or a policy without its mode) or -EIO. */
+ * (NULL), a setting missing (NULL) or with a space, or a policy without its mode) or -EIO. */
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out);
 
 /* The failure record for stage and reason code into pcr. Returns 0 or -EIO. */

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "certs.h"
+#include "cmdline.h"
 #include "config.h"
 #include "envfile.h"
 #include "hexb64.h"
 #include "measure.h"
 #include "pcr.h"
+#include "pe.h"
 
 /* ROOTHASH and CERT_FPR from the lab's usr.env, unless the options gave them; USR_LABEL (the usr
  * partition's GPT label, written by a disk builder that reads it back) when there is one. */
@@ -76,23 +78,55 @@ int load_cert(const char *path, char signer[65]) {
 	return 0;
 }
 
-int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts, const char **root_exec) {
-	static struct config c; /* large */
+/* The kernel command line a UKI carries (its .cmdline section, up to a NUL), applied to c as the
+ * agent applies /proc/cmdline. Returns 0 (also for a UKI without one) or -errno, said. */
+static int apply_uki_cmdline(const char *uki, struct config *c) {
+	static struct cmdline cl; /* large */
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct parse_error err = {};
+	struct pe_image pe;
+	size_t len = 0;
+
+	int r = read_file(uki, UKI_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = pe_parse(buf, len, &pe, &err);
+	if (r < 0) {
+		say("%s: %s", uki, err.msg);
+		return r;
+	}
+	const struct pe_section *s = pe_find_section(&pe, ".cmdline");
+	if (!s || s->raw_size == 0)
+		return 0;
+	const char *text = (const char *) buf + s->raw_offset;
+	size_t n = s->virtual_size < s->raw_size ? s->virtual_size : s->raw_size;
+	const char *nul = memchr(text, '\0', n);
+	n = nul ? (size_t) (nul - text) : n;
+	r = cmdline_parse(text, n, &cl, &err);
+	if (r >= 0)
+		r = cmdline_apply(&cl, c, &err);
+	if (r < 0)
+		say("%s: the command line, word %u: %s", uki, err.line, err.msg);
+	return r;
+}
+
+int load_config(const char *path, const char *uki, struct config *c) {
 	_cleanup_free_ uint8_t *buf = NULL;
 	struct parse_error err = {};
 	size_t len = 0;
-	int r = read_file(path, CONFIG_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return r;
-	r = config_parse((const char *) buf, len, &c, &err);
-	if (r < 0) {
-		say("%s: line %u: %s", path, err.line, err.msg);
-		return r;
+
+	config_defaults(c);
+	if (path) {
+		int r = read_file(path, CONFIG_FILE_MAX, &buf, &len);
+		if (r < 0)
+			return r;
+		r = config_parse((const char *) buf, len, c, &err);
+		if (r < 0) {
+			say("%s: line %u: %s", path, err.line, err.msg);
+			return r;
+		}
 	}
-	*pcr_phase = c.pcr_phase;
-	*pcr_facts = c.pcr_facts;
-	*root_exec = c.root_tmpfs ? NULL : root_exec_to_string(c.root_exec);
-	return 0;
+	return uki ? apply_uki_cmdline(uki, c) : 0;
 }
 
 int file_sha256(const char *path, char hex[65]) {

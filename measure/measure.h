@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "eventlog.h"
 #include "macro.h"
+
+#define UKI_MAX ((size_t) 1 << 30)     /* 1 GiB */
 
 #define PROG "verinit-measure"
 
@@ -46,12 +49,12 @@ int finish_stdout(void);
 /* predict's inputs (inputs.c). load_usr_env fills
  * roothash and signer (65 bytes each) from ROOTHASH= and CERT_FPR= where they are still "", and
  * label from USR_LABEL= unless *has_label (then sets it);
- * load_cert sets signer to the SHA-256 of the certificate's DER; load_config reads pcr.phase,
- * pcr.facts and, for a device root, root.exec's spelling (NULL for a tmpfs root). They return 0 or a
- * negative errno, having said why. */
+ * load_cert sets signer to the SHA-256 of the certificate's DER; load_config fills c as the agent
+ * would: the file at path (NULL: the defaults), then the command line the UKI at uki carries (NULL:
+ * none). They return 0 or a negative errno, having said why. */
 int load_usr_env(const char *path, char roothash[65], char signer[65], char label[73], bool *has_label);
 int load_cert(const char *path, char signer[65]);
-int load_config(const char *path, unsigned *pcr_phase, unsigned *pcr_facts, const char **root_exec);
+int load_config(const char *path, const char *uki, struct config *c);
 /* hex gets the SHA-256 of the whole file at path (a policy, as the agent measures it). */
 #define POLICY_FILE_MAX (16U << 20) /* the agent's POLICY_MAX (init/policy.h) */
 int file_sha256(const char *path, char hex[65]);

@@ -32,7 +32,7 @@ static const struct {
 struct options {
 	const char *uki;
 	const char *files[STUB_SECTIONS];
-	bool no_stub, lines, kernel_verified, pinned;
+	bool no_stub, lines, kernel_verified, pinned, pinned_given;
 	const char *roothash, *usr_env, *cert, *config, *failure, *usr_label;
 	const char *ipe_policy, *ipe_mode, *selinux_policy, *selinux_mode;
 	unsigned banks;
@@ -137,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
 		case O_PINNED:
 			if (yes_no("--pinned", optarg, &o->pinned) < 0)
 				return -EINVAL;
+			o->pinned_given = true;
 			break;
 		case O_CONFIG:
 			o->config = optarg;
@@ -308,26 +309,38 @@ int predict_main(int argc, char **argv) {
 		say("predict: the signer is unknown: give --cert (or a --usr-env with CERT_FPR=)");
 		return -EINVAL;
 	}
-	const char *root_exec = NULL; /* the default config's root is a tmpfs */
-	if (o.config && load_config(o.config, &pcr_phase, &pcr_facts, &root_exec) < 0)
+	/* The settings facts come from the config after the UKI's command line, as in the agent. A
+	 * failed boot measures no facts, and a command line the config stage refused is such a boot:
+	 * there only pcr.phase and pcr.facts matter, which the command line does not set. */
+	static struct config cfg; /* large */
+	if (load_config(o.config, o.failure ? NULL : o.uki, &cfg) < 0)
 		return -EINVAL;
+	pcr_phase = cfg.pcr_phase;
+	pcr_facts = cfg.pcr_facts;
 
-	char ipe_sha[65] = "", selinux_sha[65] = "";
+	char ipe_sha[65] = "", selinux_sha[65] = "", usr_flags[MEASURE_FLAGS_MAX];
 	if ((o.ipe_policy && file_sha256(o.ipe_policy, ipe_sha) < 0) ||
 	    (o.selinux_policy && file_sha256(o.selinux_policy, selinux_sha) < 0))
 		return -EINVAL;
-	const struct measure_facts f = {
+	struct measure_facts f = {
 		.root_hash_hex = roothash,
 		.signer_sha256 = signer,
 		.kernel_verified = o.kernel_verified,
 		.usr_label = label,
-		.pinned = o.pinned,
-		.root_exec = root_exec,
+		.pinned = o.pinned_given ? o.pinned : cfg.usrhash[0] != '\0', /* usrhash= on the UKI's line */
 		.ipe_sha256 = ipe_sha,
-		.ipe_mode = o.ipe_mode ? o.ipe_mode : "enforce",
 		.selinux_sha256 = selinux_sha,
-		.selinux_mode = o.selinux_mode ? o.selinux_mode : "enforcing",
 	};
+	measure_facts_settings(&f, &cfg, usr_flags);
+	/* A policy given here but not in --config: its mode as given, and locked when enforcing (the
+	 * agent's default). */
+	if (o.ipe_mode)
+		f.ipe_mode = o.ipe_mode;
+	if (o.selinux_mode) {
+		f.selinux_mode = o.selinux_mode;
+		if (!cfg.selinux_policy[0])
+			f.selinux_locked = strcmp(o.selinux_mode, "enforcing") == 0;
+	}
 	int n = sequence(&o, &f, pcr_phase, pcr_facts, recs);
 	if (n < 0) {
 		if (n == -EIO)

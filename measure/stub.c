@@ -11,7 +11,6 @@
 #include "measure.h"
 #include "pe.h"
 
-#define UKI_MAX ((size_t) 1 << 30)     /* 1 GiB */
 #define SECTION_FILE_MAX ((size_t) 1 << 30)
 
 const char *const stub_section_names[STUB_SECTIONS] = {

@@ -81,20 +81,21 @@ assert sorted(d) == ["sha1", "sha256", "sha384", "sha512"], d
 assert all(sorted(v) == ["11", "15"] for v in d.values()), d' "$w/uki.json"
 
 # PCR 15 from hashlib: each fact string is hashed (no NUL) and extended, as systemd-pcrphase does.
-# The lab's usr.env names the usr partition's label (USR_LABEL=usr); nothing pins the hash.
+# The lab's usr.env names the usr partition's label (USR_LABEL=usr); nothing pins the hash. The
+# settings are the defaults' (no --config; the UKI's command line changes none of them).
 "$py" - "$roothash" "$fpr" yes >"$w/py15.lines" <<'EOF'
 import hashlib, sys
 root, fpr, kv = sys.argv[1:]
 for bank in ("sha1", "sha256"):
     v = bytes(hashlib.new(bank).digest_size)
     for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", f"verinit.usr.kernel_verified={kv}",
-              "verinit.usr.slot=usr pinned=no"):
+              "verinit.usr.slot=usr pinned=no", "verinit.usr.mount=erofs flags=ro,nodev", "verinit.root=tmpfs flags=", "verinit.init=/usr/lib/systemd/systemd"):
         v = hashlib.new(bank, v + hashlib.new(bank, s.encode()).digest()).digest()
     print(bank, 15, v.hex())
 EOF
 for bank in sha256 sha1; do
 	want=$(value "$w/py15.lines" "$bank" 15) got=$(value "$w/uki.lines" "$bank" 15)
-	[ -n "$want" ] && [ "$want" = "$got" ] && pass "PCR 15 $bank equals hashlib's extends of the four facts" ||
+	[ -n "$want" ] && [ "$want" = "$got" ] && pass "PCR 15 $bank equals hashlib's extends of the seven facts" ||
 		fail "PCR 15 $bank is '$got', hashlib says '$want'"
 done
 
@@ -132,7 +133,7 @@ import hashlib, sys
 root, fpr = sys.argv[1:]
 v = bytes(32)
 for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
-          "verinit.usr.slot=usr_2 pinned=yes"):
+          "verinit.usr.slot=usr_2 pinned=yes", "verinit.usr.mount=erofs flags=ro,nodev", "verinit.root=tmpfs flags=", "verinit.init=/usr/lib/systemd/systemd"):
     v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
 print("sha256", 15, v.hex())
 EOF
@@ -145,7 +146,8 @@ vmr predict --uki "$uki" --usr-roothash "$roothash" --cert "$lab/keys/db.crt" >/
 	pass "no usr label for a good boot: exit 2, one line asking for --usr-label" ||
 	fail "no usr label: exit $rc, $(cat "$w/nolabel.err")"
 
-# A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 (hashlib again).
+# A loaded policy adds "verinit.<lsm>.policy.sha256=<hex> mode=<mode>" to PCR 15 after the settings
+# (hashlib again); SELinux's says whether it was locked, which enforcing does by default.
 vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --ipe-policy "$lab/ipe/default.p7s" --ipe-mode audit \
 	--selinux-policy "$lab/ipe/default-v2.p7s" --format lines >"$w/pol.lines" || fatal "predict with policies failed"
 "$py" - "$roothash" "$fpr" "$lab/ipe/default.p7s" "$lab/ipe/default-v2.p7s" >"$w/pypol.lines" <<'EOF'
@@ -154,7 +156,8 @@ root, fpr, ipe, sel = sys.argv[1:]
 d = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
 v = bytes(32)
 for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
-          "verinit.usr.slot=usr pinned=no", f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing"):
+          "verinit.usr.slot=usr pinned=no", "verinit.usr.mount=erofs flags=ro,nodev", "verinit.root=tmpfs flags=", "verinit.init=/usr/lib/systemd/systemd",
+          f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing locked=yes"):
     v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
 print("sha256", 15, v.hex())
 EOF
@@ -186,7 +189,7 @@ vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/verinit.conf"
 	[ -z "$(value "$w/conf.lines" sha256 15)" ] && pass "--config with pcr.facts=16 predicts PCR 16 instead of 15" ||
 	fail "--config pcr.facts=16 not honoured"
 
-# A device root's config adds root.exec after the slot (hashlib again).
+# A device root's config states the root's type, flags and root.exec in the root fact (hashlib again).
 printf 'root=/dev/vda5\nroot.exec=unverified\n' >"$w/root.conf"
 vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --config "$w/root.conf" --banks sha256 --format lines >"$w/root.lines"
 want=$("$py" - "$roothash" "$fpr" <<'EOF'
@@ -194,13 +197,14 @@ import hashlib, sys
 root, fpr = sys.argv[1:]
 v = bytes(32)
 for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
-          "verinit.usr.slot=usr pinned=no", "verinit.root.exec=unverified"):
+          "verinit.usr.slot=usr pinned=no", "verinit.usr.mount=erofs flags=ro,nodev",
+          "verinit.root=device fstype=ext4 flags= exec=unverified", "verinit.init=/usr/lib/systemd/systemd"):
     v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
 print(v.hex())
 EOF
 )
 [ "$(value "$w/root.lines" sha256 15)" = "$want" ] &&
-	pass "--config with a device root and root.exec=unverified measures it after the slot" ||
+	pass "--config with a device root and root.exec=unverified measures it in verinit.root=" ||
 	fail "PCR 15 with root.exec=unverified is '$(value "$w/root.lines" sha256 15)', hashlib says '$want'"
 
 # A failed boot: the failure record into both PCRs, no facts, no leave-initrd.
@@ -301,7 +305,7 @@ def record(p, string, ctype, etype):
 with open(f"{w}/tpm2-measure.log", "w") as f:
     f.write(record(11, "enter-initrd", "systemd", "phase"))
     for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
-              "verinit.usr.slot=usr pinned=no"):
+              "verinit.usr.slot=usr pinned=no", "verinit.usr.mount=erofs flags=ro,nodev", "verinit.root=tmpfs flags=", "verinit.init=/usr/lib/systemd/systemd"):
         f.write(record(15, s, "verinit", "verinit"))
     f.write(record(11, "leave-initrd", "systemd", "phase"))
 EOF

@@ -107,7 +107,7 @@ static void assert_digest_of(const struct pcr_digests *d, unsigned banks, const 
 }
 
 static void test_good_boot(void **state) {
-	static struct eventlog_record recs[8];
+	static struct eventlog_record recs[12];
 	(void) state;
 	assert_int_equal(stage_tpm(&ctx), 0);
 	assert_true(ctx.tpm_present);
@@ -115,7 +115,7 @@ static void test_good_boot(void **state) {
 	assert_string_equal(ctx.status, "enter-initrd into PCR 11, banks sha1 sha256");
 	assert_int_equal(stage_measure(&ctx), 0);
 	assert_int_equal(measure_leave(&ctx), 0);
-	assert_int_equal(ctx.measured, 6);
+	assert_int_equal(ctx.measured, 9);
 
 	/* One extend per event, every active bank in it, in the order of lib/measurements.h. */
 	static const struct {
@@ -127,10 +127,13 @@ static void test_good_boot(void **state) {
 		{ 15, "verinit.usr.signer.sha256=" FPR },
 		{ 15, "verinit.usr.kernel_verified=yes" },
 		{ 15, "verinit.usr.slot=usr_2\\x0a pinned=yes" },
+		{ 15, "verinit.usr.mount=erofs flags=ro,nodev" },
+		{ 15, "verinit.root=tmpfs flags=" },
+		{ 15, "verinit.init=/usr/lib/systemd/systemd" },
 		{ 11, "leave-initrd" },
 	};
-	assert_int_equal(t.n_ext, 6);
-	assert_int_equal(parsed_log(recs, 8), 6);
+	assert_int_equal(t.n_ext, 9);
+	assert_int_equal(parsed_log(recs, 12), 9);
 	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
 		assert_int_equal(t.ext_pcr[i], want[i].pcr);
 		assert_digest_of(&t.ext[i], t.banks, want[i].s);
@@ -162,24 +165,39 @@ static void test_configured_pcrs(void **state) {
 	assert_digest_of(&t.ext[4], t.banks, "verinit.usr.slot= pinned=no");
 }
 
-/* A device root: whether the configuration accepted unverified code on it comes right after the
- * slot, in both spellings; a tmpfs root (test_good_boot) has no such fact. */
-static void test_device_root_exec(void **state) {
+/* The settings facts follow the config after the command line: a device root with its flags
+ * and root.exec in both spellings, mount.usrflags= after verinit's own, a replaced init, and the
+ * policies' modes with the SELinux lock. */
+static void test_settings_facts(void **state) {
 	static const struct {
 		enum root_exec exec;
-		const char *s;
-	} cases[] = { { ROOT_EXEC_UNVERIFIED, "verinit.root.exec=unverified" },
-		      { ROOT_EXEC_VERIFIED, "verinit.root.exec=verified" } };
+		const char *root, *init;
+	} cases[] = {
+		{ ROOT_EXEC_UNVERIFIED, "verinit.root=device fstype=ext4 flags=nodev,nosuid exec=unverified",
+		  "verinit.init=/usr/lib/systemd/systemd" },
+		{ ROOT_EXEC_VERIFIED, "verinit.root=device fstype=ext4 flags=nodev,nosuid exec=verified",
+		  "verinit.init=/usr/bin/other-init" },
+	};
 	(void) state;
 	ctx.cfg.root_tmpfs = false;
+	strcpy(ctx.cfg.root_flags, "nodev,nosuid");
+	strcpy(ctx.cfg.usr_flags, "noatime");
+	strcpy(ctx.ipe_sha256, HASH);
+	ctx.cfg.ipe_mode = IPE_AUDIT;
+	strcpy(ctx.selinux_sha256, FPR);
+	ctx.selinux_locked = true;
 	assert_int_equal(stage_tpm(&ctx), 0);
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		t.n_ext = 1;
 		ctx.cfg.root_exec = cases[i].exec;
+		strcpy(ctx.cfg.init, cases[i].init + strlen("verinit.init="));
 		assert_int_equal(stage_measure(&ctx), 0);
-		assert_int_equal(t.n_ext, 6);
-		assert_int_equal(t.ext_pcr[5], 15);
-		assert_digest_of(&t.ext[5], t.banks, cases[i].s);
+		assert_int_equal(t.n_ext, 10);
+		assert_digest_of(&t.ext[5], t.banks, "verinit.usr.mount=erofs flags=ro,nodev,noatime");
+		assert_digest_of(&t.ext[6], t.banks, cases[i].root);
+		assert_digest_of(&t.ext[7], t.banks, cases[i].init);
+		assert_digest_of(&t.ext[8], t.banks, "verinit.ipe.policy.sha256=" HASH " mode=audit");
+		assert_digest_of(&t.ext[9], t.banks, "verinit.selinux.policy.sha256=" FPR " mode=enforcing locked=yes");
 	}
 }
 
@@ -212,6 +230,17 @@ static void test_no_known_bank(void **state) {
 	assert_int_equal(stage_tpm(&ctx), -ENODATA);
 	assert_int_equal(ctx.reason, REASON_MEASURE);
 	assert_int_equal(t.closes, 1);
+}
+
+/* A bank verinit cannot hash for (SM3) beside known ones: refused before anything is extended. */
+static void test_unknown_bank(void **state) {
+	(void) state;
+	t.unknown = 1;
+	assert_int_equal(stage_tpm(&ctx), -EPROTONOSUPPORT);
+	assert_int_equal(ctx.reason, REASON_MEASURE);
+	assert_int_equal(t.n_ext, 0);
+	assert_int_equal(t.closes, 1);
+	assert_non_null(strstr(fake_read(fake.kmsg), "1 active PCR bank(s) other than sha1, sha256, sha384 and sha512"));
 }
 
 static void test_extend_failure(void **state) {
@@ -328,8 +357,8 @@ static void test_failure_without_tpm(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_good_boot),	 T(test_configured_pcrs), T(test_device_root_exec), T(test_missing_required),
-		T(test_missing_optional), T(test_no_known_bank),	  T(test_extend_failure),
+		T(test_good_boot),	 T(test_configured_pcrs), T(test_settings_facts), T(test_missing_required),
+		T(test_missing_optional), T(test_no_known_bank), T(test_unknown_bank), T(test_extend_failure),
 		T(test_log_failure), T(test_log_dirty_mark),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
 		T(test_failure_after_extend_error), T(test_failure_tpm_stays_broken), T(test_failure_after_config),
 	};
