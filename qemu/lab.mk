@@ -38,8 +38,9 @@ $(LAB)/ipe/default.p7s: qemu/ipe-policy.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	rm -f $(LAB)/ipe/strict.*
 $(LAB)/ipe-strict/strict.p7s: qemu/ipe-policy.sh hooks/verinit-sign $(LAB)/keys/db.crt $(LAB)/usr/usr.img
 	qemu/ipe-policy.sh $(LAB)/ipe-strict $(LAB)/keys/db.key $(LAB)/keys/db.crt "$$(cat $(LAB)/usr/usr.roothash)"
-# The minimal SELinux policy (qemu/selinux/minimal.cil) and a corrupt copy, also in every initramfs.
-$(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil
+# The minimal SELinux policy (qemu/selinux/minimal.cil with lock.cil), the same without the
+# secure_mode_policyload boolean (nolock.cil) and a corrupt copy, also in every initramfs.
+$(LAB)/selinux/policy.bin: qemu/selinux-policy.sh qemu/selinux/minimal.cil qemu/selinux/lock.cil qemu/selinux/nolock.cil
 	qemu/selinux-policy.sh $(LAB)/selinux
 
 # verinit's initramfs, built by the image builders' own tool (hooks/verinit-mkinitramfs): the
@@ -53,6 +54,7 @@ INITRAMFS_FILES = --cert $(LAB)/keys/db.crt \
 	$(foreach p,default default-attacker default-truncated default-v0 default-v2,\
 		--file $(LAB)/ipe/$(p).p7s:/etc/verinit/ipe/$(p).p7s) \
 	--file $(LAB)/selinux/policy.bin:/etc/verinit/selinux/policy.bin \
+	--file $(LAB)/selinux/policy-nolock.bin:/etc/verinit/selinux/policy-nolock.bin \
 	--file $(LAB)/selinux/policy-corrupt.bin:/etc/verinit/selinux/policy-corrupt.bin \
 	--file $(LAB)/keys/db.crt:/etc/verinit/certs-and-attacker/db.crt \
 	--file $(LAB)/keys/attacker.crt:/etc/verinit/certs-and-attacker/attacker.crt \
@@ -196,10 +198,23 @@ $(LAB)/uki-osguard-dyn.efi: $(LAB)/initramfs-osguard-dyn.img $(UKI_DEPS) $(BUILD
 OSGUARD_ROOTS := merged hijack preload usr-symlink
 $(LAB)/root-%/.stamp: qemu/root-tree.sh
 	rm -rf $(@D) && qemu/root-tree.sh $(@D) $* && touch $@
-.SECONDARY: $(patsubst %,$(LAB)/root-%/.stamp,$(OSGUARD_ROOTS))
+.SECONDARY: $(patsubst %,$(LAB)/root-%/.stamp,$(OSGUARD_ROOTS) selinux-permissive)
 $(LAB)/disk-osguard-root-%.img: $(LAB)/uki-osguard-dyn.efi $(LAB)/root-%/.stamp qemu/osguard-disk.sh qemu/ext4-image.sh \
 		$(OSGUARD_DEFS) $(LAB)/usr-osguard-dyn/usr.img
 	$(call osguard_disk,$<,$(LAB)/usr-osguard-dyn,--root-tree $(LAB)/root-$*)
+
+# SELinux on OS Guard's writable root: the lab policy without the lock (so that only the store
+# verinit mounts over /etc/selinux keeps the reload enforcing), enforcing, and a root whose own
+# /etc/selinux says permissive. The static test init, OS Guard's /usr.
+$(LAB)/conf/osguard-selinux.conf: $(LAB)/conf/osguard.conf qemu/merge-conf.sh
+	printf '%s\n' selinux.policy=/etc/verinit/selinux/policy-nolock.bin selinux.mode=enforcing selinux.lock=no >$@.variant
+	qemu/merge-conf.sh $< $@.variant $@ && rm -f $@.variant
+$(LAB)/initramfs-osguard-selinux.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard-selinux.conf $(LAB)/usr-osguard/usr.img
+	$(call mkinitramfs,$(LAB)/conf/osguard-selinux.conf,--file $(LAB)/usr-osguard/usr.p7s:/etc/verinit/usr.p7s)
+$(LAB)/uki-osguard-selinux.efi: $(LAB)/initramfs-osguard-selinux.img $(UKI_DEPS) $(OSGUARD_DEFS)
+	$(call uki,db,$<,$(OSGUARD_CMDLINE) $(LSM_SELINUX))
+$(LAB)/disk-osguard-selinux.img: $(LAB)/uki-osguard-selinux.efi $(LAB)/root-selinux-permissive/.stamp $(OSGUARD_DISK_DEPS)
+	$(call osguard_disk,$<,$(LAB)/usr-osguard,--root-tree $(LAB)/root-selinux-permissive)
 
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
@@ -282,8 +297,8 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
-	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) \
+	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) $(LAB)/disk-osguard-selinux.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
-	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi
+	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/conf/selinux-enforcing.conf

@@ -2,8 +2,10 @@
 # Compiles the lab's minimal SELinux policy (qemu/selinux/minimal.cil) for the lab's kernel.
 # Usage: qemu/selinux-policy.sh OUT_DIR
 #
-# OUT_DIR/policy.bin          the binary policy, version 33: Debian 12's secilc default and the
-#                             newest the 6.12 kernel reads (its /sys/fs/selinux/policyvers)
+# OUT_DIR/policy.bin          the binary policy (minimal.cil + lock.cil: secure_mode_policyload), version
+#                             33: Debian 12's secilc default and the newest the 6.12 kernel reads (its
+#                             /sys/fs/selinux/policyvers)
+# OUT_DIR/policy-nolock.bin   the same without the boolean (minimal.cil + nolock.cil)
 # OUT_DIR/policy-corrupt.bin  the same with its magic number zeroed: the kernel refuses it with
 #                             EINVAL ("policydb magic number 0x0 does not match expected ...")
 #
@@ -22,14 +24,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 # -c 33: the policy version, pinned rather than secilc's default. -f: secilc always writes a
 # file_contexts (empty here); keep it out of OUT_DIR.
-err=$(secilc -c 33 -o "$tmp/policy.bin" -f "$tmp/file_contexts" "$cil" 2>&1) ||
-	die "secilc failed on $cil: ${err//$'\n'/ }"
+for v in lock nolock; do
+	out_bin=$tmp/policy.bin
+	[ "$v" = lock ] || out_bin=$tmp/policy-nolock.bin
+	err=$(secilc -c 33 -o "$out_bin" -f "$tmp/file_contexts" "$cil" "$here/selinux/$v.cil" 2>&1) ||
+		die "secilc failed on $cil with $v.cil: ${err//$'\n'/ }"
+done
 # The binary starts with the magic 0xf97cff8c (little-endian) and the string "SE Linux".
 [ "$(od -An -tx1 -N4 "$tmp/policy.bin" | tr -d ' ')" = 8cff7cf9 ] ||
 	die "secilc wrote no SELinux binary policy (wrong magic number)"
 cp "$tmp/policy.bin" "$tmp/policy-corrupt.bin"
 printf '\0\0\0\0' | dd of="$tmp/policy-corrupt.bin" bs=1 seek=0 count=4 conv=notrunc status=none ||
 	die "cannot write $tmp/policy-corrupt.bin"
-for f in policy.bin policy-corrupt.bin; do
+for f in policy.bin policy-nolock.bin policy-corrupt.bin; do
 	mv "$tmp/$f" "$out/$f" || die "cannot write $out/$f"
 done

@@ -377,15 +377,25 @@ assert_usrhash_mismatch() {
 		"$1/serial.log" || { echo "the slot seen is not named"; ok=1; }
 	return $ok
 }
-assert_cmdline_weakens() { failed_measured "$1" "$LAB/uki-weaken.efi"; }
-assert_init_sh() { failed_measured "$1" "$LAB/uki-init-sh.efi"; }
-assert_rd_break() { failed_measured "$1" "$LAB/uki-rd-break.efi"; }
-assert_debug_shell_unit() {
+# A word the config stage refuses: no good boot of that UKI exists to differ from (predict refuses
+# its command line too), so the failure is predicted exactly, and the console names the word.
+cmdline_refused() { # run uki ERE
 	local ok=0
-	failed_measured "$1" "$LAB/uki-debug-shell-unit.efi" || ok=1
-	grep -q "verinit: Kernel command line, word [0-9]*, refused: 'systemd.wants=debug-shell.service' is on no list" \
-		"$1/serial.log" || { echo "no console line naming the word"; ok=1; }
+	grep -q "Measured 'verinit.failure stage=config reason=CMDLINE_WEAKENS' into PCR 15" "$1/serial.log" ||
+		{ echo "the failure was not measured into PCR 15"; ok=1; }
+	failure_predicted "$1" --uki "$2" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --failure config:CMDLINE_WEAKENS || ok=1
+	grep -qE "verinit: Kernel command line, word [0-9]+, refused: $3" "$1/serial.log" ||
+		{ echo "no console line naming the word"; ok=1; }
 	return $ok
+}
+assert_cmdline_weakens() {
+	cmdline_refused "$1" "$LAB/uki-weaken.efi" "'verinit.kernel_verify=optional' would weaken enforcement"
+}
+assert_init_sh() { cmdline_refused "$1" "$LAB/uki-init-sh.efi" "'init=/bin/sh' would weaken enforcement"; }
+assert_rd_break() { cmdline_refused "$1" "$LAB/uki-rd-break.efi" "'rd.break' asks for a shell"; }
+assert_debug_shell_unit() {
+	cmdline_refused "$1" "$LAB/uki-debug-shell-unit.efi" "'systemd.wants=debug-shell.service' is on no list"
 }
 
 # dm-verity caught the flipped bit and restarted the machine, as verity.on_corruption=restart says.
@@ -473,22 +483,55 @@ assert_ipe_enforce() { ipe_as_configured "$1" ipe-enforce enforce 1 126 verinit_
 assert_ipe_audit() { ipe_as_configured "$1" ipe-audit audit 0 0 verinit_default; }
 assert_ipe_strict() { ipe_as_configured "$1" ipe-strict enforce 1 126 verinit_strict; }
 
-# SELinux enforcing with the lab's policy after the hand-over, its digest and mode in PCR 15.
+# The test init's replay of systemd's policy reload (qemu/guest/init), against what it must read:
+# verinit's store over /etc/selinux (SELINUX=enforcing, type verinit, the loaded policy's bytes), so
+# no setenforce; the load's exit status ($2: 1 while locked, 0 without the lock), enforce still 1,
+# then root's setenforce 0 ($3) and what enforce reads after it ($4).
+selinux_reloaded() { # run load-status setenforce0-status final-enforce
+	local run=$1 ok=0 want
+	for want in 'R selinux_config SELINUX=enforcing' 'R selinux_config SELINUXTYPE=verinit' \
+		"R selinux_reload_load /etc/selinux/verinit/policy/policy.33 $2" 'R selinux_enforce_reloaded 1' \
+		"R selinux_setenforce0 $3" "R selinux_enforce_final $4"; do
+		grep -qxF "$want" "$run/report" || { echo "the report lacks '$want': $(grep '^R selinux' "$run/report" | tr '\n' ';')"; ok=1; }
+	done
+	! grep -q '^R selinux_reload_setenforce' "$run/report" || { echo "the reload changed the mode"; ok=1; }
+	return $ok
+}
+# SELinux enforcing with the lab's policy after the hand-over, locked: the reload systemd would do
+# reads verinit's store and is denied (secure_mode_policyload), and so is root's setenforce 0. Its
+# digest, mode and lock in PCR 15.
 assert_selinux_enforcing() {
 	local run=$1 ok=0
 	handed_over "$run" || ok=1
 	grep -q '^R selinux_enforce 1$' "$run/report" || { echo "SELinux enforce is not 1 after the hand-over"; ok=1; }
-	grep -q 'SELinux policy /etc/verinit/selinux/policy.bin loaded, enforcing' "$run/serial.log" ||
-		{ echo "verinit did not say it loaded the policy"; ok=1; }
+	grep -q 'SELinux policy /etc/verinit/selinux/policy.bin loaded, enforcing, locked' "$run/serial.log" ||
+		{ echo "verinit did not say it loaded and locked the policy"; ok=1; }
+	selinux_reloaded "$run" 1 1 1 || ok=1
 	pcrs_predicted "$run" --uki "$LAB/uki-selinux.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
-		--config qemu/verinit.conf --selinux-policy "$LAB/selinux/policy.bin" --selinux-mode enforcing || ok=1
+		--config "$LAB/conf/selinux-enforcing.conf" --selinux-policy "$LAB/selinux/policy.bin" || ok=1
+	return $ok
+}
+# OS Guard's writable root with an /etc/selinux of its own that says permissive, and a policy
+# without the lock: verinit's store hides the disk's, so the reload loads verinit's bytes and stays
+# enforcing. Unlocked, root's setenforce 0 then succeeds, as the README says.
+assert_osguard_selinux() {
+	local run=$1 ok=0
+	handed_over "$run" "$LAB/usr-osguard/usr.env" || ok=1
+	grep -q '^R mount / /dev/vda5 ext4 ' "$run/report" || { echo "/ is not root-a: $(grep '^R mount / ' "$run/report")"; ok=1; }
+	grep -q '^R selinux_enforce 1$' "$run/report" || { echo "SELinux enforce is not 1 after the hand-over"; ok=1; }
+	grep -q 'SELinux policy /etc/verinit/selinux/policy-nolock.bin loaded, enforcing (SHA-256' "$run/serial.log" ||
+		{ echo "verinit did not say it loaded the policy unlocked"; ok=1; }
+	selinux_reloaded "$run" 0 0 0 || ok=1
+	pcrs_predicted "$run" --uki "$LAB/uki-osguard-selinux.efi" --usr-env "$LAB/usr-osguard/usr.env" \
+		--config "$LAB/conf/osguard-selinux.conf" --ipe-policy "$LAB/ipe/default.p7s" \
+		--selinux-policy "$LAB/selinux/policy-nolock.bin" || ok=1
 	return $ok
 }
 # Without selinux in lsm= the message names the missing word.
 assert_selinux_no_lsm() {
 	local ok=0
 	never_handed_over "$1" || ok=1
-	grep -q 'SELinux is not active in this kernel: its command line needs an lsm= word that includes selinux' \
+	grep -q 'SELinux is not active in this kernel (/sys/kernel/security/lsm does not list it): its command line needs an lsm= word that includes selinux' \
 		"$1/serial.log" || { echo "the failure does not name lsm="; ok=1; }
 	return $ok
 }
