@@ -83,7 +83,8 @@ static struct {
 /* The disk, then its GPT partitions, each under the kernel's device of its number once
  * lib/geometry.c found the kernel's partitions and the table the same. Returns the new count or a
  * refusal (-EBADMSG, -E2BIG, with err). */
-static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n, struct parse_error *err) {
+static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n, bool *unsettled,
+		     struct parse_error *err) {
 	char dev[300];
 	int w = snprintf(dev, sizeof dev, "/dev/%s", disk);
 	if (w < 0 || (size_t) w >= sizeof(parts[0].dev))
@@ -122,9 +123,12 @@ static int scan_disk(const char *sysfs_block, const char *disk, struct part *par
 						      blkid_partition_get_size(p) };
 	}
 	int na = kernel_parts(sysfs_block, disk, scratch.after);
-	if (nb < 0 || na < 0 || !geometry_reads_equal(scratch.before, (size_t) nb, scratch.after, (size_t) na))
-		return n; /* the kernel is reading the table: the next scan looks again */
+	/* The kernel is reading the table, or has not yet: the next scan looks again. */
+	*unsettled = nb < 0 || na < 0 || !geometry_reads_equal(scratch.before, (size_t) nb, scratch.after, (size_t) na);
+	if (*unsettled)
+		return n;
 	r = geometry_check(disk, scratch.ents, (size_t) np, scratch.after, (size_t) na, err);
+	*unsettled = r == -EAGAIN;
 	if (r == -EAGAIN)
 		return n;
 	if (r < 0)
@@ -180,11 +184,17 @@ int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t se
 		if (e->d_name[0] == '.' || !is_candidate_disk(dirfd(d), e->d_name))
 			continue;
 		int w = snprintf(seen + used, seen_size - used, "%s%s", used ? " " : "", e->d_name);
-		if (w > 0 && (size_t) w < seen_size - used)
+		const bool named = w > 0 && (size_t) w < seen_size - used;
+		if (named)
 			used += (size_t) w;
-		n = scan_disk(sysfs_block, e->d_name, parts, n, err);
+		bool unsettled = false;
+		n = scan_disk(sysfs_block, e->d_name, parts, n, &unsettled, err);
 		if (n < 0)
 			return n;
+		/* Said in the timeout's "disks seen" when it never settles. */
+		w = named && unsettled ? snprintf(seen + used, seen_size - used, " (partitions not read yet)") : 0;
+		if (w > 0 && (size_t) w < seen_size - used)
+			used += (size_t) w;
 	}
 	return n;
 }
