@@ -356,12 +356,17 @@ static void log_other_disks(const struct part *parts, size_t np, const struct aw
  * out[0..n) are the named roles, and with slots out[n..n+3) the slot's sig (unset for a file),
  * usr and usr-verity, each remembered for the boot report and named on the console. */
 static int await_devices(struct context *ctx, struct await *a, struct part *out) {
-	struct part parts[BLOCKSCAN_MAX];
+	static struct part parts[BLOCKSCAN_MAX]; /* 62 KiB: off the stack, one wait at a time */
 	char seen[256] = "", buf[160];
 	uint64_t next_note = 0;
 
 	for (;;) {
-		int np = blockscan("/sys/class/block", parts, seen, sizeof seen);
+		struct parse_error err = {};
+		int np = blockscan("/sys/class/block", parts, seen, sizeof seen, &err);
+		if (np == -EBADMSG || np == -E2BIG) {
+			ctx->reason = REASON_PARTITION_TABLE;
+			return log_error_errno(np, "%s; refusing the partition table", err.msg);
+		}
 		if (np < 0)
 			return log_error_errno(np, "Cannot list block devices in /sys/class/block: %m");
 		const struct part *scan = parts;

@@ -4,11 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "blockscan.h"
+#include "geometry.h"
 #include "macro.h"
 
 static void closedirp(DIR **d) {
@@ -25,89 +28,132 @@ static void lowercase(char *s) {
 		*s = (char) tolower((unsigned char) *s);
 }
 
-/* Reads a small sysfs attribute as an integer; -1 when absent. */
-static long sysfs_long(int dirfd, const char *attr) {
+/* Reads a small sysfs attribute as an unsigned decimal (a partition's number, start and size): 0,
+ * or -1 when it is absent or not a number. */
+static int sysfs_u64(int dirfd, const char *attr, uint64_t *v) {
 	char buf[32];
 	_cleanup_close_ int fd = openat(dirfd, attr, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	ssize_t n = read(fd, buf, sizeof buf - 1);
-	if (n <= 0)
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
 		return -1;
 	buf[n] = '\0';
 	char *end = NULL;
-	long v = strtol(buf, &end, 10);
-	return end == buf ? -1 : v;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return errno || (*end != '\n' && *end != '\0') ? -1 : 0;
 }
 
-/* The device name of partition partno of disk, from the disk's sysfs children; "" if it is not
- * there yet (the kernel adds partitions after it has read the table). */
-static void partition_dev(const char *sysfs_block, const char *disk, int partno, char *out, size_t size) {
+/* The partitions the kernel has made of disk, from its sysfs children ("vda2" with partition, start
+ * and size): their number, or -1 when one could not be read whole (a partition going away). */
+static int kernel_parts(const char *sysfs_block, const char *disk, struct kernel_part *out) {
 	char path[512];
-	out[0] = '\0';
+	int n = 0;
 	int w = snprintf(path, sizeof path, "%s/%s", sysfs_block, disk);
 	if (w < 0 || (size_t) w >= sizeof path)
-		return;
+		return -1;
 	_cleanup_(closedirp) DIR *d = opendir(path);
 	if (!d)
-		return;
+		return -1;
 	for (struct dirent *e; (e = readdir(d));) {
 		if (strncmp(e->d_name, disk, strlen(disk)) != 0)
 			continue;
 		_cleanup_close_ int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && sysfs_long(fd, "partition") == partno) {
-			int len = snprintf(out, size, "/dev/%s", e->d_name);
-			if (len < 0 || (size_t) len >= size)
-				out[0] = '\0'; /* a name this long is no partition we could use */
-			return;
-		}
+		uint64_t partno;
+		if (fd < 0 || sysfs_u64(fd, "partition", &partno) < 0)
+			continue; /* not a partition */
+		if (n == GEOMETRY_KERNEL_MAX || strlen(e->d_name) >= sizeof out->name || partno == 0 || partno > INT_MAX)
+			return -1;
+		struct kernel_part *k = &out[n++];
+		memcpy(k->name, e->d_name, strlen(e->d_name) + 1);
+		k->partno = (unsigned) partno;
+		if (sysfs_u64(fd, "start", &k->start) < 0 || sysfs_u64(fd, "size", &k->size) < 0)
+			return -1;
 	}
+	return n;
 }
 
-static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n) {
+/* What one disk's scan reads: off the stack, the agent scans one disk at a time. */
+static struct {
+	struct gpt_entry ents[BLOCKSCAN_MAX];
+	struct kernel_part before[GEOMETRY_KERNEL_MAX], after[GEOMETRY_KERNEL_MAX];
+} scratch;
+
+/* The disk, then its GPT partitions, each under the kernel's device of its number once
+ * lib/geometry.c found the kernel's partitions and the table the same. Returns the new count or a
+ * refusal (-EBADMSG, -E2BIG, with err). */
+static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n, bool *unsettled,
+		     struct parse_error *err) {
 	char dev[300];
 	int w = snprintf(dev, sizeof dev, "/dev/%s", disk);
-	if (w < 0 || (size_t) w >= sizeof(parts[0].dev) || n >= BLOCKSCAN_MAX)
+	if (w < 0 || (size_t) w >= sizeof(parts[0].dev))
 		return n;
+	/* The kernel's partitions before and after libblkid reads the table: opening the disk waits
+	 * for a partition scan in progress, so a table being read shows as a difference. */
+	int nb = kernel_parts(sysfs_block, disk, scratch.before);
+	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(dev);
+	blkid_partlist ls = NULL;
+	blkid_parttable tab = NULL;
+	if (pr) {
+		blkid_probe_enable_superblocks(pr, 0);
+		blkid_probe_enable_partitions(pr, 1);
+		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+		ls = blkid_probe_get_partitions(pr);
+		tab = ls ? blkid_partlist_get_table(ls) : NULL;
+	}
+	/* Only a GPT is read (lib/geometry.h says why): any other disk is listed alone. */
+	bool gpt = tab && strcmp(blkid_parttable_get_type(tab), "gpt") == 0;
+	int np = gpt ? blkid_partlist_numof_partitions(ls) : 0;
+	int r = geometry_fits(disk, np > 0 ? (size_t) np : 0, (size_t) (BLOCKSCAN_MAX - n), err);
+	if (r < 0)
+		return r;
+
 	/* The disk itself, with no type or PARTUUID: only an explicit /dev/... name can select it. */
 	unsigned self = (unsigned) n;
 	memset(&parts[n], 0, sizeof parts[n]);
 	memcpy(parts[n].dev, dev, (size_t) w + 1);
 	parts[n].disk = self;
 	n++;
-	_cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(dev);
-	if (!pr)
+	if (np <= 0)
 		return n;
-	blkid_probe_enable_superblocks(pr, 0);
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-	blkid_partlist ls = blkid_probe_get_partitions(pr);
-	if (!ls)
-		return n;
-	blkid_parttable tab = blkid_partlist_get_table(ls);
-	if (!tab || strcmp(blkid_parttable_get_type(tab), "gpt") != 0)
-		return n;
-
-	int np = blkid_partlist_numof_partitions(ls);
-	for (int i = 0; i < np && n < BLOCKSCAN_MAX; i++) {
+	for (int i = 0; i < np; i++) {
 		blkid_partition p = blkid_partlist_get_partition(ls, i);
+		scratch.ents[i] = (struct gpt_entry){ blkid_partition_get_partno(p), blkid_partition_get_start(p),
+						      blkid_partition_get_size(p) };
+	}
+	int na = kernel_parts(sysfs_block, disk, scratch.after);
+	/* The kernel is reading the table, or has not yet: the next scan looks again. */
+	*unsettled = nb < 0 || na < 0 || !geometry_reads_equal(scratch.before, (size_t) nb, scratch.after, (size_t) na);
+	if (*unsettled)
+		return n;
+	r = geometry_check(disk, scratch.ents, (size_t) np, scratch.after, (size_t) na, err);
+	*unsettled = r == -EAGAIN;
+	if (r == -EAGAIN)
+		return n;
+	if (r < 0)
+		return r;
+
+	for (int i = 0; i < np; i++) {
+		blkid_partition p = blkid_partlist_get_partition(ls, i);
+		const struct kernel_part *k = geometry_find(scratch.after, (size_t) na, scratch.ents[i].partno);
 		struct part *out = &parts[n];
 		const char *type = blkid_partition_get_type_string(p);
 		const char *uuid = blkid_partition_get_uuid(p);
 		const char *name = blkid_partition_get_name(p);
 
-		memset(out, 0, sizeof *out);
-		partition_dev(sysfs_block, disk, blkid_partition_get_partno(p), out->dev, sizeof out->dev);
-		if (!out->dev[0] || !type || !uuid)
+		if (!k || !type || !uuid)
 			continue;
+		memset(out, 0, sizeof *out);
+		(void) snprintf(out->dev, sizeof out->dev, "/dev/%s", k->name);
 		(void) snprintf(out->type, sizeof out->type, "%s", type);
 		(void) snprintf(out->uuid, sizeof out->uuid, "%s", uuid);
 		(void) snprintf(out->name, sizeof out->name, "%s", name ? name : "");
 		lowercase(out->type);
 		lowercase(out->uuid);
-		blkid_loff_t start = blkid_partition_get_start(p), size = blkid_partition_get_size(p);
-		out->start = start > 0 ? (uint64_t) start : 0;
-		out->size = size > 0 ? (uint64_t) size : 0;
+		/* Positive: geometry_check() refused anything else. */
+		out->start = (uint64_t) scratch.ents[i].start;
+		out->size = (uint64_t) scratch.ents[i].size;
 		out->disk = self;
 		out->flags = blkid_partition_get_flags(p);
 		n++;
@@ -122,10 +168,11 @@ static int is_candidate_disk(int block_dirfd, const char *name) {
 		if (strncmp(name, skip[i], strlen(skip[i])) == 0)
 			return 0;
 	_cleanup_close_ int fd = openat(block_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd >= 0 && sysfs_long(fd, "partition") < 0;
+	uint64_t partno;
+	return fd >= 0 && sysfs_u64(fd, "partition", &partno) < 0;
 }
 
-int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size) {
+int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size, struct parse_error *err) {
 	_cleanup_(closedirp) DIR *d = opendir(sysfs_block);
 	int n = 0;
 	size_t used = 0;
@@ -137,9 +184,17 @@ int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t se
 		if (e->d_name[0] == '.' || !is_candidate_disk(dirfd(d), e->d_name))
 			continue;
 		int w = snprintf(seen + used, seen_size - used, "%s%s", used ? " " : "", e->d_name);
+		const bool named = w > 0 && (size_t) w < seen_size - used;
+		if (named)
+			used += (size_t) w;
+		bool unsettled = false;
+		n = scan_disk(sysfs_block, e->d_name, parts, n, &unsettled, err);
+		if (n < 0)
+			return n;
+		/* Said in the timeout's "disks seen" when it never settles. */
+		w = named && unsettled ? snprintf(seen + used, seen_size - used, " (partitions not read yet)") : 0;
 		if (w > 0 && (size_t) w < seen_size - used)
 			used += (size_t) w;
-		n = scan_disk(sysfs_block, e->d_name, parts, n);
 	}
 	return n;
 }

@@ -6,12 +6,18 @@
 #include <stddef.h>
 
 #include "discover.h"
+#include "parse.h"
 
-#define BLOCKSCAN_MAX 64
+/* Disks and partitions together; a disk may have as many partitions as the kernel allows
+ * (DISK_MAX_PARTS). */
+#define BLOCKSCAN_MAX 256
 
 /* Fills parts (at most BLOCKSCAN_MAX) with every whole disk (type, uuid and name empty) and its GPT
  * partitions, and writes the disks seen, space separated, into seen (for the message when
- * something never appears). A disk whose table cannot be read yet is listed without partitions:
- * it is looked at again on the next scan. Returns the number of entries, or -errno when /sys
- * cannot be read. */
-int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size);
+ * something never appears). A GPT partition is listed only when the kernel's partition of its
+ * number has its sectors (lib/geometry.h). A disk whose table cannot be read yet, or whose kernel
+ * partitions are not there yet or changed while it was read, is listed without partitions (and
+ * marked in seen: "vda (partitions not read yet)"): it is looked at again on the next scan. Returns the number of entries; -EBADMSG when a disk's GPT and
+ * the kernel's partitions disagree, -E2BIG when a disk's partitions do not fit (never truncated),
+ * each with one line in err; or -errno when /sys cannot be read. */
+int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size, struct parse_error *err);

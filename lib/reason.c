@@ -37,6 +37,7 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_PARTITION_OVERLAP] = "PARTITION_OVERLAP",
 	[REASON_VERITY_MISMATCH] = "VERITY_MISMATCH",
 	[REASON_USRHASH_NOT_FOUND] = "USRHASH_NOT_FOUND",
+	[REASON_PARTITION_TABLE] = "PARTITION_TABLE",
 };
 
 const char *reason_to_string(enum reason r) {

@@ -38,6 +38,8 @@ enum reason {
 	REASON_PARTITION_OVERLAP, /* a partition /usr needs shares sectors with another one */
 	REASON_VERITY_MISMATCH,   /* the hash tree's top is not the signed root hash's */
 	REASON_USRHASH_NOT_FOUND, /* no usr-verity-sig partition has the root hash usrhash= pins */
+	REASON_PARTITION_TABLE,   /* the kernel's partitions and the GPT disagree, or a disk has more
+				   * partitions than verinit holds */
 	_REASON_MAX,
 };
 

@@ -1,12 +1,24 @@
 #!/usr/bin/python3
-"""Writes a hostile partition table that no partitioning tool would make (sfdisk refuses both):
-a copy of a lab disk whose GPT gains a fifth entry, in the primary and the backup table, with
-both CRCs of each header made right again so that firmware, kernel and libblkid accept it.
+"""Writes a hostile partition table that no partitioning tool would make (sfdisk refuses them):
+a copy of a lab disk whose GPT gains a fifth entry (or many), in the primary and the backup table,
+with both CRCs of each header made right again so that firmware, kernel and libblkid accept it.
 
 usage: qemu/gpt-craft.py MODE IN.img OUT.img
-  overlap    an entry of type "Linux filesystem data" from the middle of usr to the middle of
-             usr-verity: it shares sectors with both
-  dup-entry  the usr entry again, byte for byte: same PARTUUID, same sectors
+  overlap             an entry of type "Linux filesystem data" from the middle of usr to the middle
+                      of usr-verity: it shares sectors with both
+  dup-entry           the usr entry again, byte for byte: same PARTUUID, same sectors
+The kernel (block/partitions/efi.c) and libblkid read the next ones differently: the kernel makes a
+partition that libblkid does not list, or of another size (lib/geometry.h).
+  end-before-start    an entry after the last partition whose last LBA is 1000 sectors before its
+                      first: libblkid's size is negative, the kernel's wraps to 2^64 - 999 sectors
+  below-first-usable  an entry between the entry array and the header's first usable LBA (the lab's
+                      disk starts its partitions at 2048): libblkid drops it, the kernel makes it
+  beyond-last-usable  an entry from after the last partition to the sector before the backup header,
+                      over the backup entry array: libblkid drops it, the kernel makes it
+  too-many            300 entries in use: the entry arrays grow to 300 entries (the primary's room
+                      up to the first usable LBA allows it, the backup's moves down, the last usable
+                      LBA with it), 296 one-sector entries after the last partition; the kernel
+                      makes the first 255, libblkid lists all 300
 """
 import hashlib
 import os
@@ -52,6 +64,10 @@ def read_entries(f, h):
     return raw
 
 
+def array_sectors(count):
+    return (count * ENTRY.size + SECTOR - 1) // SECTOR
+
+
 def write_table(f, h, raw):
     h[13] = zlib.crc32(raw)
     h[3] = 0
@@ -62,35 +78,81 @@ def write_table(f, h, raw):
     f.write(HDR.pack(*h))
 
 
-def craft(mode, raw, disk_guid):
+def new_entry(tag, disk_guid, first, last, name):
+    part = uuid.UUID(hashlib.sha256(tag.encode() + b":" + disk_guid).hexdigest()[:32])
+    return (LINUX_DATA.bytes_le, part.bytes_le, first, last, 0, name.encode("utf-16-le").ljust(72, b"\0"))
+
+
+def craft(mode, raw, primary, backup):
+    """The entries to add, (index or None for the first free one, entry), from the primary header."""
+    disk_guid = primary[9]
     entries = [ENTRY.unpack_from(raw, i * ENTRY.size) for i in range(len(raw) // ENTRY.size)]
     by_type = {}
-    free = None
-    for i, e in enumerate(entries):
+    for e in entries:
         t = uuid.UUID(bytes_le=e[0])
-        if t.int == 0:
-            free = i if free is None else free
-        else:
+        if t.int != 0:
             by_type.setdefault(t, []).append(e)
-    if free is None:
-        die("no free entry in the table")
     if len(by_type.get(USR, [])) != 1 or len(by_type.get(VERITY, [])) != 1:
         die("the disk needs exactly one usr and one usr-verity partition")
     usr, verity = by_type[USR][0], by_type[VERITY][0]
+    used_end = max(e[3] for es in by_type.values() for e in es)  # the last partition's last LBA
+    first_usable, last_usable = primary[7], primary[8]
     if mode == "dup-entry":
-        new = usr
-    else:
+        return [(None, usr)]
+    if mode == "overlap":
         first, last = (usr[2] + usr[3] + 1) // 2, (verity[2] + verity[3]) // 2
         if not usr[2] < first <= usr[3] < verity[2] <= last < verity[3]:
             die("usr must lie before usr-verity, each at least two sectors long")
         part = uuid.UUID(hashlib.sha256(b"overlap:" + disk_guid).hexdigest()[:32])
-        new = (LINUX_DATA.bytes_le, part.bytes_le, first, last, 0, "data".encode("utf-16-le").ljust(72, b"\0"))
-    ENTRY.pack_into(raw, free * ENTRY.size, *new)
+        return [(None, (LINUX_DATA.bytes_le, part.bytes_le, first, last, 0, "data".encode("utf-16-le").ljust(72, b"\0")))]
+    if mode == "end-before-start":
+        first = used_end + 1 + 1000
+        if first > last_usable:
+            die("no 1001 free sectors after the last partition")
+        return [(None, new_entry(mode, disk_guid, first, first - 1000, "backwards"))]
+    if mode == "below-first-usable":
+        first = primary[10] + array_sectors(primary[11])
+        if first >= first_usable:
+            die(f"no sector between the entry array and the first usable LBA {first_usable}")
+        return [(None, new_entry(mode, disk_guid, first, first_usable - 1, "below"))]
+    if mode == "beyond-last-usable":
+        if backup[5] - 1 <= last_usable or used_end >= last_usable:
+            die("no backup entry array after the last usable LBA, or no free sector before it")
+        return [(None, new_entry(mode, disk_guid, used_end + 1, backup[5] - 1, "beyond"))]
+    if mode == "too-many":
+        used = [i for i, e in enumerate(entries) if uuid.UUID(bytes_le=e[0]).int != 0]
+        if used != list(range(len(used))):
+            die("the entries in use must be the first ones")
+        if used_end + 1 + MANY - len(used) > last_usable - (array_sectors(MANY) - array_sectors(len(entries))):
+            die("no room for the one-sector entries")
+        return [(i, new_entry(f"{mode}:{i}", disk_guid, used_end + 1 + i - len(used), used_end + 1 + i - len(used),
+                              f"many-{i + 1}")) for i in range(len(used), MANY)]
+    die(f"unknown mode {mode}")
+
+
+MANY = 300
+
+
+def grow(primary, backup):
+    """too-many: both entry arrays hold MANY entries; the backup's starts lower, and the last usable
+    LBA with it. The primary's array must end before the first usable LBA."""
+    more = array_sectors(MANY) - array_sectors(primary[11])
+    if primary[10] + array_sectors(MANY) > primary[7]:
+        die(f"an array of {MANY} entries would reach the first usable LBA {primary[7]}")
+    if backup[10] + array_sectors(backup[11]) != backup[5]:
+        die("the backup entry array does not end right before the backup header")
+    for h in (primary, backup):
+        h[8] -= more
+        h[11] = MANY
+    backup[10] -= more
+
+
+MODES = ("overlap", "dup-entry", "end-before-start", "below-first-usable", "beyond-last-usable", "too-many")
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("overlap", "dup-entry"):
-        die("usage: gpt-craft.py overlap|dup-entry IN.img OUT.img")
+    if len(sys.argv) != 4 or sys.argv[1] not in MODES:
+        die(f"usage: gpt-craft.py {'|'.join(MODES)} IN.img OUT.img")
     mode, src, out = sys.argv[1:]
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(out)), prefix=".gpt-craft.")
     os.close(fd)
@@ -102,9 +164,19 @@ def main():
         with open(tmp, "r+b") as f:
             primary = read_header(f, 1)
             backup = read_header(f, primary[6])
-            for h in (primary, backup):
-                raw = read_entries(f, h)
-                craft(mode, raw, primary[9])
+            raws = [read_entries(f, h) for h in (primary, backup)]
+            add = craft(mode, raws[0], primary, backup)
+            if mode == "too-many":
+                grow(primary, backup)
+            for h, raw in zip((primary, backup), raws):
+                raw = raw + bytearray(h[11] * ENTRY.size - len(raw))
+                for index, entry in add:
+                    if index is None:
+                        free = [i for i in range(h[11]) if raw[i * ENTRY.size:i * ENTRY.size + 16] == bytes(16)]
+                        if not free:
+                            die("no free entry in the table")
+                        index = free[0]
+                    ENTRY.pack_into(raw, index * ENTRY.size, *entry)
                 write_table(f, h, raw)
         os.replace(tmp, out)
     finally:

@@ -243,7 +243,8 @@ $(LAB)/disk-no-auto.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu
 $(LAB)/disk-empty-slot.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --empty-slot
 # Hostile GPTs no partitioning tool writes: an entry sharing sectors with usr and usr-verity; the
-# usr entry twice.
+# usr entry twice; and tables the kernel and libblkid read differently (an entry ending before it
+# starts, one below the first or beyond the last usable LBA, 300 entries in use).
 $(LAB)/disk-gpt-%.img: $(LAB)/disk.img qemu/gpt-craft.py
 	qemu/gpt-craft.py $* $< $@
 # A validly signed /usr whose init is a symlink out of it.
@@ -290,12 +291,14 @@ $(LAB)/uki-selinux-corrupt.efi: $(LAB)/initramfs-selinux-corrupt.img $(UKI_DEPS)
 $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
+# qemu/gpt-craft.py's tables that the kernel and libblkid read differently (PARTITION_TABLE).
+GPT_GEOMETRY := end-before-start below-first-usable beyond-last-usable too-many
 # The configuration variants booted as UKIs.
 CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
-	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img \
+	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY)) \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) $(LAB)/disk-osguard-selinux.img \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \

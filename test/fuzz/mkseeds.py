@@ -5,7 +5,8 @@ mkfs.erofs and blkid (hooks/verinit-sign usr signs a small /usr image as the lab
 With --digest-set, only the SignedData.digestAlgorithms seeds and regression inputs, derived from the
 committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
 with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
-executable heads; with --sepolicy, only the SELinux readers' inputs.
+executable heads; with --sepolicy, only the SELinux readers' inputs; with --geometry, only the
+disks whose GPT and kernel partitions are compared.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -355,6 +356,28 @@ def text_seeds():
     seed("discover", "no-auto", "\n".join(no_auto + [f"W{GPT_USR}||d", f"W{GPT_USR}||"]) + "\n")
 
 
+def geometry_seeds():
+    """The lab's disk as libblkid and sysfs show it, and what each qemu/gpt-craft.py mode makes of it
+    (libblkid's numbers as it read copies of the lab's disk; the kernel's by efi.c's rules)."""
+    lab = [(1, 2048, 131072), (2, 133120, 4096), (3, 137216, 2048), (4, 139264, 2048)]
+
+    def disk(ents, kparts, after=None):
+        lines = [f"E|{n}|{s}|{z}" for n, s, z in ents] + [f"K|{n}|{s}|{z}|vda{n}" for n, s, z in kparts]
+        lines += [f"A|{n}|{s}|{z}|vda{n}" for n, s, z in (kparts if after is None else after)]
+        return "\n".join(lines) + "\n"
+
+    seed("geometry", "lab", disk(lab, lab))
+    seed("geometry", "not-yet", disk(lab, []))
+    seed("geometry", "scanning", disk(lab, lab[:2], lab))
+    # end-before-start: the kernel's size wraps (2^64 - 999 sectors), libblkid's is negative.
+    seed("geometry", "end-before-start", disk(lab + [(5, 142000, -999)], lab + [(5, 142000, 2**64 - 999)]))
+    seed("geometry", "below-first-usable", disk(lab, lab + [(5, 34, 2014)]))
+    seed("geometry", "beyond-last-usable", disk(lab, lab + [(5, 141312, 2047)]))
+    many = lab + [(n, 141307 + n, 1) for n in range(5, 301)]
+    seed("geometry", "too-many", disk(many, many[:255]))
+    seed("geometry", "size-differs", disk(lab, lab[:1] + [(2, 133120, 8192)] + lab[2:]))
+
+
 # ---- binary formats ------------------------------------------------------------------------------
 def eventlog_seeds():
     def digests(s, banks):
@@ -577,6 +600,9 @@ def main():
         slot_seeds()  # no keys involved
         efivar_seeds()
         return
+    if sys.argv[1:] == ["--geometry"]:
+        geometry_seeds()  # no keys involved
+        return
     if sys.argv[1:] == ["--execinterp"]:
         execinterp_seeds()  # no keys involved
         return
@@ -601,6 +627,7 @@ def main():
     efivar_seeds()
     execinterp_seeds()
     sepolicy_seeds()
+    geometry_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()

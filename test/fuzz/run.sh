@@ -54,6 +54,7 @@ max_len() {
 	sigjson) echo 20000 ;;
 	sigverify | certs | ipe) echo 16500 ;;
 	veritytop) echo 521 ;; # a flag, an offset and a superblock, exactly
+	geometry) echo 16384 ;; # a disk with more GPT entries than the kernel's 255 partitions
 	eventlog | tcglog | pe) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
@@ -64,6 +65,7 @@ max_len() {
 smoke_runs() {
 	case $1 in
 	certs) echo 10000 ;;
+	geometry) echo 20000 ;; # the too-many seed alone is 300 entries against 255 partitions
 	sigverify) echo 40000 ;;
 	ipe) echo 50000 ;;
 	discover) echo 80000 ;;

@@ -324,6 +324,24 @@ assert_gpt_overlap() {
 		'verinit: usr(-verity)? /dev/vda[23] \(sectors [0-9]+\+[0-9]+\) overlaps /dev/vda5 \(sectors' \
 		"the overlapping partitions"
 }
+# The kernel's partitions and the GPT as libblkid reads it disagree (qemu/gpt-craft.py, lib/geometry.c):
+# the console says how, and the failure is measured as predicted.
+assert_gpt_end_before_start() {
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:PARTITION_TABLE \
+		'verinit: GPT entry 5 of /dev/vda ends before it starts \(start [0-9]+, size -999\); refusing the partition table' \
+		"the entry that ends before it starts"
+}
+assert_gpt_below_first_usable() {
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:PARTITION_TABLE \
+		'verinit: /dev/vda5 exists \(partition 5\) but the GPT as libblkid reads it has no such entry; refusing the partition table' \
+		"the kernel's partition libblkid does not list"
+}
+assert_gpt_beyond_last_usable() { assert_gpt_below_first_usable "$1"; }
+assert_gpt_too_many() {
+	halted_as_predicted "$1" "$LAB/uki.efi" devices:PARTITION_TABLE \
+		"verinit: /dev/vda has 300 GPT partitions; with the disk, more than the [0-9]+ entries left in verinit's scan; refusing the partition table" \
+		"the disk with too many partitions"
+}
 # swtpm was killed while verinit loaded modules, after the firmware and the stub had measured: the
 # TPM stage's first command failed and stopped the boot; the failure could not be measured either,
 # and the console says so. (A kill after enter-initrd would race the rest of the boot, which takes
