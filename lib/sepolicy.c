@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sepolicy.h"
 
@@ -26,6 +27,64 @@ int sepolicy_version(const uint8_t *blob, size_t n, unsigned *version, struct pa
 	if (v < 15 || v > 64)
 		return parse_fail(err, 0, -EBADMSG, "policy version %u is not one a kernel reads", v);
 	*version = v;
+	return 0;
+}
+
+static bool type_char(char c) {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+int sepolicy_config_parse(const char *buf, size_t n, bool *enforcing, char type[static SEPOLICY_TYPE_MAX],
+			  struct parse_error *err) {
+	unsigned line = 0, mode_line = 0, type_line = 0;
+
+	for (size_t pos = 0; pos < n;) {
+		const char *nl = memchr(buf + pos, '\n', n - pos);
+		size_t end = nl ? (size_t) (nl - buf) : n, len = end - pos;
+		const char *l = buf + pos;
+		line++;
+		pos = end + 1;
+		if (len == 0 || l[0] == '#')
+			continue;
+		if (l[0] == ' ' || l[0] == '\t')
+			return parse_fail(err, line, -EBADMSG, "a line starting with white space");
+		const char *eq = memchr(l, '=', len);
+		if (!eq)
+			return parse_fail(err, line, -EBADMSG, "not KEY=VALUE");
+		size_t klen = (size_t) (eq - l), vlen = len - klen - 1;
+		const char *v = eq + 1;
+		bool is_mode = klen == 7 && strncasecmp(l, "SELINUX", 7) == 0;
+		bool is_type = klen == 11 && strncasecmp(l, "SELINUXTYPE", 11) == 0;
+		if (!is_mode && !is_type)
+			continue;
+		if (memcmp(l, is_mode ? "SELINUX" : "SELINUXTYPE", klen) != 0)
+			return parse_fail(err, line, -EBADMSG, "'%.*s' in another case than libselinux's spelling", (int) klen, l);
+		if (is_mode) {
+			if (mode_line)
+				return parse_fail(err, line, -EBADMSG, "SELINUX= again (first on line %u)", mode_line);
+			if (vlen == 9 && memcmp(v, "enforcing", 9) == 0)
+				*enforcing = true;
+			else if (vlen == 10 && memcmp(v, "permissive", 10) == 0)
+				*enforcing = false;
+			else
+				return parse_fail(err, line, -EBADMSG, "SELINUX=%.*s is not enforcing or permissive",
+						  (int) (vlen > 32 ? 32 : vlen), v);
+			mode_line = line;
+			continue;
+		}
+		if (type_line)
+			return parse_fail(err, line, -EBADMSG, "SELINUXTYPE= again (first on line %u)", type_line);
+		if (vlen == 0 || vlen >= SEPOLICY_TYPE_MAX)
+			return parse_fail(err, line, -EBADMSG, "SELINUXTYPE= is empty or longer than %d", SEPOLICY_TYPE_MAX - 1);
+		for (size_t i = 0; i < vlen; i++)
+			if (!type_char(v[i]))
+				return parse_fail(err, line, -EBADMSG, "SELINUXTYPE= holds a byte other than [A-Za-z0-9_-]");
+		memcpy(type, v, vlen);
+		type[vlen] = '\0';
+		type_line = line;
+	}
+	if (!mode_line || !type_line)
+		return parse_fail(err, 0, -EBADMSG, "no %s line", !mode_line ? "SELINUX=" : "SELINUXTYPE=");
 	return 0;
 }
 

@@ -23,6 +23,18 @@
  * (too short, wrong magic or identifier, a version outside 15..64). */
 int sepolicy_version(const uint8_t *blob, size_t n, unsigned *version, struct parse_error *err);
 
+#define SEPOLICY_TYPE_MAX 64
+
+/* Reads an /etc/selinux/config as libselinux would, strictly: lines of KEY=VALUE, '#' comments and
+ * empty lines; SELINUX= (enforcing or permissive: disabled is not a mode verinit hands over in)
+ * and SELINUXTYPE= (a name of [A-Za-z0-9_-]) each exactly once; other keys are libselinux's
+ * business and pass. Refused, because libselinux's two readers would take them differently or
+ * not at all: a line starting with white space, a key spelt in another case, trailing bytes after
+ * a value (libselinux compares SELINUX= by prefix). Returns 0, or -EBADMSG with err (line = the
+ * file's line). */
+int sepolicy_config_parse(const char *buf, size_t n, bool *enforcing, char type[static SEPOLICY_TYPE_MAX],
+			  struct parse_error *err);
+
 /* The config file that makes a reload choose verinit's mode and store: "SELINUX=<enforcing|
  * permissive>\nSELINUXTYPE=verinit\n" into out. Returns its length, or -E2BIG. */
 int sepolicy_config(bool enforcing, char *out, size_t size);

@@ -591,8 +591,10 @@ def sepolicy_seeds():
     seed("sepolicy", "header-xen", b"\x00" + struct.pack("<II", 0xF97CFF8C, 8) + b"XenFlask" + struct.pack("<I", 33))
     seed("sepolicy", "lsm", b"\x01lockdown,capability,landlock,yama,selinux,ipe\n")
     seed("sepolicy", "lsm-lookalike", b"\x01capability,selinuxx")
-    seed("sepolicy", "bool", b"\x021 1")
-    seed("sepolicy", "bool-pending", b"\x020 1\n")
+    seed("sepolicy", "config", b"\x02# store\nSELINUX=enforcing\nSELINUXTYPE=targeted\nSETLOCALDEFS=0\n")
+    seed("sepolicy", "config-twice", b"\x02SELINUX=permissive\nSELINUXTYPE=a\nSELINUX=enforcing\n")
+    seed("sepolicy", "bool", b"\x031 1")
+    seed("sepolicy", "bool-pending", b"\x030 1\n")
 
 
 def main():

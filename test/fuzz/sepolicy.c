@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* lib/sepolicy.c's readers over any bytes (the first byte picks one): a policy header it accepts
  * has the magic, the identifier and a version in range; an LSM list it finds "selinux" in holds
- * that name between separators; a boolean it reads is exactly "C P" with an optional newline. */
+ * that name; a config it accepts has a plain type name and the mode it read spelt out; a boolean
+ * it reads is exactly "C P" with an optional newline. */
 #include "fuzz.h"
 #include "sepolicy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	struct parse_error err = {};
 	unsigned version = 0;
-	bool cur = false, pending = false;
+	bool cur = false, pending = false, enforcing = false;
+	char type[SEPOLICY_TYPE_MAX];
 
 	if (size == 0)
 		return 0;
 	const uint8_t *p = data + 1;
 	const size_t n = size - 1;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		if (sepolicy_version(p, n, &version, &err) < 0) {
 			FUZZ_CHECK_STR(err.msg);
@@ -29,6 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			const char *hit = memmem(p, n, "selinux", 7);
 			FUZZ_CHECK(hit != NULL);
 		}
+		break;
+	case 2:
+		if (sepolicy_config_parse((const char *) p, n, &enforcing, type, &err) < 0) {
+			FUZZ_CHECK_STR(err.msg);
+			return 0;
+		}
+		FUZZ_CHECK_STR(type);
+		FUZZ_CHECK(type[0] != '\0' && strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+							   strlen(type));
+		FUZZ_CHECK(memmem(p, n, enforcing ? "SELINUX=enforcing" : "SELINUX=permissive", enforcing ? 17 : 18) != NULL);
 		break;
 	default:
 		if (sepolicy_bool_parse((const char *) p, n, &cur, &pending) == 0)

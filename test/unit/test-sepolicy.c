@@ -92,6 +92,59 @@ static void test_bool(void **state) {
 	}
 }
 
+static void test_config_parse(void **state) {
+	(void) state;
+	static const struct {
+		const char *name, *buf;
+		int want;
+		bool enforcing;
+		const char *type;
+		unsigned line;
+		const char *msg;
+	} cases[] = {
+		{ "Fedora's", "# comment\nSELINUX=enforcing\n# another\nSELINUXTYPE=targeted\n", 0, true, "targeted", 0, NULL },
+		{ "permissive, other keys", "SETLOCALDEFS=0\nSELINUXTYPE=lab\nSELINUX=permissive", 0, false, "lab", 0, NULL },
+		{ "disabled", "SELINUX=disabled\nSELINUXTYPE=t\n", -EBADMSG, 0, NULL, 1, "not enforcing or permissive" },
+		{ "prefix only", "SELINUX=enforcingX\nSELINUXTYPE=t\n", -EBADMSG, 0, NULL, 1, "not enforcing or permissive" },
+		{ "upper-case value", "SELINUX=Enforcing\nSELINUXTYPE=t\n", -EBADMSG, 0, NULL, 1, "not enforcing" },
+		{ "key in lower case", "selinux=permissive\nSELINUX=enforcing\nSELINUXTYPE=t\n", -EBADMSG, 0, NULL, 1,
+		  "another case" },
+		{ "type key in lower case", "SELINUX=enforcing\nselinuxtype=t\n", -EBADMSG, 0, NULL, 2, "another case" },
+		{ "leading blank", "SELINUX=enforcing\n SELINUXTYPE=t\n", -EBADMSG, 0, NULL, 2, "white space" },
+		{ "twice", "SELINUX=enforcing\nSELINUXTYPE=t\nSELINUX=permissive\n", -EBADMSG, 0, NULL, 3,
+		  "again (first on line 1)" },
+		{ "type twice", "SELINUXTYPE=a\nSELINUX=enforcing\nSELINUXTYPE=b\n", -EBADMSG, 0, NULL, 3, "again" },
+		{ "type a path", "SELINUX=enforcing\nSELINUXTYPE=../x\n", -EBADMSG, 0, NULL, 2, "[A-Za-z0-9_-]" },
+		{ "type trailing blank", "SELINUX=enforcing\nSELINUXTYPE=t \n", -EBADMSG, 0, NULL, 2, "[A-Za-z0-9_-]" },
+		{ "type empty", "SELINUX=enforcing\nSELINUXTYPE=\n", -EBADMSG, 0, NULL, 2, "empty" },
+		{ "no type", "SELINUX=enforcing\n", -EBADMSG, 0, NULL, 0, "no SELINUXTYPE= line" },
+		{ "no mode", "SELINUXTYPE=t\n", -EBADMSG, 0, NULL, 0, "no SELINUX= line" },
+		{ "empty", "", -EBADMSG, 0, NULL, 0, "no SELINUX= line" },
+		{ "not KEY=VALUE", "SELINUX=enforcing\nSELINUXTYPE=t\nhello\n", -EBADMSG, 0, NULL, 3, "not KEY=VALUE" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct parse_error err = {};
+		char type[SEPOLICY_TYPE_MAX] = "";
+		bool enforcing = !cases[i].enforcing;
+		int r = sepolicy_config_parse(cases[i].buf, strlen(cases[i].buf), &enforcing, type, &err);
+		if (r != cases[i].want)
+			fail_msg("%s: returned %d, want %d (%s)", cases[i].name, r, cases[i].want, err.msg);
+		if (r == 0 && (enforcing != cases[i].enforcing || strcmp(type, cases[i].type) != 0))
+			fail_msg("%s: read enforcing=%d type '%s'", cases[i].name, enforcing, type);
+		if (r < 0 && (err.line != cases[i].line || !strstr(err.msg, cases[i].msg)))
+			fail_msg("%s: line %u '%s', want line %u with '%s'", cases[i].name, err.line, err.msg, cases[i].line,
+				 cases[i].msg);
+	}
+	/* What verinit writes, it reads back. */
+	char buf[64], type[SEPOLICY_TYPE_MAX];
+	bool enforcing = false;
+	int n = sepolicy_config(true, buf, sizeof buf);
+	assert_true(n > 0);
+	assert_int_equal(sepolicy_config_parse(buf, (size_t) n, &enforcing, type, NULL), 0);
+	assert_true(enforcing);
+	assert_string_equal(type, SEPOLICY_TYPE);
+}
+
 static void test_config(void **state) {
 	(void) state;
 	char buf[64], tiny[8];
@@ -108,6 +161,7 @@ int main(void) {
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_lsm),
 		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_config_parse),
 		cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
