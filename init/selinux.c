@@ -4,18 +4,24 @@
  * root an /etc/selinux that makes the system's own reload take the same mode and the same bytes:
  * systemd reloads the policy after the hand-over (libselinux's selinux_init_load_policy()), which
  * reads /etc/selinux/config and /etc/selinux/<SELINUXTYPE>/policy/policy.<N> from the new root;
- * on a writable root those are the disk's, not the signer's. selinuxfs stays mounted on
+ * on a writable root those are the disk's, not the signer's. That /etc/selinux is either a store
+ * on the verified /usr (selinux.store=, checked against the mode and the loaded bytes, bound
+ * read-only) or one verinit writes (config and the policy only). selinuxfs stays mounted on
  * /sys/fs/selinux, which moves with /sys into the new root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
 #include "sepolicy.h"
+#include "switchroot.h"
 #include "stages.h"
 #include "sysops.h"
 
@@ -79,20 +85,28 @@ static int root_dir(const char *path) {
 	return fd < 0 ? (fd == -ELOOP ? -ENOTDIR : fd) : 0;
 }
 
-/* /sysroot/etc/selinux becomes a read-only tmpfs holding only config and the loaded policy's
- * bytes as verinit/policy/policy.<version>: whatever the disk has there is hidden. */
-static int selinux_store(struct context *ctx, const uint8_t *blob, size_t n, unsigned version) {
-	char config[64], path[96];
-	int r;
-
-	ctx->reason = REASON_MOUNT;
+/* Where a store goes: /sysroot/etc and /sysroot/etc/selinux, directories of the root. Returns 0
+ * or a logged error (REASON_MOUNT). */
+static int store_target(struct context *ctx) {
 	static const char *const root_dirs[] = { "/sysroot/etc", STORE };
+	ctx->reason = REASON_MOUNT;
 	for (size_t i = 0; i < ELEMENTSOF(root_dirs); i++) {
-		r = root_dir(root_dirs[i]);
+		int r = root_dir(root_dirs[i]);
 		if (r < 0)
 			return log_error_errno(r, "%s on the new root is not a directory of its own (a symlink?): %m",
 					       root_dirs[i]);
 	}
+	return 0;
+}
+
+/* /sysroot/etc/selinux becomes a read-only tmpfs holding only config and the loaded policy's
+ * bytes as verinit/policy/policy.<version>: whatever the disk has there is hidden. */
+static int selinux_store(struct context *ctx, const uint8_t *blob, size_t n, unsigned version) {
+	char config[64], path[96];
+
+	int r = store_target(ctx);
+	if (r < 0)
+		return r;
 	r = sys->mount("tmpfs", STORE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64m");
 	if (r < 0)
 		return log_error_errno(r, "Cannot mount a tmpfs on " STORE ": %m");
@@ -114,6 +128,84 @@ static int selinux_store(struct context *ctx, const uint8_t *blob, size_t n, uns
 	ctx->reason = REASON_NONE;
 	log_info("%s holds only SELINUX=%s and the loaded policy as %s: a reload takes the same mode and bytes", STORE,
 		 selinux_mode_to_string(ctx->cfg.selinux_mode), path + strlen("/sysroot"));
+	return 0;
+}
+
+/* The policy a reload would take from the store (libselinux: the first of policy.<policyvers>,
+ * policy.<policyvers - 1>, ... down to 15 that exists) must be the bytes verinit loaded. Returns 0
+ * or a logged error. */
+static int store_policy_matches(struct context *ctx, const char *type) {
+	const char *store = ctx->cfg.selinux_store;
+	const uint8_t *buf = NULL;
+	char vers[16], path[CONFIG_PATH_MAX + SEPOLICY_TYPE_MAX + 32], sha[65];
+
+	ssize_t n = sys_read_small_file(SELINUXFS "/policyvers", vers, sizeof vers);
+	if (n < 0)
+		return log_error_errno((int) n, "Cannot read " SELINUXFS "/policyvers: %m");
+	unsigned max = (unsigned) strtoul(vers, NULL, 10);
+	for (unsigned v = max; v >= 15 && v <= 64; v--) {
+		(void) snprintf(path, sizeof path, "%s/%s/policy/policy.%u", store, type, v);
+		n = policy_read(path, &buf, sha);
+		if (n == -ENOENT)
+			continue;
+		if (n < 0)
+			return log_error_errno((int) n, "Cannot read %s from the verified /usr: %m", path);
+		if (strcmp(sha, ctx->selinux_sha256) != 0)
+			return log_error_errno(-EPERM, "%s (SHA-256 %s) is what a reload would load, not the policy verinit "
+					       "loaded (SHA-256 %s)", path, sha, ctx->selinux_sha256);
+		return 0;
+	}
+	return log_error_errno(-ENOENT, "%s/%s/policy/ has no policy.N a reload could load (N at most %u)", store,
+			       type, max);
+}
+
+/* selinux.store=: a store on the verified /usr (an /etc/selinux tree, with the contexts systemd
+ * labels by) whose config says verinit's mode and whose policy is the one loaded, bound read-only
+ * over /sysroot/etc/selinux. Returns 0 or a logged error. */
+static int selinux_bind_store(struct context *ctx) {
+	const struct config *c = &ctx->cfg;
+	const uint8_t *buf = NULL;
+	char path[CONFIG_PATH_MAX + 16], sha[65], type[SEPOLICY_TYPE_MAX], fdpath[32];
+	struct parse_error err = {};
+	bool enforcing = false;
+	struct stat st;
+
+	ctx->reason = REASON_SELINUX_LOAD;
+	(void) snprintf(path, sizeof path, "%s/config", c->selinux_store);
+	ssize_t n = policy_read(path, &buf, sha);
+	if (n < 0)
+		return log_error_errno((int) n, "Cannot read %s from the verified /usr%s: %m", path,
+				       n == -EXDEV ? " (it resolves off it)" : "");
+	int r = sepolicy_config_parse((const char *) buf, (size_t) n, &enforcing, type, &err);
+	if (r < 0)
+		return log_error_errno(r, "%s, line %u: %s", path, err.line, err.msg);
+	if (enforcing != (c->selinux_mode == SELINUX_ENFORCING))
+		return log_error_errno(-EPERM, "%s says SELINUX=%s where selinux.mode=%s: a reload would change the mode",
+				       path, enforcing ? "enforcing" : "permissive", selinux_mode_to_string(c->selinux_mode));
+	r = store_policy_matches(ctx, type);
+	if (r < 0)
+		return r;
+
+	r = store_target(ctx);
+	if (r < 0)
+		return r;
+	/* The directory itself, resolved inside the new root and on the dm-verity device; mounted
+	 * through its fd, so what was checked is what is bound. */
+	_cleanup_close_ int rootfd = open("/sysroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || stat("/sysroot/usr", &st) < 0)
+		return log_error_errno(negative_errno(), "Cannot open the new root: %m");
+	_cleanup_close_ int dirfd = verified_open_dir(rootfd, c->selinux_store, st.st_dev);
+	if (dirfd < 0)
+		return log_error_errno(dirfd, "selinux.store=%s is not a directory on the verified /usr: %m", c->selinux_store);
+	(void) snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", dirfd);
+	r = sys->mount(fdpath, STORE, NULL, MS_BIND, NULL);
+	if (r >= 0)
+		r = sys->mount(NULL, STORE, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Cannot bind selinux.store=%s read-only on " STORE ": %m", c->selinux_store);
+	ctx->reason = REASON_NONE;
+	log_info("%s is selinux.store=%s (SELINUX=%s, SELINUXTYPE=%s, its policy the loaded one), read-only", STORE,
+		 c->selinux_store, enforcing ? "enforcing" : "permissive", type);
 	return 0;
 }
 
@@ -173,7 +265,7 @@ static int selinux_load(struct context *ctx) {
 					       c->selinux_policy);
 		ctx->selinux_locked = true;
 	}
-	r = selinux_store(ctx, blob, (size_t) n, version);
+	r = c->selinux_store[0] ? selinux_bind_store(ctx) : selinux_store(ctx, blob, (size_t) n, version);
 	if (r < 0)
 		return r;
 	ctx->reason = REASON_NONE;

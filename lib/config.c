@@ -376,6 +376,10 @@ static int key_selinux_policy(const char *v, size_t n, struct config *c) {
 static int key_failure_delay(const char *v, size_t n, struct config *c) {
 	return config_parse_uint(v, n, 0, 3600, &c->failure_delay);
 }
+static int key_selinux_store(const char *v, size_t n, struct config *c) {
+	return config_parse_init(v, n, c->selinux_store); /* the same rule: a path strictly under /usr/ */
+}
+
 static int key_init(const char *v, size_t n, struct config *c) {
 	return config_parse_init(v, n, c->init);
 }
@@ -412,6 +416,7 @@ enum key {
 	K_SELINUX_MODE,
 	K_SELINUX,
 	K_SELINUX_LOCK,
+	K_SELINUX_STORE,
 	_K_MAX,
 };
 
@@ -453,6 +458,7 @@ static const struct key_def {
 	[K_SELINUX_MODE] = { "selinux.mode", key_selinux_mode, "enforcing or permissive" },
 	[K_SELINUX] = { "selinux", key_selinux, "required or optional" },
 	[K_SELINUX_LOCK] = { "selinux.lock", key_selinux_lock, "yes or no" },
+	[K_SELINUX_STORE] = { "selinux.store", key_selinux_store, "a directory under /usr/ (the initramfs is emptied at the hand-over)" },
 };
 
 static void add_module(struct config *c, const char *name) {
@@ -568,9 +574,9 @@ static bool root_noexec(const struct config *c) {
 static int validate(const struct config *c, const unsigned seen[static _K_MAX], struct parse_error *err) {
 	/* A mode for a policy that is never loaded would read as protection that is not there. */
 	static const struct {
-		enum key policy, dependent[3];
-	} policy_keys[] = { { K_IPE_POLICY, { K_IPE_MODE, K_IPE, K_IPE } },
-			    { K_SELINUX_POLICY, { K_SELINUX_MODE, K_SELINUX, K_SELINUX_LOCK } } };
+		enum key policy, dependent[4];
+	} policy_keys[] = { { K_IPE_POLICY, { K_IPE_MODE, K_IPE, K_IPE, K_IPE } },
+			    { K_SELINUX_POLICY, { K_SELINUX_MODE, K_SELINUX, K_SELINUX_LOCK, K_SELINUX_STORE } } };
 	for (size_t i = 0; i < ELEMENTSOF(policy_keys); i++)
 		for (size_t j = 0; j < ELEMENTSOF(policy_keys[i].dependent); j++)
 			if (!seen[policy_keys[i].policy] && seen[policy_keys[i].dependent[j]])

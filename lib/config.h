@@ -137,6 +137,9 @@ struct config {
 	enum selinux_mode selinux_mode;
 	enum tpm_mode selinux;
 	enum selinux_lock selinux_lock; /* when left out: yes for enforcing, no for permissive */
+	/* A policy store (an /etc/selinux tree) on the verified /usr, bound read-only over the new
+	 * root's /etc/selinux; "" for the store verinit writes itself (config and the policy only). */
+	char selinux_store[CONFIG_PATH_MAX];
 
 	char init[CONFIG_PATH_MAX]; /* always under /usr/ */
 	enum cmdline_init cmdline_init;

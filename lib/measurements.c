@@ -44,6 +44,7 @@ void measure_facts_settings(struct measure_facts *f, const struct config *c, cha
 	f->ipe_mode = ipe_mode_to_string(c->ipe_mode);
 	f->selinux_mode = selinux_mode_to_string(c->selinux_mode);
 	f->selinux_locked = c->selinux_lock == SELINUX_LOCK_YES;
+	f->selinux_store = c->selinux_store[0] ? c->selinux_store : "generated";
 }
 
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out) {
@@ -90,16 +91,25 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 	if (r < 0)
 		return r;
+	/* SELinux's fact also says whether the policy is locked and which store a reload reads. */
+	char selinux_extra[CONFIG_PATH_MAX + 32] = "";
+	if (f->selinux_sha256 && f->selinux_sha256[0]) {
+		if (!word_ok(f->selinux_store) || !f->selinux_store[0])
+			return -EINVAL;
+		(void) snprintf(selinux_extra, sizeof selinux_extra, " locked=%s store=%s", f->selinux_locked ? "yes" : "no",
+				f->selinux_store);
+	}
 	const struct {
-		const char *what, *sha, *mode;
-	} policies[] = { { "ipe", f->ipe_sha256, f->ipe_mode }, { "selinux", f->selinux_sha256, f->selinux_mode } };
+		const char *what, *sha, *mode, *extra;
+	} policies[] = { { "ipe", f->ipe_sha256, f->ipe_mode, "" },
+			 { "selinux", f->selinux_sha256, f->selinux_mode, selinux_extra } };
 	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
 		if (!policies[i].sha || !policies[i].sha[0])
 			continue;
 		if (!hex_is_sha256(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
 			return -EINVAL;
 		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
-				policies[i].mode, i == 0 ? "" : f->selinux_locked ? " locked=yes" : " locked=no");
+				policies[i].mode, policies[i].extra);
 		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
 		if (r < 0)
 			return r;

@@ -20,8 +20,8 @@
  *                       "verinit.root=device fstype=<fstype> flags=<options> exec=verified|unverified"
  *                       "verinit.init=<path>"                (what the hand-over executes)
  *                       "verinit.ipe.policy.sha256=<hex> mode=enforce|audit"          (if one was loaded)
- *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive locked=yes|no"
- *                                                                                    (if one was loaded)
+ *                       "verinit.selinux.policy.sha256=<hex> mode=enforcing|permissive locked=yes|no
+ *                        store=generated|<selinux.store>"                             (if one was loaded)
  *   PCR pcr_phase (11)  "leave-initrd"                       (just before the hand-over)
  *   on failure, both:   "verinit.failure stage=<stage> reason=<CODE>"  eventType verinit-failure
  */
@@ -58,6 +58,7 @@ struct measure_facts {
 	const char *ipe_sha256, *ipe_mode;
 	const char *selinux_sha256, *selinux_mode;
 	bool selinux_locked;
+	const char *selinux_store; /* the /etc/selinux a reload reads: "generated" or selinux.store= */
 };
 
 #define MEASURE_FLAGS_MAX (CONFIG_FLAGS_MAX + 16)

@@ -20,9 +20,10 @@
 #include "switchroot.h"
 
 static int open_checked(int rootfd, const char *path, dev_t want_dev, int flags, bool need_exec) {
+	const bool dir = flags & O_DIRECTORY;
 	struct open_how how = {
 		/* openat2 refuses O_PATH with any flag but O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW. */
-		.flags = (uint64_t) (flags | O_CLOEXEC | (flags == O_PATH ? 0 : O_NOCTTY)),
+		.flags = (uint64_t) (flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
 		/* Symlinks resolve as they would after the hand-over: inside the new root. */
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
@@ -35,7 +36,7 @@ static int open_checked(int rootfd, const char *path, dev_t want_dev, int flags,
 		return negative_errno();
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
-	if (!S_ISREG(st.st_mode) || (need_exec && !(st.st_mode & 0111)))
+	if (!(dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) || (need_exec && !(st.st_mode & 0111)))
 		return -EACCES;
 	if (st.st_dev != want_dev)
 		return -EXDEV;
@@ -49,6 +50,10 @@ int init_open_checked(int rootfd, const char *path, dev_t want_dev) {
 
 int verified_open(int rootfd, const char *path, dev_t want_dev) {
 	return open_checked(rootfd, path, want_dev, O_RDONLY, false);
+}
+
+int verified_open_dir(int rootfd, const char *path, dev_t want_dev) {
+	return open_checked(rootfd, path, want_dev, O_PATH | O_DIRECTORY, false);
 }
 
 int root_path_exists(int rootfd, const char *path) {

@@ -18,6 +18,10 @@ int init_open_checked(int rootfd, const char *path, dev_t want_dev);
  * policy): a regular file, readable, any mode. Returns an O_RDONLY fd, or the errors above. */
 int verified_open(int rootfd, const char *path, dev_t want_dev);
 
+/* The same resolution and device check for a directory (a policy store): an O_PATH fd of it, or
+ * the errors above (-EACCES: not a directory). */
+int verified_open_dir(int rootfd, const char *path, dev_t want_dev);
+
 /* Whether path (absolute) names anything inside the tree at rootfd, resolved inside it; the last
  * component is not followed, so a dangling symlink exists. Returns 1, 0, or -errno (-ELOOP, ...). */
 int root_path_exists(int rootfd, const char *path);

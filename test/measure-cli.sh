@@ -157,7 +157,7 @@ d = lambda f: hashlib.sha256(open(f, "rb").read()).hexdigest()
 v = bytes(32)
 for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.usr.kernel_verified=yes",
           "verinit.usr.slot=usr pinned=no", "verinit.usr.mount=erofs flags=ro,nodev", "verinit.root=tmpfs flags=", "verinit.init=/usr/lib/systemd/systemd",
-          f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing locked=yes"):
+          f"verinit.ipe.policy.sha256={d(ipe)} mode=audit", f"verinit.selinux.policy.sha256={d(sel)} mode=enforcing locked=yes store=generated"):
     v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
 print("sha256", 15, v.hex())
 EOF

@@ -63,6 +63,8 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 		return tpm_mode_to_string(c->selinux);
 	if (strcmp(key, "selinux.lock") == 0)
 		return selinux_lock_to_string(c->selinux_lock);
+	if (strcmp(key, "selinux.store") == 0)
+		return c->selinux_store;
 	if (strcmp(key, "device_timeout") == 0) {
 		(void) snprintf(buf, size, "%u", c->device_timeout);
 		return buf;
@@ -347,6 +349,12 @@ static const struct config_case cases[] = {
 	     -EINVAL, 3, "selinux.lock=yes needs selinux.mode=enforcing"),
 	FAIL("selinux.lock without a policy", "selinux.lock=no\n", -EINVAL, 1, "selinux.lock without selinux.policy"),
 	FAIL("selinux.lock bad", "selinux.policy=/etc/p\nselinux.lock=1\n", -EINVAL, 2, "want yes or no"),
+	OK("selinux.store on /usr", "selinux.policy=/etc/p\nselinux.store=/usr/share/selinux/store\n",
+	   "selinux.store=/usr/share/selinux/store"),
+	OK("selinux.store default", "selinux.policy=/etc/p\n", "selinux.store="),
+	FAIL("selinux.store on the initramfs", "selinux.policy=/etc/p\nselinux.store=/etc/selinux\n", -EINVAL, 2,
+	     "want a directory under /usr/"),
+	FAIL("selinux.store without a policy", "selinux.store=/usr/x\n", -EINVAL, 1, "selinux.store without selinux.policy"),
 	FAIL("ipe.mode bad", "ipe.policy=/x\nipe.mode=permissive\n", -EINVAL, 2, "want enforce or audit"),
 	FAIL("ipe.policy relative", "ipe.policy=x.p7s\n", -EINVAL, 1, "want an absolute path"),
 	FAIL("timeout 601", "device_timeout=601\n", -EINVAL, 1, "for device_timeout"),

@@ -186,6 +186,7 @@ static void test_settings_facts(void **state) {
 	ctx.cfg.ipe_mode = IPE_AUDIT;
 	strcpy(ctx.selinux_sha256, FPR);
 	ctx.selinux_locked = true;
+	strcpy(ctx.cfg.selinux_store, "/usr/share/selinux/store");
 	assert_int_equal(stage_tpm(&ctx), 0);
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		t.n_ext = 1;
@@ -197,7 +198,7 @@ static void test_settings_facts(void **state) {
 		assert_digest_of(&t.ext[6], t.banks, cases[i].root);
 		assert_digest_of(&t.ext[7], t.banks, cases[i].init);
 		assert_digest_of(&t.ext[8], t.banks, "verinit.ipe.policy.sha256=" HASH " mode=audit");
-		assert_digest_of(&t.ext[9], t.banks, "verinit.selinux.policy.sha256=" FPR " mode=enforcing locked=yes");
+		assert_digest_of(&t.ext[9], t.banks, "verinit.selinux.policy.sha256=" FPR " mode=enforcing locked=yes store=/usr/share/selinux/store");
 	}
 }
 
