@@ -150,8 +150,10 @@ OSGUARD_CMDLINE = usrhash=$$(cat $(LAB)/usr-osguard/usr.roothash) \
 	systemd.verity_usr_hash=PARTUUID=$(call osguard_uuid,13-usr-hash-a) \
 	root=PARTUUID=$(call osguard_uuid,14-root-a) rootfstype=ext4 rootflags=nodev$(comma)nosuid \
 	mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1 ipe.enforce=0
-$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
-	qemu/usr-image.sh $(LAB)/usr-osguard $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a
+$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt \
+		$(LAB)/selinux/policy.bin
+	qemu/usr-image.sh $(LAB)/usr-osguard $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a \
+		--selinux-stores $(LAB)/selinux/stores
 # The same root hash, signed by the unenrolled attacker key (the tree's salt derives from the image).
 $(LAB)/usr-osguard-attacker/usr.p7s: $(LAB)/usr-osguard/usr.img hooks/verinit-sign $(LAB)/keys/db.crt
 	hooks/verinit-sign usr --key $(LAB)/keys/attacker.key --cert $(LAB)/keys/attacker.crt --output $(@D) $< >/dev/null
@@ -204,11 +206,21 @@ $(LAB)/disk-osguard-root-%.img: $(LAB)/uki-osguard-dyn.efi $(LAB)/root-%/.stamp 
 	$(call osguard_disk,$<,$(LAB)/usr-osguard-dyn,--root-tree $(LAB)/root-$*)
 
 # SELinux on OS Guard's writable root: the lab policy without the lock (so that only the store
-# verinit mounts over /etc/selinux keeps the reload enforcing), enforcing, and a root whose own
-# /etc/selinux says permissive. The static test init, OS Guard's /usr.
+# over /etc/selinux keeps the reload enforcing), enforcing, with the policy store on its /usr
+# (selinux.store=), and a root whose own /etc/selinux says permissive. The static test init, OS
+# Guard's /usr. The other store's policy is not the one loaded: refused.
+SELINUX_STORES := /usr/share/verinit-test/selinux-stores
 $(LAB)/conf/osguard-selinux.conf: $(LAB)/conf/osguard.conf qemu/merge-conf.sh
-	printf '%s\n' selinux.policy=/etc/verinit/selinux/policy-nolock.bin selinux.mode=enforcing selinux.lock=no >$@.variant
+	printf '%s\n' selinux.policy=/etc/verinit/selinux/policy-nolock.bin selinux.mode=enforcing selinux.lock=no \
+		selinux.store=$(SELINUX_STORES)/good >$@.variant
 	qemu/merge-conf.sh $< $@.variant $@ && rm -f $@.variant
+$(LAB)/conf/osguard-selinux-other.conf: $(LAB)/conf/osguard-selinux.conf qemu/merge-conf.sh
+	printf '%s\n' selinux.store=$(SELINUX_STORES)/other >$@.variant
+	qemu/merge-conf.sh $< $@.variant $@ && rm -f $@.variant
+$(LAB)/initramfs-osguard-selinux-other.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard-selinux-other.conf $(LAB)/usr-osguard/usr.img
+	$(call mkinitramfs,$(LAB)/conf/osguard-selinux-other.conf,--file $(LAB)/usr-osguard/usr.p7s:/etc/verinit/usr.p7s)
+$(LAB)/uki-osguard-selinux-other.efi: $(LAB)/initramfs-osguard-selinux-other.img $(UKI_DEPS) $(OSGUARD_DEFS)
+	$(call uki,db,$<,$(OSGUARD_CMDLINE) $(LSM_SELINUX))
 $(LAB)/initramfs-osguard-selinux.img: $(INITRAMFS_INPUTS) $(LAB)/conf/osguard-selinux.conf $(LAB)/usr-osguard/usr.img
 	$(call mkinitramfs,$(LAB)/conf/osguard-selinux.conf,--file $(LAB)/usr-osguard/usr.p7s:/etc/verinit/usr.p7s)
 $(LAB)/uki-osguard-selinux.efi: $(LAB)/initramfs-osguard-selinux.img $(UKI_DEPS) $(OSGUARD_DEFS)
@@ -301,6 +313,7 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY)) \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) $(LAB)/disk-osguard-selinux.img \
+	$(LAB)/uki-osguard-selinux-other.efi $(LAB)/conf/osguard-selinux.conf \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \

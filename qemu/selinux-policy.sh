@@ -6,6 +6,10 @@
 #                             33: Debian 12's secilc default and the newest the 6.12 kernel reads (its
 #                             /sys/fs/selinux/policyvers)
 # OUT_DIR/policy-nolock.bin   the same without the boolean (minimal.cil + nolock.cil)
+# OUT_DIR/stores/good/        an /etc/selinux tree for selinux.store=: config (SELINUX=enforcing,
+#                             SELINUXTYPE=lab), lab/policy/policy.33 (policy-nolock.bin) and an
+#                             empty lab/contexts/files/file_contexts
+# OUT_DIR/stores/other/       the same, but its policy.33 is policy.bin: not the policy loaded
 # OUT_DIR/policy-corrupt.bin  the same with its magic number zeroed: the kernel refuses it with
 #                             EINVAL ("policydb magic number 0x0 does not match expected ...")
 #
@@ -36,6 +40,14 @@ done
 cp "$tmp/policy.bin" "$tmp/policy-corrupt.bin"
 printf '\0\0\0\0' | dd of="$tmp/policy-corrupt.bin" bs=1 seek=0 count=4 conv=notrunc status=none ||
 	die "cannot write $tmp/policy-corrupt.bin"
+for store in good other; do
+	d=$tmp/stores/$store
+	mkdir -p "$d/lab/policy" "$d/lab/contexts/files" && printf 'SELINUX=enforcing\nSELINUXTYPE=lab\n' >"$d/config" &&
+		: >"$d/lab/contexts/files/file_contexts" || die "cannot write the store $store"
+done
+cp "$tmp/policy-nolock.bin" "$tmp/stores/good/lab/policy/policy.33" &&
+	cp "$tmp/policy.bin" "$tmp/stores/other/lab/policy/policy.33" || die "cannot copy the policies into the stores"
 for f in policy.bin policy-nolock.bin policy-corrupt.bin; do
 	mv "$tmp/$f" "$out/$f" || die "cannot write $out/$f"
 done
+rm -rf "$out/stores" && mv "$tmp/stores" "$out/stores" || die "cannot write $out/stores"

@@ -3,9 +3,11 @@
 #
 # usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts]
 #                          [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM]
+#                          [--selinux-stores DIR]
 # --init-link makes the test init a symlink to TARGET (a negative test: an init that resolves
 # outside the verified /usr). --label is the GPT label the usr partition will have (default usr).
-# --dynamic-init adds a dynamically linked init with its loader and libraries (qemu/usr-tree.sh).
+# --dynamic-init adds a dynamically linked init with its loader and libraries (qemu/usr-tree.sh);
+# --selinux-stores a copy of DIR as usr/share/verinit-test/selinux-stores.
 #
 # Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
 #   usr.img             erofs (default), squashfs or ext4 (OS Guard's) of /usr, a multiple of 4096 bytes
@@ -26,12 +28,12 @@ set -euo pipefail
 die() { echo "usr-image: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM]"
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM] [--selinux-stores DIR]"
 
 [ $# -ge 3 ] || die "$usage"
 outdir=$1 key=$2 cert=$3
 shift 3
-fstype=erofs nocerts='' init_link='' label=usr dyninit=''
+fstype=erofs nocerts='' init_link='' label=usr dyninit='' stores=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
@@ -39,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	--label) [ $# -ge 2 ] || die "--label needs a value"; label=$2; shift 2 ;;
 	--dynamic-init) [ $# -ge 2 ] || die "--dynamic-init needs a program"; dyninit=$2; shift 2 ;;
+	--selinux-stores) [ $# -ge 2 ] || die "--selinux-stores needs a directory"; stores=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -66,13 +69,14 @@ trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || t
 uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
 tree=$stage/tree
-"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"}
+"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"} ${stores:+--selinux-stores "$stores"}
 
 # The file system UUID only has to be stable: derive it from the content.
 fs_seed=$( {
 	cat "$tree/usr/bin/busybox"
 	if [ -n "$init_link" ]; then printf 'link:%s' "$init_link"; else cat "$tree/usr/lib/verinit-test/init"; fi
 	[ -z "$dyninit" ] || cat "$tree/usr/lib/verinit-test/init-dyn"
+	[ -z "$stores" ] || find "$tree/usr/share/verinit-test/selinux-stores" -type f | LC_ALL=C sort | xargs cat
 } | sha256sum | cut -c1-64)
 img=$stage/usr.img
 case $fstype in

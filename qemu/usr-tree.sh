@@ -2,6 +2,7 @@
 # Build the lab's /usr tree: what qemu/usr-image.sh and qemu/repart-disk.sh put into /usr.
 #
 # usage: qemu/usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM]
+#                           [--selinux-stores DIR]
 #
 # TREE must not exist or be an empty directory. Afterwards it holds
 #   usr/bin/busybox                 Debian's busybox-static (/bin/busybox), mode 0755
@@ -10,6 +11,8 @@
 #                                   --init-link a symlink to TARGET (a negative test: an init
 #                                   that resolves outside the verified /usr)
 #   usr/lib/verinit-test/slot       with --slot, NAME and a newline: which slot of an A/B disk
+#   usr/share/verinit-test/selinux-stores/  with --selinux-stores, a copy of DIR: SELinux policy
+#                                   stores (/etc/selinux trees) for selinux.store=
 #   usr/lib/verinit-test/init-dyn   with --dynamic-init, PROGRAM (qemu/guest/dyninit.c built
 #                                   against the host's glibc), with its loader as
 #                                   usr/lib64/<loader> and the libraries ldd names under
@@ -24,17 +27,18 @@ set -euo pipefail
 die() { echo "usr-tree: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM]"
+usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM] [--selinux-stores DIR]"
 
 [ $# -ge 1 ] || die "$usage"
 tree=$1
 shift
-init_link='' slot='' dyninit=''
+init_link='' slot='' dyninit='' stores=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init-link) [ $# -ge 2 ] || die "--init-link needs a target"; init_link=$2; shift 2 ;;
 	--slot) [[ $# -ge 2 && $2 =~ ^[A-Za-z0-9_.-]+$ ]] || die "--slot needs a name of [A-Za-z0-9_.-]"; slot=$2; shift 2 ;;
 	--dynamic-init) [[ $# -ge 2 && -x $2 ]] || die "--dynamic-init needs an executable program"; dyninit=$2; shift 2 ;;
+	--selinux-stores) [[ $# -ge 2 && -d $2 ]] || die "--selinux-stores needs a directory"; stores=$2; shift 2 ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -88,6 +92,11 @@ if [ -n "$dyninit" ]; then
 		# /lib/x86_64-linux-gnu/libc.so.6 -> usr/lib/x86_64-linux-gnu/libc.so.6 (merged /usr).
 		install -D -m 0644 "$(readlink -f "$lib")" "$tree/usr/lib/${lib#*/lib/}" || die "cannot copy $lib"
 	done
+fi
+if [ -n "$stores" ]; then
+	mkdir -p "$tree/usr/share/verinit-test" && cp -R "$stores" "$tree/usr/share/verinit-test/selinux-stores" &&
+		find "$tree/usr/share/verinit-test/selinux-stores" -type f -exec chmod 0644 {} + ||
+		die "cannot copy $stores"
 fi
 { find "$tree" -type d -exec chmod 0755 {} + && find "$tree" -exec touch -h -d "@$epoch" {} +; } ||
 	die "cannot set modes and timestamps in $tree"

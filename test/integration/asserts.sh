@@ -502,13 +502,13 @@ assert_ipe_audit() { ipe_as_configured "$1" ipe-audit audit 0 0 verinit_default;
 assert_ipe_strict() { ipe_as_configured "$1" ipe-strict enforce 1 126 verinit_strict; }
 
 # The test init's replay of systemd's policy reload (qemu/guest/init), against what it must read:
-# verinit's store over /etc/selinux (SELINUX=enforcing, type verinit, the loaded policy's bytes), so
-# no setenforce; the load's exit status ($2: 1 while locked, 0 without the lock), enforce still 1,
-# then root's setenforce 0 ($3) and what enforce reads after it ($4).
-selinux_reloaded() { # run load-status setenforce0-status final-enforce
+# the store over /etc/selinux (SELINUX=enforcing, SELINUXTYPE=$5: verinit's own store, or lab in the
+# lab's selinux.store), so no setenforce; the load's exit status ($2: 1 while locked, 0 without the
+# lock), enforce still 1, then root's setenforce 0 ($3) and what enforce reads after it ($4).
+selinux_reloaded() { # run load-status setenforce0-status final-enforce type
 	local run=$1 ok=0 want
-	for want in 'R selinux_config SELINUX=enforcing' 'R selinux_config SELINUXTYPE=verinit' \
-		"R selinux_reload_load /etc/selinux/verinit/policy/policy.33 $2" 'R selinux_enforce_reloaded 1' \
+	for want in 'R selinux_config SELINUX=enforcing' "R selinux_config SELINUXTYPE=$5" \
+		"R selinux_reload_load /etc/selinux/$5/policy/policy.33 $2" 'R selinux_enforce_reloaded 1' \
 		"R selinux_setenforce0 $3" "R selinux_enforce_final $4"; do
 		grep -qxF "$want" "$run/report" || { echo "the report lacks '$want': $(grep '^R selinux' "$run/report" | tr '\n' ';')"; ok=1; }
 	done
@@ -524,14 +524,14 @@ assert_selinux_enforcing() {
 	grep -q '^R selinux_enforce 1$' "$run/report" || { echo "SELinux enforce is not 1 after the hand-over"; ok=1; }
 	grep -q 'SELinux policy /etc/verinit/selinux/policy.bin loaded, enforcing, locked' "$run/serial.log" ||
 		{ echo "verinit did not say it loaded and locked the policy"; ok=1; }
-	selinux_reloaded "$run" 1 1 1 || ok=1
+	selinux_reloaded "$run" 1 1 1 verinit || ok=1
 	pcrs_predicted "$run" --uki "$LAB/uki-selinux.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
 		--config "$LAB/conf/selinux-enforcing.conf" --selinux-policy "$LAB/selinux/policy.bin" || ok=1
 	return $ok
 }
-# OS Guard's writable root with an /etc/selinux of its own that says permissive, and a policy
-# without the lock: verinit's store hides the disk's, so the reload loads verinit's bytes and stays
-# enforcing. Unlocked, root's setenforce 0 then succeeds, as the README says.
+# OS Guard's writable root with an /etc/selinux of its own that says permissive, a policy without
+# the lock, and selinux.store= on its /usr: the store hides the disk's, so the reload loads the
+# same bytes and stays enforcing. Unlocked, root's setenforce 0 then succeeds, as the README says.
 assert_osguard_selinux() {
 	local run=$1 ok=0
 	handed_over "$run" "$LAB/usr-osguard/usr.env" || ok=1
@@ -539,10 +539,25 @@ assert_osguard_selinux() {
 	grep -q '^R selinux_enforce 1$' "$run/report" || { echo "SELinux enforce is not 1 after the hand-over"; ok=1; }
 	grep -q 'SELinux policy /etc/verinit/selinux/policy-nolock.bin loaded, enforcing (SHA-256' "$run/serial.log" ||
 		{ echo "verinit did not say it loaded the policy unlocked"; ok=1; }
-	selinux_reloaded "$run" 0 0 0 || ok=1
+	grep -q "verinit: /sysroot/etc/selinux is selinux.store=/usr/share/verinit-test/selinux-stores/good (SELINUX=enforcing, SELINUXTYPE=lab" \
+		"$run/serial.log" || { echo "verinit did not say it bound the store"; ok=1; }
+	selinux_reloaded "$run" 0 0 0 lab || ok=1
 	pcrs_predicted "$run" --uki "$LAB/uki-osguard-selinux.efi" --usr-env "$LAB/usr-osguard/usr.env" \
 		--config "$LAB/conf/osguard-selinux.conf" --ipe-policy "$LAB/ipe/default.p7s" \
 		--selinux-policy "$LAB/selinux/policy-nolock.bin" || ok=1
+	return $ok
+}
+# A store whose policy is not the one loaded: a reload would load other bytes. Refused at the
+# selinux stage, as predicted, the console naming both digests.
+assert_osguard_selinux_other_store() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	grep -q "Measured 'verinit.failure stage=selinux reason=SELINUX_LOAD' into PCR 15" "$1/serial.log" ||
+		{ echo "the failure was not measured into PCR 15"; ok=1; }
+	failure_predicted "$1" --uki "$LAB/uki-osguard-selinux-other.efi" --usr-env "$LAB/usr-osguard/usr.env" \
+		--config "$LAB/conf/osguard-selinux-other.conf" --failure selinux:SELINUX_LOAD || ok=1
+	grep -qE 'verinit: /usr/share/verinit-test/selinux-stores/other/lab/policy/policy.33 \(SHA-256 [0-9a-f]{64}\) is what a reload would load, not the policy verinit loaded' \
+		"$1/serial.log" || { echo "no console line naming the store's policy"; ok=1; }
 	return $ok
 }
 # Without selinux in lsm= the message names the missing word.
