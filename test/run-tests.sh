@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check of `make check` (which builds what they need first) and ends with the line
-# "N passed, N failed". Unit tests count one per case. Usage: test/run-tests.sh [PATTERN]
+# Runs every check of `make check` (which builds what they need first) and ends with the lines
+# "build checks: N passed, N failed" (checks of the build and the lab, not of verinit) and
+# "N passed, N failed" (the tests). Unit tests count one per case, the fuzz and QEMU runners one
+# per harness and case: each runner first says how many it owes ("PLAN N"), and a runner that
+# owes more than it gave, or exits non-zero, is a failure of its own. Usage: test/run-tests.sh [PATTERN]
 # (SKIP_QEMU=1 leaves out the QEMU boots, for a quick run while editing).
 # runs only the checks whose name contains PATTERN. Logs: $BUILD/test-logs/<check>.log.
 set -uo pipefail
@@ -10,7 +13,8 @@ SYSROOT=${SYSROOT:-$(third_party/deps.sh sysroot-path)}
 pattern=${1:-}
 logs=$BUILD/test-logs
 mkdir -p "$logs"
-passed=0 failed=0
+passed=0 failed=0 bpassed=0 bfailed=0
+. test/runner.sh
 
 selected() { [ -z "$pattern" ] || [[ $1 == *"$pattern"* ]]; }
 
@@ -19,19 +23,23 @@ show_failure() {
 	tail -n 30 "$2" | sed 's/^/      /'
 }
 
-# One check: a command that passes by exiting 0.
-check() {
-	local name=$1 log=$logs/$1.log
-	shift
+# One check: a command that passes by exiting 0. "build" checks (of the build and the lab rather
+# than of verinit) are counted apart.
+check_into() { # tests|build NAME command...
+	local kind=$1 name=$2 label=$2 log=$logs/$2.log
+	shift 2
 	selected "$name" || return 0
+	[ "$kind" = tests ] || label=build/$name
 	if "$@" >"$log" 2>&1; then
-		passed=$((passed + 1))
-		echo "PASS  $name"
+		if [ "$kind" = tests ]; then passed=$((passed + 1)); else bpassed=$((bpassed + 1)); fi
+		echo "PASS  $label"
 	else
-		failed=$((failed + 1))
-		show_failure "$name" "$log"
+		if [ "$kind" = tests ]; then failed=$((failed + 1)); else bfailed=$((bfailed + 1)); fi
+		show_failure "$label" "$log"
 	fi
 }
+check() { check_into tests "$@"; }
+build_check() { check_into build "$@"; }
 
 # A cmocka binary: its cases count one by one; a crash (ASan, UBSan) counts as a failure too.
 cmocka() {
@@ -55,14 +63,15 @@ done
 check agent-binary test/agent-binary.sh "$BUILD/verinit"
 check size-budget test/size-budget.sh "$BUILD/verinit" "$BUILD/lab/initramfs.img"
 check footprint-tool test/footprint-tool.sh "$BUILD/verinit.unstripped"
-check sysroot-versions test/sysroot/check.sh "$BUILD/sysroot-probe" "$SYSROOT"
-check deps-lock test/deps-lock.sh
-check static-analysis make -s do-analyze
-check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
-check lab-rebuild test/lab-rebuild.sh "$BUILD"
-check readme-matrix test/integration/matrix.sh --check README.md
+build_check sysroot-versions test/sysroot/check.sh "$BUILD/sysroot-probe" "$SYSROOT"
+build_check deps-lock test/deps-lock.sh
+build_check static-analysis make -s do-analyze
+build_check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
+build_check lab-rebuild test/lab-rebuild.sh "$BUILD"
+build_check readme-matrix test/integration/matrix.sh --check README.md
+check runner-selftest test/runner-selftest.sh
 check measure-cli test/measure-cli.sh "$BUILD"
-check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
+build_check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"
@@ -78,26 +87,18 @@ for h in test/fuzz/*.c; do
 	! selected "fuzz/$h" || harnesses+=("$h")
 done
 if [ ${#harnesses[@]} -gt 0 ]; then
-	while IFS= read -r line; do
-		case $line in
-		PASS*) passed=$((passed + 1)); echo "$line" ;;
-		FAIL*) failed=$((failed + 1)); echo "$line" ;;
-		fuzz:*) echo "$line" ;;
-		esac
-	done < <(test/fuzz/run.sh --runs "${FUZZ_RUNS:-default}" --seed "${FUZZ_SEED:-1}" --fresh --regressions "$BUILD/fuzz/bin" \
-		"$BUILD/fuzz/smoke/corpus" "$BUILD/fuzz/smoke" "${harnesses[@]}")
+	runner fuzz test/fuzz/run.sh --runs "${FUZZ_RUNS:-default}" --seed "${FUZZ_SEED:-1}" --fresh --regressions \
+		"$BUILD/fuzz/bin" "$BUILD/fuzz/smoke/corpus" "$BUILD/fuzz/smoke" "${harnesses[@]}"
 fi
 
 # QEMU boots: each case counts once; run.sh runs them two at a time.
 if [ -z "${SKIP_QEMU:-}" ]; then
-	while IFS= read -r line; do
-		case $line in
-		PASS*) passed=$((passed + 1)); echo "$line" ;;
-		FAIL*) failed=$((failed + 1)); echo "$line" ;;
-		esac
-	done < <(test/integration/run.sh "$BUILD/lab" "$BUILD/test-logs/integration" "$pattern")
+	runner integration test/integration/run.sh "$BUILD/lab" "$BUILD/test-logs/integration" "$pattern"
+	# The assertions on one of those boots, given a wrong prediction or a changed TPM value.
+	check asserts-selftest test/integration/asserts-selftest.sh "$BUILD/lab" "$BUILD/test-logs/integration"
 fi
 
 echo
+echo "build checks: $bpassed passed, $bfailed failed"
 echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+[ "$failed" = 0 ] && [ "$bfailed" = 0 ]

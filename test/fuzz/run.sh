@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses (test/fuzz/<name>.c, built by fuzz.mk into BIN_DIR) one after the
-# other and prints one line per harness, as test/integration/run.sh does per QEMU case:
+# other and prints "PLAN N" (the harnesses selected), then one line per harness, as
+# test/integration/run.sh does per QEMU case:
 #   PASS  fuzz/<name> (300000 runs, seed 1, cov 812, 4 s)
 #   FAIL  fuzz/<name>: <why> (log: ..., input: ...)
 # Usage: test/fuzz/run.sh [--time S | --runs N|default] [--seed S] [--fresh] [--regressions]
@@ -110,6 +111,14 @@ if [ -n "$runs" ]; then
 	fi
 fi
 
+# How many results this run owes: one line per harness selected.
+planned=0
+for src in "$here"/*.c; do
+	name=$(basename "$src" .c)
+	[ "$only" = "  " ] || [[ $only == *" $name "* ]] || continue
+	planned=$((planned + 1))
+done
+echo "PLAN $planned"
 failed=0
 first=1
 for src in "$here"/*.c; do
