@@ -19,6 +19,9 @@
 #                 reason= and stage= (halted), secureboot=enabled|disabled|unknown,
 #                 t_kernel=, t_init=, t_verinit=, t_end= (seconds; empty when not reached)
 # DIR/report      the guest's report lines ("R ..."), when it handed over
+# DIR/tpm-pcrs    after a halt with a TPM: PCRs 11 and 15 as the runner read them from swtpm itself
+#                 (qemu/tpm-read.py, after QEMU is killed), "BANK PCR HEX" lines, not what verinit
+#                 printed; DIR/tpm-read.err says why when there is none
 # Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,8 +96,10 @@ sha256 | all)
 		swtpm_setup --tpm2 --tpmstate "$run/tpm" --pcr-banks sha256 >"$run/swtpm_setup.log" 2>&1 ||
 			die "swtpm_setup failed: $(tail -n1 "$run/swtpm_setup.log")"
 	fi
+	# No --terminate: after a halt the runner reads the PCRs through a control connection of its
+	# own once QEMU's is gone (cleanup stops swtpm).
 	swtpm socket --tpm2 --tpmstate "dir=$run/tpm" --ctrl "type=unixio,path=$run/tpm/ctrl.sock" \
-		--log "file=$run/swtpm.log" --terminate &
+		--log "file=$run/swtpm.log" &
 	swtpm_pid=$!
 	for _ in $(seq 100); do [ -S "$run/tpm/ctrl.sock" ] && break; sleep 0.05; done
 	[ -S "$run/tpm/ctrl.sock" ] || die "swtpm did not come up (log: $run/swtpm.log)"
@@ -165,6 +170,14 @@ while :; do
 done
 # A handed-over guest powers itself off; give it a moment, then stop whatever still runs.
 [ "$verdict" != handed-over ] || for _ in $(seq 50); do kill -0 "$pipe" 2>/dev/null || break; sleep 0.2; done
+# A halted guest's TPM, read by the runner: QEMU killed outright (a clean exit would shut the TPM
+# down), then swtpm asked directly.
+if [ "$verdict" = halted ] && [ -n "$swtpm_pid" ] && kill -0 "$swtpm_pid" 2>/dev/null; then
+	if [ -s "$run/qemu.pid" ]; then kill -KILL "$(cat "$run/qemu.pid")" 2>/dev/null || true; fi
+	wait "$pipe" 2>/dev/null || true
+	"$here/tpm-read.py" "$run/tpm/ctrl.sock" 11 15 >"$run/tpm-pcrs.part" 2>"$run/tpm-read.err" &&
+		mv "$run/tpm-pcrs.part" "$run/tpm-pcrs" || rm -f "$run/tpm-pcrs.part"
+fi
 cleanup
 wait "$pipe" 2>/dev/null || true
 
