@@ -16,9 +16,11 @@
 
 /* Where a failure in each stage leaves the measurements, after init/main.c's order: until "config"
  * is done the agent measures where its defaults say; "modules" comes before "tpm", which measures
- * enter-initrd; "measure" (after mounts, ipe and selinux) the facts; "handover" leave-initrd. A
- * failure inside tpm, measure or handover can come before or after their own extend, so it is not
- * predicted. */
+ * enter-initrd; "measure" (after mounts, ipe and selinux) the facts; "handover" checks the init and
+ * everything executing it loads before it extends leave-initrd, so its refusals (INIT_UNVERIFIED,
+ * MOUNT) follow every fact. A failure inside tpm or measure can come before or after their own
+ * extends, and one of handover's after leave-initrd (switch_root failing, the init replaced
+ * meanwhile) is not told apart by its reason: those are not predicted. */
 enum progress { BEFORE_CONFIG, BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
 static const struct {
 	const char *stage;
@@ -27,6 +29,7 @@ static const struct {
 	{ "early-mounts", BEFORE_CONFIG }, { "config", BEFORE_CONFIG },   { "modules", BEFORE_ENTER },
 	{ "devices", AFTER_ENTER },        { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
 	{ "mounts", AFTER_ENTER },         { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
+	{ "handover", AFTER_FACTS },
 };
 
 struct options {
@@ -56,7 +59,7 @@ static int parse_failure(const char *s, enum progress *at, const char **stage, c
 		return -EINVAL;
 	}
 	say("--failure: '%s' is not STAGE:REASON with STAGE one of early-mounts, config, modules, devices, "
-	    "signature, verity, mounts, ipe, selinux",
+	    "signature, verity, mounts, ipe, selinux, handover",
 	    s);
 	return -EINVAL;
 }
@@ -204,14 +207,10 @@ static int parse_options(int argc, char **argv, struct options *o) {
 }
 
 /* The boot's events in the order they are extended. Returns the count or a negative errno. */
-static int sequence(const struct options *o, const struct measure_facts *f, unsigned pcr_phase, unsigned pcr_facts,
-		    struct eventlog_record *recs) {
-	enum progress at = AFTER_FACTS;
-	const char *stage = NULL, *reason = NULL;
+static int sequence(const struct options *o, enum progress at, const char *stage, const char *reason,
+		    const struct measure_facts *f, unsigned pcr_phase, unsigned pcr_facts, struct eventlog_record *recs) {
 	int n = 0, r;
 
-	if (o->failure && parse_failure(o->failure, &at, &stage, &reason) < 0)
-		return -EINVAL;
 	if (o->uki)
 		n = stub_records_from_uki(o->uki, o->banks, recs);
 	else if (!o->no_stub)
@@ -300,7 +299,11 @@ int predict_main(int argc, char **argv) {
 	}
 	if (o.usr_env && load_usr_env(o.usr_env, roothash, signer, label, &has_label) < 0)
 		return -EINVAL;
-	if (!has_label && !o.failure) {
+	enum progress at = AFTER_FACTS;
+	const char *stage = NULL, *reason = NULL;
+	if (o.failure && parse_failure(o.failure, &at, &stage, &reason) < 0)
+		return -EINVAL;
+	if (!has_label && at == AFTER_FACTS) {
 		say("predict: the usr partition's label is unknown: give --usr-label LABEL (\"\" for a whole disk), "
 		    "or a --usr-env with USR_LABEL=");
 		return -EINVAL;
@@ -310,10 +313,10 @@ int predict_main(int argc, char **argv) {
 		return -EINVAL;
 	}
 	/* The settings facts come from the config after the UKI's command line, as in the agent. A
-	 * failed boot measures no facts, and a command line the config stage refused is such a boot:
-	 * there only pcr.phase and pcr.facts matter, which the command line does not set. */
+	 * boot that failed before its config stage was done (a command line it refused, say) never
+	 * applied that line: there only the default PCRs matter. */
 	static struct config cfg; /* large */
-	if (load_config(o.config, o.failure ? NULL : o.uki, &cfg) < 0)
+	if (load_config(o.config, at == BEFORE_CONFIG ? NULL : o.uki, &cfg) < 0)
 		return -EINVAL;
 	pcr_phase = cfg.pcr_phase;
 	pcr_facts = cfg.pcr_facts;
@@ -341,7 +344,7 @@ int predict_main(int argc, char **argv) {
 		if (!cfg.selinux_policy[0])
 			f.selinux_locked = strcmp(o.selinux_mode, "enforcing") == 0;
 	}
-	int n = sequence(&o, &f, pcr_phase, pcr_facts, recs);
+	int n = sequence(&o, at, stage, reason, &f, pcr_phase, pcr_facts, recs);
 	if (n < 0) {
 		if (n == -EIO)
 			say("predict: hashing failed (OpenSSL)");

@@ -247,22 +247,53 @@ assert_kernel_optional() {
 never_handed_over() {
 	! grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init ran"; return 1; }
 }
-for c in sb_off_uki seabios_fast no_tpm ipe_attacker ipe_truncated ipe_unverified selinux_corrupt; do
-	eval "assert_$c() { never_handed_over \"\$1\"; }"
-done
-# A failure with a TPM: never handed over, the failure measured, and PCR 11 and 15 are not those
-# of a good boot of the same UKI (the lab's, or the one given).
+# No TPM at all: nothing was measured, and nothing handed over.
+assert_no_tpm() { never_handed_over "$1"; }
+# A failure with a TPM: never handed over, the failure measured, PCR 11 and 15 not those of a good
+# boot of the same UKI (the lab's, or the one given), and, where the stage's place in the order
+# is known (predict --failure: not inside tpm or measure), exactly the prediction for the verdict's
+# stage and reason (which run.sh compared with the case's).
 failed_measured() { # run [uki]
-	local ok=0
+	local ok=0 stage reason
 	never_handed_over "$1" || ok=1
 	failure_measured "$1" --uki "${2:-$LAB/uki.efi}" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
 		--config qemu/verinit.conf || ok=1
+	stage=$(sed -n 's/^stage=//p' "$1/verdict") reason=$(sed -n 's/^reason=//p' "$1/verdict")
+	case $stage in
+	tpm | measure) ;;
+	*) failure_predicted "$1" --uki "${2:-$LAB/uki.efi}" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --failure "$stage:$reason" || ok=1 ;;
+	esac
 	return $ok
 }
 for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_garbage_json sig_dup_keys \
-	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition gpt_dup_entry no_disk init_escape; do
+	sig_oversize_field sig_sha1_digest sig_huge_partition no_sig_partition gpt_dup_entry no_disk sb_off_uki; do
 	eval "assert_$c() { failed_measured \"\$1\"; }"
 done
+assert_ipe_attacker() { failed_measured "$1" "$LAB/uki-conf-ipe-attacker.efi"; }
+assert_ipe_truncated() { failed_measured "$1" "$LAB/uki-conf-ipe-truncated.efi"; }
+assert_ipe_unverified() { failed_measured "$1" "$LAB/uki-conf-ipe-unverified.efi"; }
+assert_selinux_corrupt() { failed_measured "$1" "$LAB/uki-selinux-corrupt.efi"; }
+# SeaBIOS: no stub, so PCR 11 holds only what verinit extended; the TPM is SeaBIOS's swtpm.
+assert_seabios_fast() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	failure_predicted "$1" --no-stub --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" --config qemu/verinit.conf \
+		--failure verity:KERNEL_UNTRUSTED || ok=1
+	return $ok
+}
+# The init a symlink out of the verified /usr: refused at the hand-over, before leave-initrd, after
+# every fact of its own /usr: predicted exactly.
+assert_init_escape() {
+	local ok=0
+	never_handed_over "$1" || ok=1
+	failure_predicted "$1" --uki "$LAB/uki.efi" --usr-env "$LAB/usr-init-escape/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf --failure handover:INIT_UNVERIFIED || ok=1
+	# Resolved inside the new root, its target (/run/escaped-init) is not there at all.
+	grep -q 'verinit: The init /usr/lib/verinit-test/init cannot be used: No such file or directory' "$1/serial.log" ||
+		{ echo "no console line naming the init"; ok=1; }
+	return $ok
+}
 # A halt measured as predicted, with the console line that says why.
 halted_as_predicted() { # run uki stage:REASON ERE what
 	local ok=0
@@ -644,11 +675,7 @@ osguard_root_refused() { # run stage:REASON ERE what
 	args=(--uki "$LAB/uki-osguard-dyn.efi" --usr-env "$LAB/usr-osguard-dyn/usr.env" --cert "$LAB/keys/db.crt"
 		--config "$LAB/conf/osguard-dyn.conf" --ipe-policy "$LAB/ipe/default.p7s" --ipe-mode audit)
 	never_handed_over "$run" || ok=1
-	if [[ $2 == handover:* ]]; then
-		failure_measured "$run" "${args[@]}" || ok=1
-	else
-		console_pcrs_vs "$run" equal "${args[@]}" --failure "$2" || ok=1
-	fi
+	console_pcrs_vs "$run" equal "${args[@]}" --failure "$2" || ok=1
 	grep -qE "$3" "$run/serial.log" || { echo "no console line naming $4"; ok=1; }
 	return $ok
 }
