@@ -43,7 +43,7 @@ unsigned() { cp "$1" "$2" && sbattach --remove "$2" 2>/dev/null; } # a copy with
 
 # ---- the objcopy backend ------------------------------------------------------------------------
 mkdir -p "$w/a" "$w/b"
-uki --backend objcopy --output "$w/a/uki.efi" --cmdline "  console=ttyS0   quiet verinit.x=1 " \
+uki --backend objcopy --output "$w/a/uki.efi" --cmdline "  console=ttyS0   quiet loglevel=4 " \
 	--predict "$vm" --usr-env "$lab/usr/usr.env" >"$w/a/out" 2>"$w/a/err" ||
 	{ echo "hooks-uki: FAIL the objcopy build: $(cat "$w/a/err")"; exit 1; }
 want=$(for f in "$w/a/uki.efi" "$w/a/uki.pcrs.json"; do echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"; done)
@@ -55,7 +55,7 @@ sbverify --cert "$keys/db.crt" "$w/a/uki.efi" >/dev/null 2>&1 && pass || fail "s
 ! sbverify --cert "$keys/attacker.crt" "$w/a/uki.efi" >/dev/null 2>&1 && pass || fail "sbverify with attacker.crt passes"
 
 # The sections' bytes: the command line normalised as ukify does, the default os-release.
-printf 'console=ttyS0 quiet verinit.x=1' >"$w/cmdline"
+printf 'console=ttyS0 quiet loglevel=4' >"$w/cmdline"
 printf 'ID=verinit\nNAME="verinit"\nPRETTY_NAME="verinit (Linux %s)"\nVERSION="%s"\nVERSION_ID=%s\n' \
 	"$kver" "$kver" "$(printf %s "$kver" | tr '+' '_')" >"$w/osrel"
 for s in .linux:"$lab/kernel/vmlinuz" .initrd:"$lab/initramfs.img" .cmdline:"$w/cmdline" .osrel:"$w/osrel"; do
@@ -83,13 +83,24 @@ bad=$(layout_ok "$w/a/layout")
 
 # Two builds: identical but for the signature (and the PE time stamp is the stub's, not the clock's).
 sleep 1.1
-uki --backend objcopy --output "$w/b/uki.efi" --cmdline "console=ttyS0 quiet verinit.x=1" \
+uki --backend objcopy --output "$w/b/uki.efi" --cmdline "console=ttyS0 quiet loglevel=4" \
 	--predict "$vm" --usr-env "$lab/usr/usr.env" >/dev/null 2>&1 || fail "the second build failed"
 unsigned "$w/a/uki.efi" "$w/a/unsigned.efi" && unsigned "$w/b/uki.efi" "$w/b/unsigned.efi" &&
 	cmp -s "$w/a/unsigned.efi" "$w/b/unsigned.efi" && cmp -s "$w/a/uki.pcrs.json" "$w/b/uki.pcrs.json" && pass ||
 	fail "two builds differ beyond their signatures"
 [ "$(objdump -p "$w/a/uki.efi" | grep Time/Date)" = "$(objdump -p "$stub" | grep Time/Date)" ] && pass ||
 	fail "the PE time stamp is not the stub's: $(objdump -p "$w/a/uki.efi" | grep Time/Date)"
+
+# A command line verinit would refuse has no good boot to predict: the build says so, naming the
+# word, and leaves nothing behind.
+mkdir -p "$w/refused"
+if uki --backend objcopy --output "$w/refused/uki.efi" --cmdline "console=ttyS0 verinit.x=1" \
+	--predict "$vm" --usr-env "$lab/usr/usr.env" >/dev/null 2>"$w/refused/err"; then
+	fail "a UKI whose command line verinit refuses was built with a prediction"
+else
+	grep -q "'verinit.x=1' would weaken enforcement" "$w/refused/err" && [ ! -e "$w/refused/uki.efi" ] && pass ||
+		fail "the refused command line: $(head -n2 "$w/refused/err"), $(ls "$w/refused")"
+fi
 
 # The prediction: verinit-measure run on its own, and PCR 11 from systemd-measure on the input files.
 "$vm" predict --uki "$w/a/uki.efi" --usr-env "$lab/usr/usr.env" --cert "$keys/db.crt" --format json >"$w/a/own.json"
@@ -122,7 +133,7 @@ cmp -s "$w/c/own.json" "$w/c/x.pcrs.json" && grep -q '"16"' "$w/c/x.pcrs.json" &
 
 # auto without a ukify is objcopy: the same image.
 mkdir -p "$w/d"
-UKIFY=/nonexistent/ukify uki --output "$w/d/uki.efi" --cmdline "console=ttyS0 quiet verinit.x=1" >/dev/null 2>&1 &&
+UKIFY=/nonexistent/ukify uki --output "$w/d/uki.efi" --cmdline "console=ttyS0 quiet loglevel=4" >/dev/null 2>&1 &&
 	unsigned "$w/d/uki.efi" "$w/d/unsigned.efi" && cmp -s "$w/d/unsigned.efi" "$w/a/unsigned.efi" && pass ||
 	fail "--backend auto without ukify is not the objcopy build"
 
@@ -169,7 +180,7 @@ if command -v "$ukify" >/dev/null; then
 	version=$("$ukify" --version 2>&1 | head -n1)
 	backends="objcopy and ukify ($version)"
 	mkdir -p "$w/u"
-	UKIFY=$ukify uki --backend ukify --output "$w/u/uki.efi" --cmdline "console=ttyS0 quiet verinit.x=1" \
+	UKIFY=$ukify uki --backend ukify --output "$w/u/uki.efi" --cmdline "console=ttyS0 quiet loglevel=4" \
 		--predict "$vm" --usr-env "$lab/usr/usr.env" >/dev/null 2>"$w/u/err" || fail "ukify build: $(cat "$w/u/err")"
 	sbverify --cert "$keys/db.crt" "$w/u/uki.efi" >/dev/null 2>&1 &&
 		! sbverify --cert "$keys/attacker.crt" "$w/u/uki.efi" >/dev/null 2>&1 && pass ||
