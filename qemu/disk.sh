@@ -2,12 +2,15 @@
 # Assemble the lab's GPT disk image from an ESP payload and a qemu/usr-image.sh output,
 # without loop devices or mounts, reproducibly.
 #
-# usage: qemu/disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-auto] [--empty-slot]
+# usage: qemu/disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-usr] [--no-verity]
+#                     [--no-auto] [--empty-slot]
 #
 #   ESP_PAYLOAD_DIR  files copied into the ESP with their relative paths (EFI/BOOT/BOOTX64.EFI)
 #   USR_DIR          holds usr.img, usr-verity.img, usr-verity-sig.img and usr.env
 #   --two-usr        add a second usr partition (same image, other PARTUUID): an ambiguous probe
 #   --no-sig         leave out the usr-verity-sig partition
+#   --no-usr         leave out the usr partition (the signature and hash tree stay)
+#   --no-verity      leave out the usr-verity partition (the signature and /usr stay)
 #   --no-auto        set the usr partition's no-auto attribute (bit 63): discovery must pass it over
 #   --empty-slot     add slot B as systemd-sysupdate leaves it before the first update: a usr, a
 #                    usr-verity and a usr-verity-sig partition labelled "_empty", 1 MiB of zeros each
@@ -21,15 +24,17 @@ set -euo pipefail
 
 die() { echo "disk: $*" >&2; exit 1; }
 
-usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-auto] [--empty-slot]"
+usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-usr] [--no-verity] [--no-auto] [--empty-slot]"
 [ $# -ge 3 ] || die "$usage"
 out=$1 espdir=$2 usrdir=$3
 shift 3
-two_usr='' no_sig='' no_auto='' empty_slot=''
+two_usr='' no_sig='' no_usr='' no_verity='' no_auto='' empty_slot=''
 for arg; do
 	case $arg in
 	--two-usr) two_usr=1 ;;
 	--no-sig) no_sig=1 ;;
+	--no-usr) no_usr=1 ;;
+	--no-verity) no_verity=1 ;;
 	--no-auto) no_auto=1 ;;
 	--empty-slot) empty_slot=1 ;;
 	*) die "unknown argument '$arg' ($usage)" ;;
@@ -96,9 +101,9 @@ verity_type=77FF5F63-E7B6-4633-ACF4-1565B864C0E6
 sig_type=E7BB33FB-06CF-4E81-8273-E543B413E2E2
 usr_bits=59,60
 [ -z "$no_auto" ] || usr_bits=59,60,63
-parts=("ESP $esp_type $(derived_uuid esp) - $esp"
-	"$usr_label $usr_type $usr_uuid $usr_bits $usrdir/usr.img"
-	"usr-verity $verity_type $verity_uuid 60 $usrdir/usr-verity.img")
+parts=("ESP $esp_type $(derived_uuid esp) - $esp")
+[ -n "$no_usr" ] || parts+=("$usr_label $usr_type $usr_uuid $usr_bits $usrdir/usr.img")
+[ -n "$no_verity" ] || parts+=("usr-verity $verity_type $verity_uuid 60 $usrdir/usr-verity.img")
 [ -n "$no_sig" ] || parts+=("usr-verity-sig $sig_type $sig_uuid 60 $usrdir/usr-verity-sig.img")
 [ -z "$two_usr" ] || parts+=("$usr_label $usr_type $usr2_uuid 59,60 $usrdir/usr.img")
 if [ -n "$empty_slot" ]; then

@@ -53,6 +53,7 @@ INITRAMFS_INPUTS := $(BUILD)/verinit $(BUILD)/verinit-check-config hooks/verinit
 INITRAMFS_FILES = --cert $(LAB)/keys/db.crt \
 	$(foreach p,default default-attacker default-truncated default-v0 default-v2,\
 		--file $(LAB)/ipe/$(p).p7s:/etc/verinit/ipe/$(p).p7s) \
+	--file $(LAB)/ipe/default.pol:/etc/verinit/ipe/default.pol \
 	--file $(LAB)/selinux/policy.bin:/etc/verinit/selinux/policy.bin \
 	--file $(LAB)/selinux/policy-nolock.bin:/etc/verinit/selinux/policy-nolock.bin \
 	--file $(LAB)/selinux/policy-corrupt.bin:/etc/verinit/selinux/policy-corrupt.bin \
@@ -231,7 +232,8 @@ $(LAB)/disk-osguard-selinux.img: $(LAB)/uki-osguard-selinux.efi $(LAB)/root-seli
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
 SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-keys oversize-field \
-	sha1-digest huge-partition hash-flip hash-flip-leaf foreign-verity foreign-sig
+	sha1-digest huge-partition hash-flip hash-flip-leaf foreign-verity foreign-sig \
+	sb-algorithm sb-data-blocks sb-salt sb-hash-block-size
 $(LAB)/usr-%/usr.img: $(LAB)/usr/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh $* $(LAB)/usr $(LAB)/usr-$* $(LAB)/keys
 # Kept: as intermediates of the disk rule make would delete them after each run and rebuild them.
@@ -247,6 +249,10 @@ $(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu
 # Partition tables: no signature partition; two usr partitions.
 $(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-sig
+$(LAB)/disk-no-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-usr
+$(LAB)/disk-no-verity.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-verity
 $(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
 # The usr partition marked no-auto; slot B as sysupdate's _empty placeholders.
@@ -302,14 +308,16 @@ $(LAB)/uki-selinux-corrupt.efi: $(LAB)/initramfs-selinux-corrupt.img $(UKI_DEPS)
 	$(call uki,db,$<,$(LSM_SELINUX))
 $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS)
 	$(call uki,db,$<)
+$(LAB)/uki-selinux-unverified.efi: $(LAB)/initramfs-selinux-unverified.img $(UKI_DEPS)
+	$(call uki,db,$<,$(LSM_SELINUX))
 
 # qemu/gpt-craft.py's tables that the kernel and libblkid read differently (PARTITION_TABLE).
 GPT_GEOMETRY := end-before-start below-first-usable beyond-last-usable too-many
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity
+CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity ipe-plain
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
-	$(LAB)/disk-no-sig.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
+	$(LAB)/disk-no-sig.img $(LAB)/disk-no-usr.img $(LAB)/disk-no-verity.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY)) \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) $(LAB)/disk-osguard-selinux.img \
@@ -317,4 +325,4 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
 	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
-	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/conf/selinux-enforcing.conf
+	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/uki-selinux-unverified.efi $(LAB)/conf/selinux-enforcing.conf

@@ -18,6 +18,10 @@
 #   foreign-verity  the hash tree of another validly signed image (OTHER_DIR)
 #   foreign-sig   the signature partition of another validly signed image (OTHER_DIR): a valid
 #                 signature over its root hash, next to this image's data and hash tree
+#   sb-algorithm  the hash tree's superblock names sha1 instead of sha256 (the tree is sha256's)
+#   sb-data-blocks  the superblock's data_blocks one lower: the tree then covers one block less
+#   sb-salt       the superblock's salt with one bit flipped
+#   sb-hash-block-size  the superblock's hash_block_size 1024 instead of 4096
 # Usage: qemu/tamper-usr.sh VARIANT SRC_DIR OUT_DIR KEYDIR [OTHER_DIR]
 set -euo pipefail
 variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage} other=${5:-}
@@ -60,6 +64,24 @@ sha1-digest) sign "$keys/db.key" "$keys/db.crt" "$roothash" "-noattr -md sha1"
 	json "$roothash" "$(fpr "$keys/db.crt")" "$tmp/p7" ;;
 huge-partition) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
 	truncate -s $((2 * 1024 * 1024)) "$tmp/sig.img" ;;
+sb-*) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
+	cp "$src/usr-verity.img" "$tmp/verity.img"
+	# veritysetup's superblock (struct verity_sb): "verity\0\0", version, hash_type, uuid, then
+	# algorithm[32] at 32, data_block_size at 64, hash_block_size at 68, data_blocks (le64) at 72,
+	# salt_size at 80, salt at 88.
+	put() { printf "$2" | dd of="$tmp/verity.img" bs=1 seek="$1" conv=notrunc status=none; }
+	case $variant in
+	sb-algorithm) put 32 'sha1\0\0\0' ;;
+	sb-data-blocks)
+		n=$(od -An -tu8 -j72 -N8 "$tmp/verity.img" | tr -d ' ')
+		printf %016x $((n - 1)) | sed 's/\(..\)/\1 /g' | awk '{ for (i = NF; i >= 1; i--) printf "\\x%s", $i }' >"$tmp/le"
+		put 72 "$(cat "$tmp/le")" ;;
+	sb-salt)
+		byte=$(od -An -tu1 -j88 -N1 "$tmp/verity.img" | tr -d ' ')
+		put 88 "\\$(printf %03o $((byte ^ 1)))" ;;
+	sb-hash-block-size) put 68 '\x00\x04\x00\x00' ;;
+	*) die "unknown variant $variant" ;;
+	esac ;;
 hash-flip) cp "$src/usr-verity-sig.img" "$tmp/sig.img"
 	cp "$src/usr-verity.img" "$tmp/verity.img"
 	# The superblock is the first 4 KiB block; the hash blocks follow.

@@ -17,6 +17,10 @@ budget() { # what file limit
 		rc=1
 	fi
 }
-budget "the agent, stripped ($agent)" "$agent" 1500000
+# 1.5 MB until issue 21: its checks (the GPT against the kernel's partitions, SELinux's store and
+# lock, the settings facts) took the agent from 1,493,040 to 1,505,296 bytes. Raised by 10,000
+# bytes, not to the size it has: the way back under 1.5 MB is the sysroot's (libcryptsetup's
+# FileVault2 support alone pulls in musl's regex engine, about 17 KB), see issue 22's note.
+budget "the agent, stripped ($agent)" "$agent" 1510000
 budget "the initramfs, compressed ($initramfs)" "$initramfs" 3000000
 exit $rc

@@ -271,6 +271,34 @@ for c in sig_attacker_key sig_other_hash sig_foreign_fpr sig_signed_attrs sig_ga
 	eval "assert_$c() { failed_measured \"\$1\"; }"
 done
 assert_ipe_attacker() { failed_measured "$1" "$LAB/uki-conf-ipe-attacker.efi"; }
+assert_ipe_plain() {
+	local ok=0
+	failed_measured "$1" "$LAB/uki-conf-ipe-plain.efi" || ok=1
+	grep -q 'verinit: IPE policy /etc/verinit/ipe/default.pol: ' "$1/serial.log" || { echo "no console line naming the policy"; ok=1; }
+	return $ok
+}
+assert_selinux_unverified() {
+	local ok=0
+	failed_measured "$1" "$LAB/uki-selinux-unverified.efi" || ok=1
+	grep -q 'verinit: Cannot read the SELinux policy /etc/verinit/ipe/unverified.p7s from verified storage (it is not on the initramfs or the dm-verity /usr)' \
+		"$1/serial.log" || { echo "no console line naming the policy off verified storage"; ok=1; }
+	return $ok
+}
+# A partition of the slot missing: the signature names it, discovery waits for it and says which.
+missing_part() { # run role
+	local ok=0
+	failed_measured "$1" || ok=1
+	grep -qE "verinit: Missing: $2 \\(.*\\) of the slot with rootHash $(sed -n 's/^ROOTHASH=//p' "$LAB/usr/usr.env")" "$1/serial.log" ||
+		{ echo "the console does not name the missing $2"; ok=1; }
+	return $ok
+}
+assert_no_usr() { missing_part "$1" usr; }
+assert_no_verity() { missing_part "$1" usr-verity; }
+# The superblock of the hash tree tampered with: the signed root hash no longer matches the tree's
+# top as that superblock describes it, so verinit refuses before dm-verity is set up.
+for c in sb_algorithm sb_data_blocks sb_salt sb_hash_block_size; do
+	eval "assert_$c() { failed_measured \"\$1\"; }"
+done
 assert_ipe_truncated() { failed_measured "$1" "$LAB/uki-conf-ipe-truncated.efi"; }
 assert_ipe_unverified() { failed_measured "$1" "$LAB/uki-conf-ipe-unverified.efi"; }
 assert_selinux_corrupt() { failed_measured "$1" "$LAB/uki-selinux-corrupt.efi"; }
