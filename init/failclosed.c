@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Left raw: sync, which cannot fail. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Hands over to the system's init, which must be a file on the verified /usr. */
+/* Hands over to the system's init, which must be a file on the verified /usr.
+ * Every system call goes through the ops table (sysops.h), switch_root and execve included.
+ * Left raw, in lib/switchroot.c: the openat2 resolutions inside the new root (init_open_checked,
+ * exec_chain_checked, root_path_exists) and their fstat and pread, on the fd sys->open gave for
+ * /sysroot: path resolution against a real tree, which the tests give them as a directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -97,67 +99,63 @@ int stage_handover(struct context *ctx) {
 	const char *init = ctx->cfg.init;
 
 	/* The device to trust is the verified one itself, not whatever /sysroot/usr is now. */
-	if (stat("/dev/mapper/usr", &mapper) < 0)
-		return log_error_errno(negative_errno(), "Cannot stat /dev/mapper/usr: %m");
-	if (lstat("/sysroot/usr", &usr) < 0)
-		return log_error_errno(negative_errno(), "Cannot stat /sysroot/usr: %m");
+	int r = sys->stat("/dev/mapper/usr", &mapper);
+	if (r < 0)
+		return log_error_errno(r, "Cannot stat /dev/mapper/usr: %m");
+	r = sys->lstat("/sysroot/usr", &usr);
+	if (r < 0)
+		return log_error_errno(r, "Cannot stat /sysroot/usr: %m");
 	if (!S_ISDIR(usr.st_mode) || usr.st_dev != mapper.st_rdev) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(-EXDEV, "/sysroot/usr is not the verified /dev/mapper/usr");
 	}
-	_cleanup_close_ int rootfd = open("/sysroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = sys->open("/sysroot", O_RDONLY | O_DIRECTORY, 0);
 	if (rootfd < 0)
-		return log_error_errno(negative_errno(), "Cannot open /sysroot: %m");
+		return log_error_errno(rootfd, "Cannot open /sysroot: %m");
 	_cleanup_close_ int initfd = init_open_checked(rootfd, init, mapper.st_rdev);
 	if (initfd < 0) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(initfd, "The init %s %s: %m", init,
 				       initfd == -EXDEV ? "is not on the verified /usr" : "cannot be used");
 	}
-	int r = check_exec_chain(ctx, rootfd, mapper.st_rdev);
+	r = check_exec_chain(ctx, rootfd, mapper.st_rdev);
 	if (r < 0)
 		return r;
 
 	struct stat checked, now;
-	if (fstat(initfd, &checked) < 0)
-		return log_error_errno(negative_errno(), "Cannot stat %s: %m", init);
+	r = sys->fstat(initfd, &checked);
+	if (r < 0)
+		return log_error_errno(r, "Cannot stat %s: %m", init);
 	r = handover_record(ctx);
 	if (r < 0)
 		return r;
 	/* No more drivers for the initramfs to load: its module tree is about to be deleted. */
 	modules_stop();
-	r = switch_root("/sysroot");
+	r = sys->switch_root("/sysroot");
 	if (r < 0)
 		return r;
 	/* exec goes by path (a script's interpreter needs one): it must still be the file checked. */
-	if (stat(init, &now) < 0 || now.st_dev != checked.st_dev || now.st_ino != checked.st_ino) {
+	r = sys->stat(init, &now);
+	if (r < 0 || now.st_dev != checked.st_dev || now.st_ino != checked.st_ino) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(-ESTALE, "%s is no longer the file that was checked", init);
 	}
 
 	/* A clean start for the system: console as stdio, nothing else open, a fixed environment. */
-	_cleanup_close_ int console = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int console = sys->open("/dev/console", O_RDWR | O_NOCTTY, 0);
 	if (console < 0)
-		return log_error_errno(negative_errno(), "Cannot open /dev/console in the new root: %m");
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(console, fd) < 0)
-			return log_error_errno(negative_errno(), "Cannot set up stdio: %m");
+		return log_error_errno(console, "Cannot open /dev/console in the new root: %m");
+	for (int fd = 0; fd < 3; fd++) {
+		r = sys->dup2(console, fd);
+		if (r < 0)
+			return log_error_errno(r, "Cannot set up stdio: %m");
+	}
 	log_info("Handing over to %s", init);
 	log_set_fds(-EBADF, -EBADF);
-	/* Everything of ours is O_CLOEXEC; this closes what the kernel or a library left open. */
-	(void) syscall(SYS_close_range, 3U, ~0U, 0U);
-	/* Blocked and ignored signals survive exec: the system starts with none, whatever a library
-	 * did. Only SIGKILL and SIGSTOP refuse SIG_DFL, and they are never changed. */
-	sigset_t none;
-	(void) sigemptyset(&none);
-	(void) sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig <= SIGRTMAX; sig++)
-		(void) signal(sig, SIG_DFL);
-
 	char *const argv[] = { (char *) init, NULL };
 	char *const envp[] = { "HOME=/", "TERM=linux", "PATH=/usr/sbin:/usr/bin", NULL };
-	execve(init, argv, envp);
-	r = negative_errno();
+	/* Closes every other fd and resets the signals first (sysops.c). */
+	r = sys->execve(init, argv, envp);
 	log_set_fds(-EBADF, STDERR_FILENO);
 	ctx->reason = REASON_INIT_UNVERIFIED;
 	return log_error_errno(r, "Cannot execute %s: %m", init);

@@ -139,12 +139,12 @@ static int ipe_load(struct context *ctx) {
 	}
 
 	/* securityfs is not one of the early mounts: only the policies need it. */
-	if (access(IPE_DIR, F_OK) < 0) {
+	if (sys->access(IPE_DIR, F_OK) < 0) {
 		r = sys->mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 		if (r < 0 && r != -EBUSY)
 			return log_error_errno(r, "Cannot mount securityfs on %s: %m", SECURITYFS);
 	}
-	if (access(IPE_DIR, F_OK) < 0) {
+	if (sys->access(IPE_DIR, F_OK) < 0) {
 		ctx->reason = REASON_IPE_UNAVAILABLE;
 		return log_error_errno(-EOPNOTSUPP, "The kernel has no IPE (%s is missing): it needs CONFIG_SECURITY_IPE "
 						    "and ipe in its lsm= list", IPE_DIR);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* verinit: the ordered list of boot stages. Each lives in its own file; see stages.h. */
+/* verinit: the ordered list of boot stages. Each lives in its own file; see stages.h.
+ * Left raw: getpid, which refuses to run the stages outside PID 1 before anything else (main.c is
+ * never in the unit tests; fail_closed() asks sys->getpid). */
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -51,17 +51,20 @@ static int log_append(const struct eventlog_record *r) {
 	if (fd < 0)
 		return log_error_errno(fd, "Cannot open %s: %m", EVENTLOG_PATH);
 	/* Writers take turns, as systemd's do: a record is never interleaved with another. */
-	if (flock(fd, LOCK_EX) < 0)
-		return log_error_errno(negative_errno(), "Cannot lock %s: %m", EVENTLOG_PATH);
+	ret = sys->flock(fd, LOCK_EX);
+	if (ret < 0)
+		return log_error_errno(ret, "Cannot lock %s: %m", EVENTLOG_PATH);
 	/* Dirty while a record is written, as systemd marks it (the sticky bit): a write cut short
 	 * leaves the mark, so a reader can tell a torn record from a whole one. */
-	if (fchmod(fd, 0600 | S_ISVTX) < 0)
-		return log_error_errno(negative_errno(), "Cannot mark %s as being written: %m", EVENTLOG_PATH);
+	ret = sys->fchmod(fd, 0600 | S_ISVTX);
+	if (ret < 0)
+		return log_error_errno(ret, "Cannot mark %s as being written: %m", EVENTLOG_PATH);
 	ssize_t w = sys->write(fd, buf, (size_t) len);
 	if (w != len)
 		return log_error_errno(w < 0 ? (int) w : -EIO, "Cannot append to %s: %m", EVENTLOG_PATH);
-	if (fchmod(fd, 0600) < 0)
-		return log_error_errno(negative_errno(), "Cannot mark %s as whole: %m", EVENTLOG_PATH);
+	ret = sys->fchmod(fd, 0600);
+	if (ret < 0)
+		return log_error_errno(ret, "Cannot mark %s as whole: %m", EVENTLOG_PATH);
 	return 0;
 }
 

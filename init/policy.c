@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* Left raw: verified_open()'s openat2 resolution (lib/switchroot.c) on the root fd sys->open gave,
+ * as in handover.c. */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -26,18 +28,19 @@ ssize_t policy_read(const char *path, const uint8_t **ret, char sha256_hex[stati
 	struct stat st;
 
 	/* The device to be on: the dm-verity /usr, or the initramfs (inside the signed UKI). */
-	if (stat(devof, &st) < 0)
-		return negative_errno();
-	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = sys->stat(devof, &st);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int rootfd = sys->open(root, O_RDONLY | O_DIRECTORY, 0);
 	if (rootfd < 0)
-		return negative_errno();
+		return rootfd;
 	_cleanup_close_ int fd = verified_open(rootfd, path, st.st_dev);
 	if (fd < 0)
 		return fd;
 	ssize_t n = sys_read_full(fd, buf, POLICY_MAX);
 	if (n < 0)
 		return n;
-	int r = pcr_hash(PCR_BANK_SHA256, buf, (size_t) n, digest);
+	r = pcr_hash(PCR_BANK_SHA256, buf, (size_t) n, digest);
 	if (r < 0)
 		return r;
 	(void) hex_encode(digest, 32, sha256_hex, 65);

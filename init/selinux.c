@@ -7,7 +7,8 @@
  * on a writable root those are the disk's, not the signer's. That /etc/selinux is either a store
  * on the verified /usr (selinux.store=, checked against the mode and the loaded bytes, bound
  * read-only) or one verinit writes (config and the policy only). selinuxfs stays mounted on
- * /sys/fs/selinux, which moves with /sys into the new root. */
+ * /sys/fs/selinux, which moves with /sys into the new root.
+ * Left raw: verified_open_dir()'s openat2 resolution, as in policy.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -191,9 +192,10 @@ static int selinux_bind_store(struct context *ctx) {
 		return r;
 	/* The directory itself, resolved inside the new root and on the dm-verity device; mounted
 	 * through its fd, so what was checked is what is bound. */
-	_cleanup_close_ int rootfd = open("/sysroot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0 || stat("/sysroot/usr", &st) < 0)
-		return log_error_errno(negative_errno(), "Cannot open the new root: %m");
+	_cleanup_close_ int rootfd = sys->open("/sysroot", O_RDONLY | O_DIRECTORY, 0);
+	r = rootfd < 0 ? rootfd : sys->stat("/sysroot/usr", &st);
+	if (r < 0)
+		return log_error_errno(r, "Cannot open the new root: %m");
 	_cleanup_close_ int dirfd = verified_open_dir(rootfd, c->selinux_store, st.st_dev);
 	if (dirfd < 0)
 		return log_error_errno(dirfd, "selinux.store=%s is not a directory on the verified /usr: %m", c->selinux_store);

@@ -3,10 +3,8 @@
  * usrhash= on the command line) and verifies them against the enrolled certificates only. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "certs.h"
@@ -24,8 +22,9 @@ int signature_read_partition(struct context *ctx, const char *dev, struct verity
 	_cleanup_close_ int fd = sys->open(dev, O_RDONLY | O_NOCTTY, 0);
 	if (fd < 0)
 		return log_error_errno(fd, "Cannot open the signature partition %s: %m", dev);
-	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
-		return log_error_errno(negative_errno(), "Cannot size %s: %m", dev);
+	int r = sys->blkgetsize64(fd, &size);
+	if (r < 0)
+		return log_error_errno(r, "Cannot size %s: %m", dev);
 	if (size > (uint64_t) SIGJSON_PARTITION_MAX) { /* systemd-repart writes 16 KiB */
 		ctx->reason = REASON_SIG_MALFORMED;
 		return log_error_errno(-E2BIG, "The signature partition %s is %llu bytes, more than %d", dev,
@@ -34,7 +33,7 @@ int signature_read_partition(struct context *ctx, const char *dev, struct verity
 	ssize_t n = sys_read_full(fd, buf, sizeof buf);
 	if (n < 0)
 		return log_error_errno((int) n, "Cannot read %s: %m", dev);
-	int r = sigjson_parse(buf, (size_t) n, out, &err);
+	r = sigjson_parse(buf, (size_t) n, out, &err);
 	if (r < 0) {
 		ctx->reason = REASON_SIG_MALFORMED;
 		return log_error_errno(r, "Signature partition %s: %s", dev, err.msg);

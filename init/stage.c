@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Left raw: getrusage, only for the timings (a failure leaves them out). */
 #include <errno.h>
 #include <sys/resource.h>
 

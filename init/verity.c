@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Activates /dev/mapper/usr read-only from the verified root hash. The kernel checks the same
- * signature against its own keyrings (secondary, then platform: the UEFI db). */
+ * signature against its own keyrings (secondary, then platform: the UEFI db).
+ * Left raw: the pread of the hash tree's top, which comes after libcryptsetup's crypt_load(): the
+ * stage needs a real device, so its faults are the QEMU cases'. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+/* The certificate files are opened, sized and read through the ops table (sysops.h), so that
+ * the fault injection fails them as the signature stage reads them. Left raw: fdopendir/readdir
+ * (the directory listing, through an fd the ops opened: libc's own buffer of getdents64). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 
 #include "certs.h"
 #include "macro.h"
+#include "sysops.h"
 
 static inline void OPENSSL_freep(void *p) {
 	OPENSSL_free(*(void **) p);
@@ -189,11 +193,12 @@ static int read_cert_file(int dirfd, const char *name, BIO **ret) {
 	size_t n = 0;
 
 	/* O_NONBLOCK: a FIFO under a certificate's name must not hang PID 1 before fstat refuses it. */
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = sys->openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0)
-		return negative_errno();
+		return fd;
+	int r = sys->fstat(fd, &st);
+	if (r < 0)
+		return r;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	if (st.st_size > CERTS_FILE_MAX)
@@ -203,11 +208,9 @@ static int read_cert_file(int dirfd, const char *name, BIO **ret) {
 		return -ENOMEM;
 	/* Read to EOF rather than trusting st_size: the file may change under us. */
 	for (;;) {
-		ssize_t k = read(fd, chunk, sizeof chunk);
-		if (k < 0 && errno == EINTR)
-			continue;
+		ssize_t k = sys->read(fd, chunk, sizeof chunk); /* retries EINTR */
 		if (k < 0)
-			return negative_errno();
+			return (int) k;
 		if (k == 0)
 			break;
 		n += (size_t) k;
@@ -241,9 +244,9 @@ int certs_load_dir(struct cert_set *s, int dirfd, struct parse_error *err) {
 	int r;
 
 	/* A fresh open: fdopendir would take dirfd and share its offset with the caller. */
-	_cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = sys->openat(dirfd, ".", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0) {
-		r = negative_errno();
+		r = fd;
 		return parse_fail(err, 0, r, "cannot open the certificate directory: %s", strerror(-r));
 	}
 	_cleanup_(closedirp) DIR *d = fdopendir(fd);

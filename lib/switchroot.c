@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* Raw system calls throughout: switch_root() is what the agent reaches as sys->switch_root, and the
+ * checks resolve paths inside a real tree (openat2 with RESOLVE_IN_ROOT) from an fd they are given. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "switchroot.h"
 #include "sysops.h"
 
 static int real_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
@@ -23,6 +29,43 @@ static int real_mkdir(const char *path, mode_t mode) {
 static int real_open(const char *path, int flags, mode_t mode) {
 	int fd = open(path, flags | O_CLOEXEC, mode);
 	return fd < 0 ? negative_errno() : fd;
+}
+
+static int real_openat(int dirfd, const char *path, int flags, mode_t mode) {
+	int fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
+	return fd < 0 ? negative_errno() : fd;
+}
+
+static int real_stat(const char *path, struct stat *st) {
+	return stat(path, st) < 0 ? negative_errno() : 0;
+}
+
+static int real_lstat(const char *path, struct stat *st) {
+	return lstat(path, st) < 0 ? negative_errno() : 0;
+}
+
+static int real_fstat(int fd, struct stat *st) {
+	return fstat(fd, st) < 0 ? negative_errno() : 0;
+}
+
+static int real_access(const char *path, int mode) {
+	return access(path, mode) < 0 ? negative_errno() : 0;
+}
+
+static int real_fchmod(int fd, mode_t mode) {
+	return fchmod(fd, mode) < 0 ? negative_errno() : 0;
+}
+
+static int real_flock(int fd, int op) {
+	return flock(fd, op) < 0 ? negative_errno() : 0;
+}
+
+static int real_dup2(int fd, int to) {
+	return dup2(fd, to) < 0 ? negative_errno() : to;
+}
+
+static int real_blkgetsize64(int fd, uint64_t *size) {
+	return ioctl(fd, BLKGETSIZE64, size) < 0 ? negative_errno() : 0;
 }
 
 static ssize_t real_write(int fd, const void *buf, size_t len) {
@@ -60,6 +103,20 @@ static _Noreturn void real_hang(void) {
 		pause();
 }
 
+static int real_execve(const char *path, char *const argv[], char *const envp[]) {
+	/* Everything of ours is O_CLOEXEC; this closes what the kernel or a library left open. */
+	(void) syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* Blocked and ignored signals survive exec: the system starts with none, whatever a library
+	 * did. Only SIGKILL and SIGSTOP refuse SIG_DFL, and they are never changed. */
+	sigset_t none;
+	(void) sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		(void) signal(sig, SIG_DFL);
+	execve(path, argv, envp);
+	return negative_errno();
+}
+
 static pid_t real_getpid(void) {
 	return getpid();
 }
@@ -76,11 +133,22 @@ static const struct sys_ops real_ops = {
 	.umount = real_umount,
 	.mkdir = real_mkdir,
 	.open = real_open,
+	.openat = real_openat,
+	.stat = real_stat,
+	.lstat = real_lstat,
+	.fstat = real_fstat,
+	.access = real_access,
+	.fchmod = real_fchmod,
+	.flock = real_flock,
+	.dup2 = real_dup2,
+	.blkgetsize64 = real_blkgetsize64,
 	.write = real_write,
 	.read = real_read,
 	.reboot = real_reboot,
 	.sleep_us = real_sleep_us,
 	.hang = real_hang,
+	.switch_root = switch_root,
+	.execve = real_execve,
 	.getpid = real_getpid,
 	.now_us = real_now_us,
 };

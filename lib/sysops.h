@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct sys_ops {
@@ -13,6 +14,15 @@ struct sys_ops {
 	int (*umount)(const char *target); /* lazily (MNT_DETACH): what was read from it is read */
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*open)(const char *path, int flags, mode_t mode);
+	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
+	int (*stat)(const char *path, struct stat *st);
+	int (*lstat)(const char *path, struct stat *st);
+	int (*fstat)(int fd, struct stat *st);
+	int (*access)(const char *path, int mode);
+	int (*fchmod)(int fd, mode_t mode);
+	int (*flock)(int fd, int op);
+	int (*dup2)(int fd, int to);
+	int (*blkgetsize64)(int fd, uint64_t *size); /* a block device's size in bytes */
 	ssize_t (*write)(int fd, const void *buf, size_t len);
 	ssize_t (*read)(int fd, void *buf, size_t len); /* retries EINTR itself */
 	/* RB_HALT_SYSTEM, RB_AUTOBOOT or RB_POWER_OFF; returns only on failure. */
@@ -21,6 +31,11 @@ struct sys_ops {
 	/* Waits forever: what is left when even reboot(2) failed. Tests replace it with a longjmp;
 	 * fail_closed() calls it in a loop, so even one that returned would not fall through. */
 	void (*hang)(void);
+	/* lib/switchroot.h's switch_root(): the move into the new root. */
+	int (*switch_root)(const char *newroot);
+	/* The system's clean start: closes every fd from 3 up, unblocks every signal and resets its
+	 * disposition, then execve(2). Returns only on failure. */
+	int (*execve)(const char *path, char *const argv[], char *const envp[]);
 	pid_t (*getpid)(void);
 	uint64_t (*now_us)(void); /* CLOCK_BOOTTIME */
 };

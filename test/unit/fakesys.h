@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -16,7 +18,8 @@
 
 #define FAKE_MAX 16
 
-enum { FAKE_RUNNING, FAKE_REBOOTED, FAKE_HUNG };
+/* How a run ended: FAKE_EXECED is the hand-over (the execve op reached). */
+enum { FAKE_RUNNING, FAKE_REBOOTED, FAKE_HUNG, FAKE_EXECED };
 
 static struct fake {
 	jmp_buf exit;
@@ -31,6 +34,8 @@ static struct fake {
 	int kmsg, console; /* memfds the logger writes to */
 	const char *capture_path; /* an open of this path gets the memfd capture ... */
 	int capture, capture_opens, capture_flags; /* ... counted, with the flags it was opened with */
+	int switch_root_calls, execve_calls;
+	char execed[64];
 } fake;
 
 static int fake_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
@@ -78,6 +83,64 @@ static ssize_t fake_readop(int fd, void *buf, size_t len) {
 	return n < 0 ? -errno : n;
 }
 
+/* The calls on paths and fds that need no privilege: the host's own. */
+static int fake_openat(int dirfd, const char *path, int flags, mode_t mode) {
+	int fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+static int fake_stat(const char *path, struct stat *st) {
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+static int fake_lstat(const char *path, struct stat *st) {
+	return lstat(path, st) < 0 ? -errno : 0;
+}
+
+static int fake_fstat(int fd, struct stat *st) {
+	return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+static int fake_access(const char *path, int mode) {
+	return access(path, mode) < 0 ? -errno : 0;
+}
+
+static int fake_fchmod(int fd, mode_t mode) {
+	return fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
+static int fake_flock(int fd, int op) {
+	return flock(fd, op) < 0 ? -errno : 0;
+}
+
+/* The test's own stdio stays: a dup2 onto it is only pretended. */
+static int fake_dup2(int fd, int to) {
+	return fcntl(fd, F_GETFD) < 0 ? -errno : to;
+}
+
+/* A "block device" is a file: its size. */
+static int fake_blkgetsize64(int fd, uint64_t *size) {
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	*size = (uint64_t) st.st_size;
+	return 0;
+}
+
+static int fake_switch_root(const char *newroot) {
+	(void) newroot;
+	fake.switch_root_calls++;
+	return 0;
+}
+
+/* The hand-over: the machine is the system's now. */
+static int fake_execve(const char *path, char *const argv[], char *const envp[]) {
+	(void) argv, (void) envp;
+	fake.execve_calls++;
+	snprintf(fake.execed, sizeof fake.execed, "%s", path);
+	longjmp(fake.exit, FAKE_EXECED);
+}
+
 static int fake_reboot(int cmd) {
 	fake.reboot_cmd = cmd;
 	fake.reboot_calls++;
@@ -114,11 +177,22 @@ static const struct sys_ops fake_ops = {
 	.umount = fake_umount,
 	.mkdir = fake_mkdir,
 	.open = fake_open,
+	.openat = fake_openat,
+	.stat = fake_stat,
+	.lstat = fake_lstat,
+	.fstat = fake_fstat,
+	.access = fake_access,
+	.fchmod = fake_fchmod,
+	.flock = fake_flock,
+	.dup2 = fake_dup2,
+	.blkgetsize64 = fake_blkgetsize64,
 	.write = fake_write,
 	.read = fake_readop,
 	.reboot = fake_reboot,
 	.sleep_us = fake_sleep_us,
 	.hang = fake_hang,
+	.switch_root = fake_switch_root,
+	.execve = fake_execve,
 	.getpid = fake_getpid,
 	.now_us = fake_now_us,
 };
