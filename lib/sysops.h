@@ -13,6 +13,7 @@ struct sys_ops {
 		     const char *data);
 	int (*umount)(const char *target); /* lazily (MNT_DETACH): what was read from it is read */
 	int (*mkdir)(const char *path, mode_t mode);
+	/* open and openat add O_CLOEXEC: only the stdio dup2 makes outlives the hand-over's exec. */
 	int (*open)(const char *path, int flags, mode_t mode);
 	int (*openat)(int dirfd, const char *path, int flags, mode_t mode);
 	int (*stat)(const char *path, struct stat *st);
@@ -21,7 +22,7 @@ struct sys_ops {
 	int (*access)(const char *path, int mode);
 	int (*fchmod)(int fd, mode_t mode);
 	int (*flock)(int fd, int op);
-	int (*dup2)(int fd, int to);
+	int (*dup2)(int fd, int to); /* returns to */
 	int (*blkgetsize64)(int fd, uint64_t *size); /* a block device's size in bytes */
 	ssize_t (*write)(int fd, const void *buf, size_t len);
 	ssize_t (*read)(int fd, void *buf, size_t len); /* retries EINTR itself */
