@@ -83,8 +83,10 @@ fetch() {
 		while read -r lib pkg ver suite file sum; do
 			[ -f "$cache/src/$file" ] && continue
 			local uri
+			# apt-get fails for a version the index lacks: with pipefail that would end the
+			# script here, silently, so its status is left to the test below.
 			uri=$(apt-get "${apt_opts[@]}" source --print-uris -qq "$pkg=$ver" 2>/dev/null |
-				awk -v f="$file" '$2 == f { gsub("\047", "", $1); print $1 }')
+				awk -v f="$file" '$2 == f { gsub("\047", "", $1); print $1 }') || true
 			[ -n "$uri" ] || die "$file is not offered by the mirror for $pkg=$ver"
 			echo "deps: fetching $file"
 			/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$cache/src/$file.part" >/dev/null ||
