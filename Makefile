@@ -11,7 +11,7 @@ SYSROOT := $(abspath $(BUILD)/sysroot)
 SYSROOT_STAMP := $(SYSROOT)/.complete
 
 PUBLIC := all check unit analyze size lab demo fuzz bench
-.PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup clean distclean
+.PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup relock clean distclean
 all:
 $(PUBLIC): deps
 	@$(MAKE) --no-print-directory do-$@
@@ -22,6 +22,11 @@ setup:
 deps: setup
 	@third_party/deps.sh --link $(BUILD)/sysroot
 	@third_party/musl.sh $(BUILD)/musl-dev
+
+# Re-pins third_party/sources.lock and qemu/tools.lock to the mirror's newest versions in the
+# same suites (third_party/relock.sh; `third_party/relock.sh --check` only reports).
+relock:
+	@third_party/relock.sh
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter

@@ -22,9 +22,11 @@ if [ ! -f "$deb" ]; then
 	apt_private "$cache/apt-bin" deb "$suite" || exit 1
 	apt-get "${apt_opts[@]}" -qq update >/dev/null 2>"$cache/apt-bin/update.err" ||
 		die "apt-get update with the private configuration failed: $(tail -n1 "$cache/apt-bin/update.err")"
-	uri=$(apt-get "${apt_opts[@]}" download --print-uris -qq "$pkg=$ver" 2>/dev/null | awk '{ gsub("\047", "", $1); print $1 }')
-	[ -n "$uri" ] || die "$pkg=$ver is not offered by the mirror any more: update qemu/tools.lock"
-	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$deb.part" >/dev/null || die "download of $uri failed"
+	# apt-get fails for a version the index lacks: `|| true`, or pipefail would exit silently here.
+	uri=$(apt-get "${apt_opts[@]}" download --print-uris -qq "$pkg=$ver" 2>/dev/null | awk '{ gsub("\047", "", $1); print $1 }') || true
+	[ -n "$uri" ] || die "$file: $pkg=$ver is not offered by the mirror any more: run make relock"
+	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$deb.part" >/dev/null ||
+		die "download of $file failed ($uri): run make relock if the mirror dropped it"
 	mv "$deb.part" "$deb.unverified"
 	deb_in=$deb.unverified
 else
@@ -33,7 +35,7 @@ fi
 got=$(sha256sum "$deb_in" | cut -d' ' -f1)
 if [ "$got" != "$sum" ]; then
 	rm -f "$cache/pkg/$file.unverified"
-	die "SHA-256 mismatch for $file: expected $sum, got $got (qemu/tools.lock)"
+	die "SHA-256 mismatch for $file: expected $sum, got $got (qemu/tools.lock): run make relock to check the pins against the mirror"
 fi
 [ "$deb_in" = "$deb" ] || mv "$deb_in" "$deb"
 rm -rf "$dir.partial"

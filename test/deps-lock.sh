@@ -13,7 +13,7 @@ sed "s/$real/$fake/" "$lock" >"$tmp/lock"
 if third_party/deps.sh --lock "$tmp/lock" >"$tmp/out" 2>"$tmp/err"; then
 	echo "deps accepted a lock with a wrong hash"; exit 1
 fi
-want="deps: SHA-256 mismatch for $file: expected $fake, got $real (lock $tmp/lock)"
+want="deps: SHA-256 mismatch for $file: expected $fake, got $real (lock $tmp/lock): run make relock to check the pins against the mirror"
 if [ "$(cat "$tmp/err")" != "$want" ]; then
 	echo "unexpected error output:"; cat "$tmp/err"; echo "wanted exactly: $want"; exit 1
 fi

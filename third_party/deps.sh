@@ -33,6 +33,8 @@ cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
 jobs=${JOBS:-$(nproc)}
 
 die() { echo "deps: $*" >&2; exit 1; }
+# A dropped, undownloadable or mismatching archive names the tool that re-pins (third_party/relock.sh).
+relock_hint="run make relock to check the pins against the mirror"
 # shellcheck source=third_party/apt.sh
 . "$here/apt.sh"
 
@@ -67,7 +69,7 @@ lock_lines() { grep -Ev '^[[:space:]]*(#|$)' "$lock"; }
 verify() { # file expected -> one line on mismatch, exit 1
 	local f=$1 want=$2 got
 	got=$(sha256sum "$cache/src/$f" | cut -d' ' -f1)
-	[ "$got" = "$want" ] || die "SHA-256 mismatch for $f: expected $want, got $got (lock $lock)"
+	[ "$got" = "$want" ] || die "SHA-256 mismatch for $f: expected $want, got $got (lock $lock): $relock_hint"
 }
 
 fetch() {
@@ -83,15 +85,17 @@ fetch() {
 		while read -r lib pkg ver suite file sum; do
 			[ -f "$cache/src/$file" ] && continue
 			local uri
+			# apt-get fails for a version the index lacks: with pipefail that would end the
+			# script here, silently, so its status is left to the test below.
 			uri=$(apt-get "${apt_opts[@]}" source --print-uris -qq "$pkg=$ver" 2>/dev/null |
-				awk -v f="$file" '$2 == f { gsub("\047", "", $1); print $1 }')
-			[ -n "$uri" ] || die "$file is not offered by the mirror for $pkg=$ver"
+				awk -v f="$file" '$2 == f { gsub("\047", "", $1); print $1 }') || true
+			[ -n "$uri" ] || die "$file is not offered by the mirror for $pkg=$ver any more: run make relock"
 			echo "deps: fetching $file"
 			/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$cache/src/$file.part" >/dev/null ||
-				die "download of $uri failed"
+				die "download of $file failed ($uri): run make relock if the mirror dropped it"
 			# Verify before the file takes its cached name: a bad download never looks cached.
 			local got; got=$(sha256sum "$cache/src/$file.part" | cut -d' ' -f1)
-			[ "$got" = "$sum" ] || { rm -f "$cache/src/$file.part"; die "SHA-256 mismatch for $file: expected $sum, got $got (lock $lock)"; }
+			[ "$got" = "$sum" ] || { rm -f "$cache/src/$file.part"; die "SHA-256 mismatch for $file: expected $sum, got $got (lock $lock): $relock_hint"; }
 			mv "$cache/src/$file.part" "$cache/src/$file"
 		done < <(lock_lines)
 	fi
