@@ -362,7 +362,9 @@ static int await_devices(struct context *ctx, struct await *a, struct part *out)
 
 	for (;;) {
 		struct parse_error err = {};
-		int np = blockscan("/sys/class/block", parts, seen, sizeof seen, &err);
+		/* The last scan: what the kernel has not partitioned by now, it never will. */
+		const bool final = sys->now_us() >= ctx->device_deadline_us;
+		int np = blockscan("/sys/class/block", final, parts, seen, sizeof seen, &err);
 		if (np == -EBADMSG || np == -E2BIG) {
 			ctx->reason = REASON_PARTITION_TABLE;
 			return log_error_errno(np, "%s; refusing the partition table", err.msg);
@@ -407,7 +409,7 @@ static int await_devices(struct context *ctx, struct await *a, struct part *out)
 			return r;
 
 		uint64_t now = sys->now_us();
-		if (now >= ctx->device_deadline_us) {
+		if (final) {
 			log_other_disks(parts, (size_t) np, a, LOG_ERR);
 			return timed_out(ctx, scan ? scan : parts, (size_t) np, a, seen);
 		}

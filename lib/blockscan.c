@@ -83,8 +83,8 @@ static struct {
 /* The disk, then its GPT partitions, each under the kernel's device of its number once
  * lib/geometry.c found the kernel's partitions and the table the same. Returns the new count or a
  * refusal (-EBADMSG, -E2BIG, with err). */
-static int scan_disk(const char *sysfs_block, const char *disk, struct part *parts, int n, bool *unsettled,
-		     struct parse_error *err) {
+static int scan_disk(const char *sysfs_block, const char *disk, bool final, struct part *parts, int n,
+		     bool *unsettled, struct parse_error *err) {
 	char dev[300];
 	int w = snprintf(dev, sizeof dev, "/dev/%s", disk);
 	if (w < 0 || (size_t) w >= sizeof(parts[0].dev))
@@ -128,6 +128,13 @@ static int scan_disk(const char *sysfs_block, const char *disk, struct part *par
 	if (*unsettled)
 		return n;
 	r = geometry_check(disk, scratch.ents, (size_t) np, scratch.after, (size_t) na, err);
+	if (r == -EAGAIN && final) {
+		/* The header libblkid read, in bytes: the primary's is at LBA 1, anything else the backup. */
+		blkid_loff_t off = blkid_parttable_get_offset(tab);
+		unsigned ssz = blkid_probe_get_sectorsize(pr);
+		uint64_t lba = off > 0 && ssz > 0 ? (uint64_t) off / ssz : 0;
+		return geometry_unread(disk, (size_t) np, lba == 1 ? 0 : lba, err);
+	}
 	*unsettled = r == -EAGAIN;
 	if (r == -EAGAIN)
 		return n;
@@ -172,7 +179,8 @@ static int is_candidate_disk(int block_dirfd, const char *name) {
 	return fd >= 0 && sysfs_u64(fd, "partition", &partno) < 0;
 }
 
-int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size, struct parse_error *err) {
+int blockscan(const char *sysfs_block, bool final, struct part *parts, char *seen, size_t seen_size,
+	      struct parse_error *err) {
 	_cleanup_(closedirp) DIR *d = opendir(sysfs_block);
 	int n = 0;
 	size_t used = 0;
@@ -188,7 +196,7 @@ int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t se
 		if (named)
 			used += (size_t) w;
 		bool unsettled = false;
-		n = scan_disk(sysfs_block, e->d_name, parts, n, &unsettled, err);
+		n = scan_disk(sysfs_block, e->d_name, final, parts, n, &unsettled, err);
 		if (n < 0)
 			return n;
 		/* Said in the timeout's "disks seen" when it never settles. */

@@ -3,6 +3,7 @@
  * devices, libblkid for the partition tables. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "discover.h"
@@ -19,5 +20,8 @@
  * partitions are not there yet or changed while it was read, is listed without partitions (and
  * marked in seen: "vda (partitions not read yet)"): it is looked at again on the next scan. Returns the number of entries; -EBADMSG when a disk's GPT and
  * the kernel's partitions disagree, -E2BIG when a disk's partitions do not fit (never truncated),
- * each with one line in err; or -errno when /sys cannot be read. */
-int blockscan(const char *sysfs_block, struct part *parts, char *seen, size_t seen_size, struct parse_error *err);
+ * each with one line in err; or -errno when /sys cannot be read. final: the scan at the
+ * device deadline, where a disk whose GPT has entries and whose kernel partitions never came is
+ * refused (-EBADMSG, geometry_unread()), not waited for. */
+int blockscan(const char *sysfs_block, bool final, struct part *parts, char *seen, size_t seen_size,
+	      struct parse_error *err);

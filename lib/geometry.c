@@ -69,6 +69,15 @@ int geometry_check(const char *disk, const struct gpt_entry *ents, size_t ne, co
 	return 0;
 }
 
+int geometry_unread(const char *disk, size_t ne, uint64_t backup_lba, struct parse_error *err) {
+	if (backup_lba)
+		return parse_fail(err, 0, -EBADMSG, "/dev/%s: libblkid reads a GPT with %zu partitions from its backup "
+				  "header (LBA %" PRIu64 "), the kernel made none: the primary table is damaged", disk, ne,
+				  backup_lba);
+	return parse_fail(err, 0, -EBADMSG, "/dev/%s: libblkid reads a GPT with %zu partitions, the kernel made none",
+			  disk, ne);
+}
+
 int geometry_fits(const char *disk, size_t entries, size_t room, struct parse_error *err) {
 	if (entries < room)
 		return 0;

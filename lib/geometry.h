@@ -77,5 +77,13 @@ int geometry_fits(const char *disk, size_t entries, size_t room, struct parse_er
  * table meanwhile, and the disk is looked at again on the next scan. */
 int geometry_reads_equal(const struct kernel_part *a, size_t na, const struct kernel_part *b, size_t nb);
 
+/* The refusal for a disk that stayed at -EAGAIN until the device deadline: the kernel made no
+ * partitions for a GPT in which libblkid reads ne entries. It has read the table by then, and
+ * refused it: libblkid falls back to the backup header when the primary header or its entry array
+ * fails its CRC, the kernel (without "gpt" on its command line) does not. backup_lba: the LBA of
+ * the header libblkid read when it was not the primary's (LBA 1), else 0. Returns -EBADMSG with
+ * one line in err. */
+int geometry_unread(const char *disk, size_t ne, uint64_t backup_lba, struct parse_error *err);
+
 /* The kernel partition of that number, or NULL. */
 const struct kernel_part *geometry_find(const struct kernel_part *kparts, size_t nk, int partno);

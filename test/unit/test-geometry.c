@@ -113,6 +113,18 @@ static void test_fits(void **state) {
 	assert_int_equal(geometry_fits("sdc", 0, 1, NULL), 0);
 }
 
+/* The deadline's refusal of a table the kernel never partitioned: which header libblkid read. */
+static void test_unread(void **state) {
+	struct parse_error err = { 0, "" };
+	(void) state;
+	assert_int_equal(geometry_unread("vda", 4, 147455, &err), -EBADMSG);
+	assert_string_equal(err.msg, "/dev/vda: libblkid reads a GPT with 4 partitions from its backup header (LBA 147455), "
+				     "the kernel made none: the primary table is damaged");
+	assert_int_equal(geometry_unread("sdb", 2, 0, &err), -EBADMSG);
+	assert_string_equal(err.msg, "/dev/sdb: libblkid reads a GPT with 2 partitions, the kernel made none");
+	assert_int_equal(geometry_unread("sdb", 2, 0, NULL), -EBADMSG);
+}
+
 static void test_reads_equal(void **state) {
 	static const struct kernel_part a[] = { LAB_KP };
 	static const struct kernel_part reordered[] = { { 3, 137216, 2048, "vda3" }, { 1, 2048, 131072, "vda1" },
@@ -149,6 +161,7 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_table),
 		cmocka_unit_test(test_fits),
+		cmocka_unit_test(test_unread),
 		cmocka_unit_test(test_reads_equal),
 		cmocka_unit_test(test_find),
 	};
