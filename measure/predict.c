@@ -18,10 +18,11 @@
  * is done the agent measures where its defaults say; "modules" comes before "tpm", which measures
  * enter-initrd; "measure" (after mounts, ipe and selinux) the facts; "handover" checks the init and
  * everything executing it loads before it extends leave-initrd, so its refusals (INIT_UNVERIFIED,
- * MOUNT) follow every fact. A failure inside tpm or measure can come before or after their own
- * extends, and one of handover's after leave-initrd (switch_root failing, the init replaced
- * meanwhile) is not told apart by its reason: those are not predicted. */
-enum progress { BEFORE_CONFIG, BEFORE_ENTER, AFTER_ENTER, AFTER_FACTS };
+ * MOUNT) follow every fact. A failure inside tpm can come before or after its own extend, and
+ * one of handover's after leave-initrd (switch_root failing, the init replaced meanwhile) is not
+ * told apart by its reason: those are not predicted. One inside measure (the TPM failing an
+ * extend) is, given how many facts went in before it: --facts-extended N. */
+enum progress { BEFORE_CONFIG, BEFORE_ENTER, AFTER_ENTER, IN_FACTS, AFTER_FACTS };
 static const struct {
 	const char *stage;
 	enum progress at;
@@ -29,7 +30,7 @@ static const struct {
 	{ "early-mounts", BEFORE_CONFIG }, { "config", BEFORE_CONFIG },   { "modules", BEFORE_ENTER },
 	{ "devices", AFTER_ENTER },        { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
 	{ "mounts", AFTER_ENTER },         { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
-	{ "handover", AFTER_FACTS },
+	{ "measure", IN_FACTS },           { "handover", AFTER_FACTS },
 };
 
 struct options {
@@ -39,6 +40,7 @@ struct options {
 	const char *roothash, *usr_env, *cert, *config, *failure, *usr_label;
 	const char *ipe_policy, *ipe_mode, *selinux_policy, *selinux_mode;
 	unsigned banks;
+	int facts_extended; /* -1: not given */
 };
 
 /* "STAGE:REASON" into its progress and the reason's code. */
@@ -59,7 +61,7 @@ static int parse_failure(const char *s, enum progress *at, const char **stage, c
 		return -EINVAL;
 	}
 	say("--failure: '%s' is not STAGE:REASON with STAGE one of early-mounts, config, modules, devices, "
-	    "signature, verity, mounts, ipe, selinux, handover",
+	    "signature, verity, mounts, ipe, selinux, measure, handover",
 	    s);
 	return -EINVAL;
 }
@@ -77,7 +79,7 @@ static int yes_no(const char *option, const char *arg, bool *out) {
 /* Returns 0, 1 (--help was printed) or -EINVAL (said why). */
 static int parse_options(int argc, char **argv, struct options *o) {
 	enum { O_UKI = 0x100, O_NO_STUB, O_ROOTHASH, O_USR_ENV, O_CERT, O_KV, O_CONFIG, O_BANKS, O_FAILURE, O_FORMAT,
-	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_USR_LABEL, O_PINNED, O_SECTION }; /* O_SECTION + i: the stub's section i */
+	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_USR_LABEL, O_PINNED, O_FACTS_EXTENDED, O_SECTION }; /* O_SECTION + i: the stub's section i */
 	static const struct option opts[] = {
 		{ "uki", required_argument, NULL, O_UKI },
 		{ "linux", required_argument, NULL, O_SECTION + 0 },
@@ -97,6 +99,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "banks", required_argument, NULL, O_BANKS },
 		{ "failure", required_argument, NULL, O_FAILURE },
+		{ "facts-extended", required_argument, NULL, O_FACTS_EXTENDED },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "ipe-policy", required_argument, NULL, O_IPE },
 		{ "ipe-mode", required_argument, NULL, O_IPE_MODE },
@@ -109,6 +112,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
 
 	o->kernel_verified = true;
 	o->banks = PCR_BANKS_ALL;
+	o->facts_extended = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
 		switch (c) {
@@ -152,6 +156,15 @@ static int parse_options(int argc, char **argv, struct options *o) {
 		case O_FAILURE:
 			o->failure = optarg;
 			break;
+		case O_FACTS_EXTENDED: {
+			unsigned n;
+			if (config_parse_uint(optarg, strlen(optarg), 0, MEASURE_FACTS_MAX, &n) < 0) {
+				say("--facts-extended: '%s' is not a count of facts from 0 to %d", optarg, MEASURE_FACTS_MAX);
+				return -EINVAL;
+			}
+			o->facts_extended = (int) n;
+			break;
+		}
 		case O_IPE:
 			o->ipe_policy = optarg;
 			break;
@@ -226,11 +239,15 @@ static int sequence(const struct options *o, enum progress at, const char *stage
 		if (r < 0)
 			return r;
 	}
-	if (at == AFTER_FACTS) {
+	if (at >= IN_FACTS) {
 		r = measure_fact_records(pcr_facts, f, o->banks, &recs[n]);
 		if (r < 0)
 			return r;
-		n += r;
+		if (at == IN_FACTS && o->facts_extended >= r) {
+			say("--facts-extended %d: the boot has only %d facts, so a failure comes after all of them", o->facts_extended, r);
+			return -EINVAL;
+		}
+		n += at == IN_FACTS ? o->facts_extended : r;
 	}
 	if (!stage)
 		return measure_phase_record(pcr_phase, MEASURE_LEAVE, o->banks, &recs[n]) < 0 ? -EIO : n + 1;
@@ -303,7 +320,12 @@ int predict_main(int argc, char **argv) {
 	const char *stage = NULL, *reason = NULL;
 	if (o.failure && parse_failure(o.failure, &at, &stage, &reason) < 0)
 		return -EINVAL;
-	if (!has_label && at == AFTER_FACTS) {
+	if ((at == IN_FACTS) != (o.facts_extended >= 0)) {
+		say("predict: --facts-extended N goes with --failure measure:REASON, and only with it (how many facts "
+		    "were extended before the failure)");
+		return -EINVAL;
+	}
+	if (!has_label && at >= IN_FACTS) {
 		say("predict: the usr partition's label is unknown: give --usr-label LABEL (\"\" for a whole disk), "
 		    "or a --usr-env with USR_LABEL=");
 		return -EINVAL;

@@ -252,6 +252,22 @@ EOF
 	pass "--failure modules:MODULE: no enter-initrd in PCR 11, the failure in the configured PCR 16" ||
 	fail "--failure modules:MODULE: $(tr '\n' ' ' <"$w/fail-modules.lines")"
 
+# The TPM failing an extend inside measure: enter-initrd, the first N facts, then the failure.
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure measure:MEASURE --facts-extended 2 \
+	--banks sha256 --format lines >"$w/fail-measure.lines"
+want=$("$py" - "$roothash" "$fpr" <<'EOF'
+import hashlib, sys
+root, fpr = sys.argv[1:]
+v = bytes(32)
+for s in (f"verinit.usr.roothash={root}", f"verinit.usr.signer.sha256={fpr}", "verinit.failure stage=measure reason=MEASURE"):
+    v = hashlib.sha256(v + hashlib.sha256(s.encode()).digest()).digest()
+print(v.hex())
+EOF
+)
+[ "$(value "$w/fail-measure.lines" sha256 15)" = "$want" ] &&
+	pass "--failure measure:MEASURE --facts-extended 2: PCR 15 holds two facts and the failure" ||
+	fail "--facts-extended 2: PCR 15 is '$(value "$w/fail-measure.lines" sha256 15)', hashlib says '$want'"
+
 # ---- replay -------------------------------------------------------------------------------------
 # The logs a boot of this UKI writes: the firmware's (systemd-stub's EV_IPL events in PCR 11, and a
 # few of the firmware's own, with PCR 0 started at locality 3) and verinit's JSON-SEQ log. The PCR
@@ -387,6 +403,12 @@ run e6 predict --uki "$uki" --usr-roothash "$(echo "$roothash" | tr a-f A-F)" --
 expect "an upper-case root hash is refused" one_line e6 "--usr-roothash"
 run e7 predict --uki "$uki" --usr-env "$lab/usr/usr.env" --bogus
 expect "an unknown option: exit 2" one_line e7 "--bogus"
+run e8 predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure measure:MEASURE
+expect "a failure in measure without --facts-extended: exit 2" one_line e8 "--facts-extended N goes with --failure measure"
+run e9 predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure signature:SIG_INVALID --facts-extended 1
+expect "--facts-extended with a failure outside measure: exit 2" one_line e9 "--facts-extended N goes with --failure measure"
+run e10 predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure measure:MEASURE --facts-extended 40
+expect "more facts extended than there are: exit 2" one_line e10 "--facts-extended"
 
 if [ "$failures" -gt 0 ]; then
 	echo "measure-cli: $failures of $checks checks failed"
