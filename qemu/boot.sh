@@ -2,11 +2,18 @@
 # Boots one lab variant under QEMU (TCG) and writes a verdict. Usage:
 #   qemu/boot.sh --run DIR [--firmware ovmf-sb|ovmf|seabios] [--uki UKI] [--disk IMG]...
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
-#                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--timeout SECONDS]
-#                [--disk-bus virtio|scsi|nvme] [--trace-code FILE]
+#                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--tpm-proxy PCR:N|pass]
+#                [--timeout SECONDS] [--disk-bus virtio|scsi|nvme] [--trace-code FILE]
+#                [--hotplug-at REGEX --hotplug-disk IMG]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
 # --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
 # mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
+# --tpm-proxy puts qemu/tpm-proxy.py between QEMU and swtpm: with PCR:N the Nth TPM2_PCR_Extend of
+# PCR fails (TPM_RC_FAILURE), every other command goes through (DIR/tpm-proxy.log says when); with
+# either, swtpm outlives a QEMU that exits by itself (a failure action of reboot or poweroff), so
+# its PCRs are still read after the halt.
+# --hotplug-at adds --hotplug-disk as a SCSI disk (--disk-bus scsi) through QEMU's monitor once a
+# serial line matches REGEX: a disk that arrives late; DIR/hotplugged records when.
 # --disk alone boots the (first) disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast,
 # unverified. Each --disk is one virtio disk, in order: vda, vdb, ...; --disk-bus scsi puts them
 # behind a virtio-scsi host adapter (sda, sdb, ...: the disks appear only after its driver scanned
@@ -26,7 +33,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
-trace_code=
+trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk=
 vars=$here/../build/lab/OVMF_VARS.fd
 die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -34,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
 	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;; --disk-bus) disk_bus=$2 ;;
-	--trace-code) trace_code=$2 ;;
+	--trace-code) trace_code=$2 ;; --tpm-proxy) tpm_proxy=$2 ;;
+	--hotplug-at) hotplug_at=$2 ;; --hotplug-disk) hotplug_disk=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -44,7 +52,13 @@ rm -rf "$run" && mkdir -p "$run"
 log=$run/serial.log
 
 q=(qemu-system-x86_64 -accel tcg,thread=single -smp 1 -m 1024 -nic none -display none
-	-monitor none -serial stdio -no-reboot -pidfile "$run/qemu.pid")
+	-serial stdio -no-reboot -pidfile "$run/qemu.pid")
+if [ -n "$hotplug_at" ]; then
+	[ -f "$hotplug_disk" ] && [ "$disk_bus" = scsi ] || die "--hotplug-at needs --hotplug-disk IMG and --disk-bus scsi"
+	q+=(-monitor "unix:$run/monitor.sock,server=on,wait=off")
+else
+	q+=(-monitor none)
+fi
 case $firmware in
 ovmf-sb | ovmf)
 	if [ "$firmware" = ovmf-sb ]; then
@@ -85,6 +99,7 @@ swtpm_pid=
 cleanup() {
 	if [ -s "$run/qemu.pid" ]; then kill "$(cat "$run/qemu.pid")" 2>/dev/null || true; fi
 	[ -z "$swtpm_pid" ] || kill "$swtpm_pid" 2>/dev/null || true
+	[ -z "$proxy_pid" ] || kill "$proxy_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
 case $tpm in
@@ -103,7 +118,15 @@ sha256 | all)
 	swtpm_pid=$!
 	for _ in $(seq 100); do [ -S "$run/tpm/ctrl.sock" ] && break; sleep 0.05; done
 	[ -S "$run/tpm/ctrl.sock" ] || die "swtpm did not come up (log: $run/swtpm.log)"
-	q+=(-chardev "socket,id=chrtpm,path=$run/tpm/ctrl.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+	ctrl=$run/tpm/ctrl.sock
+	if [ -n "$tpm_proxy" ]; then
+		ctrl=$run/tpm/proxy.sock
+		"$here/tpm-proxy.py" "$ctrl" "$run/tpm/ctrl.sock" "$tpm_proxy" 2>"$run/tpm-proxy.log" &
+		proxy_pid=$!
+		for _ in $(seq 100); do [ -S "$ctrl" ] && break; sleep 0.05; done
+		[ -S "$ctrl" ] || die "qemu/tpm-proxy.py did not come up (log: $run/tpm-proxy.log)"
+	fi
+	q+=(-chardev "socket,id=chrtpm,path=$ctrl" -tpmdev emulator,id=tpm0,chardev=chrtpm
 		-device tpm-tis,tpmdev=tpm0)
 	;;
 *) die "unknown --tpm '$tpm'" ;;
@@ -160,6 +183,24 @@ if [ -n "$tpm_dies_at" ] && [ -n "$swtpm_pid" ]; then
 		rm -f "$run/tpm-killed.line"
 	} &
 fi
+# The late disk, the same way: the monitor gets its drive and its SCSI device.
+if [ -n "$hotplug_at" ]; then
+	tail -n +1 -F --pid=$$ "$log" 2>/dev/null | {
+		grep -m1 -E "$hotplug_at" >"$run/hotplug.line" || exit 0
+		python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+for c in sys.argv[2:]:
+    s.sendall(c.encode() + b"\n"); time.sleep(0.3)
+s.settimeout(1)
+try:
+    while s.recv(4096): pass
+except OSError: pass' "$run/monitor.sock" \
+			"drive_add 0 if=none,id=hot0,format=raw,snapshot=on,file=$hotplug_disk" \
+			"device_add scsi-hd,drive=hot0,bus=scsi0.0,id=hotdisk" >"$run/monitor.log" 2>&1
+		echo "disk added after: $(cat "$run/hotplug.line")" >"$run/hotplugged"
+		rm -f "$run/hotplug.line"
+	} &
+fi
 verdict=timeout
 deadline=$(($(date +%s) + timeout))
 while :; do
@@ -175,6 +216,8 @@ done
 if [ "$verdict" = halted ] && [ -n "$swtpm_pid" ] && kill -0 "$swtpm_pid" 2>/dev/null; then
 	if [ -s "$run/qemu.pid" ]; then kill -KILL "$(cat "$run/qemu.pid")" 2>/dev/null || true; fi
 	wait "$pipe" 2>/dev/null || true
+	# The proxy leaves with QEMU's control connection, and so frees swtpm's.
+	[ -z "$proxy_pid" ] || for _ in $(seq 50); do kill -0 "$proxy_pid" 2>/dev/null || break; sleep 0.1; done
 	"$here/tpm-read.py" "$run/tpm/ctrl.sock" 11 15 >"$run/tpm-pcrs.part" 2>"$run/tpm-read.err" &&
 		mv "$run/tpm-pcrs.part" "$run/tpm-pcrs" || rm -f "$run/tpm-pcrs.part"
 fi

@@ -19,6 +19,15 @@ partition that libblkid does not list, or of another size (lib/geometry.h).
                       up to the first usable LBA allows it, the backup's moves down, the last usable
                       LBA with it), 296 one-sector entries after the last partition; the kernel
                       makes the first 255, libblkid lists all 300
+Damaged or inconsistent tables, as a bad write or a grown cloud disk leaves them (no entry added):
+  primary-header-crc  the primary header's CRC one bit off; the backup intact. libblkid falls back
+                      to the backup, the kernel (without gpt on its command line) does not
+  primary-entries-crc the usr entry's type in the primary array made "Linux filesystem data", the
+                      array's CRC left as it was: the same split as above
+  backup-differs      the backup array (CRCs right) with the types of usr and usr-verity swapped:
+                      both valid, both readers take the primary
+  grown               32 MiB appended, the backup header left where it was, as a resized cloud disk
+                      is before anything rewrites its table
 """
 import hashlib
 import os
@@ -148,11 +157,55 @@ def grow(primary, backup):
 
 
 MODES = ("overlap", "dup-entry", "end-before-start", "below-first-usable", "beyond-last-usable", "too-many")
+DAMAGE = ("primary-header-crc", "primary-entries-crc", "backup-differs", "grown")
+
+
+def type_index(raw, type_guid):
+    """The index of the only entry of that type in an entry array."""
+    found = [i for i in range(len(raw) // ENTRY.size) if raw[i * ENTRY.size:i * ENTRY.size + 16] == type_guid.bytes_le]
+    if len(found) != 1:
+        die(f"the table needs exactly one entry of type {type_guid}")
+    return found[0]
+
+
+def damage(mode, f, primary, backup, raws):
+    if mode == "grown":
+        f.seek(0, os.SEEK_END)
+        f.write(bytes(32 << 20))
+    elif mode == "primary-header-crc":
+        f.seek(primary[5] * SECTOR + 16)
+        f.write(struct.pack("<I", primary[3] ^ 1))
+    elif mode == "primary-entries-crc":
+        i = type_index(raws[0], USR)
+        f.seek(primary[10] * SECTOR + i * ENTRY.size)
+        f.write(LINUX_DATA.bytes_le)
+    elif mode == "backup-differs":
+        raw = raws[1]
+        u, v = type_index(raw, USR), type_index(raw, VERITY)
+        raw[u * ENTRY.size:u * ENTRY.size + 16] = VERITY.bytes_le
+        raw[v * ENTRY.size:v * ENTRY.size + 16] = USR.bytes_le
+        write_table(f, backup, raw)
+
+
+def add_entries(f, mode, primary, backup, raws):
+    add = craft(mode, raws[0], primary, backup)
+    if mode == "too-many":
+        grow(primary, backup)
+    for h, raw in zip((primary, backup), raws):
+        raw = raw + bytearray(h[11] * ENTRY.size - len(raw))
+        for index, entry in add:
+            if index is None:
+                free = [i for i in range(h[11]) if raw[i * ENTRY.size:i * ENTRY.size + 16] == bytes(16)]
+                if not free:
+                    die("no free entry in the table")
+                index = free[0]
+            ENTRY.pack_into(raw, index * ENTRY.size, *entry)
+        write_table(f, h, raw)
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in MODES:
-        die(f"usage: gpt-craft.py {'|'.join(MODES)} IN.img OUT.img")
+    if len(sys.argv) != 4 or sys.argv[1] not in MODES + DAMAGE:
+        die(f"usage: gpt-craft.py {'|'.join(MODES + DAMAGE)} IN.img OUT.img")
     mode, src, out = sys.argv[1:]
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(out)), prefix=".gpt-craft.")
     os.close(fd)
@@ -165,19 +218,10 @@ def main():
             primary = read_header(f, 1)
             backup = read_header(f, primary[6])
             raws = [read_entries(f, h) for h in (primary, backup)]
-            add = craft(mode, raws[0], primary, backup)
-            if mode == "too-many":
-                grow(primary, backup)
-            for h, raw in zip((primary, backup), raws):
-                raw = raw + bytearray(h[11] * ENTRY.size - len(raw))
-                for index, entry in add:
-                    if index is None:
-                        free = [i for i in range(h[11]) if raw[i * ENTRY.size:i * ENTRY.size + 16] == bytes(16)]
-                        if not free:
-                            die("no free entry in the table")
-                        index = free[0]
-                    ENTRY.pack_into(raw, index * ENTRY.size, *entry)
-                write_table(f, h, raw)
+            if mode in DAMAGE:
+                damage(mode, f, primary, backup, raws)
+            else:
+                add_entries(f, mode, primary, backup, raws)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

@@ -311,18 +311,22 @@ $(LAB)/uki-selinux-no-lsm.efi: $(LAB)/initramfs-selinux-enforcing.img $(UKI_DEPS
 $(LAB)/uki-selinux-unverified.efi: $(LAB)/initramfs-selinux-unverified.img $(UKI_DEPS)
 	$(call uki,db,$<,$(LSM_SELINUX))
 
-# qemu/gpt-craft.py's tables that the kernel and libblkid read differently (PARTITION_TABLE).
+# qemu/gpt-craft.py's tables that the kernel and libblkid read differently (PARTITION_TABLE), and
+# damaged or inconsistent ones (a primary header or entry array whose CRC is wrong, a backup table
+# that differs from the primary, a disk grown after it was partitioned).
 GPT_GEOMETRY := end-before-start below-first-usable beyond-last-usable too-many
+GPT_DAMAGE := primary-header-crc primary-entries-crc backup-differs grown
 # The configuration variants booted as UKIs.
-CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity ipe-plain
+CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity ipe-plain \
+	failure-reboot failure-poweroff verity-eio verity-panic
 LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-no-usr.img $(LAB)/disk-no-verity.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
-	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY)) \
+	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY) $(GPT_DAMAGE)) \
 	$(LAB)/disk-init-escape.img $(LAB)/disk-corrupt.img $(LAB)/disk-osguard.img $(LAB)/disk-osguard-attacker.img \
 	$(patsubst %,$(LAB)/disk-osguard-root-%.img,$(OSGUARD_ROOTS)) $(LAB)/disk-osguard-selinux.img \
 	$(LAB)/uki-osguard-selinux-other.efi $(LAB)/conf/osguard-selinux.conf \
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
-	$(LAB)/initramfs-kernel-optional.img $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
+	$(LAB)/initramfs-kernel-optional.img $(LAB)/initramfs-tpm-optional.img $(LAB)/conf/tpm-optional.conf $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
 	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/uki-selinux-unverified.efi $(LAB)/conf/selinux-enforcing.conf

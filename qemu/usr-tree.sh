@@ -10,6 +10,9 @@
 #   usr/lib/verinit-test/init       the test init (qemu/guest/init), mode 0755, or with
 #                                   --init-link a symlink to TARGET (a negative test: an init
 #                                   that resolves outside the verified /usr)
+#   usr/share/verinit-test/canary   4096 numbered lines ("canary 000000" ...), 56 KiB of data that
+#                                   nothing executes: qemu/corrupt.sh flips a bit in its middle, so
+#                                   a corrupted-/usr case knows which file the bad block is in
 #   usr/lib/verinit-test/slot       with --slot, NAME and a newline: which slot of an A/B disk
 #   usr/share/verinit-test/selinux-stores/  with --selinux-stores, a copy of DIR: SELinux policy
 #                                   stores (/etc/selinux trees) for selinux.store=
@@ -79,6 +82,8 @@ if [ -n "$init_link" ]; then
 else
 	install -m 0755 "$here/guest/init" "$tree/usr/lib/verinit-test/init" || die "cannot copy the test init"
 fi
+mkdir -p "$tree/usr/share/verinit-test" && seq -f 'canary %06g' 0 4095 >"$tree/usr/share/verinit-test/canary" ||
+	die "cannot write the canary file"
 # Which slot of an A/B disk this tree is: the test init reports it, so a case sees which /usr it got.
 [ -z "$slot" ] || echo "$slot" >"$tree/usr/lib/verinit-test/slot" || die "cannot write the slot name"
 if [ -n "$dyninit" ]; then
@@ -94,7 +99,7 @@ if [ -n "$dyninit" ]; then
 	done
 fi
 if [ -n "$stores" ]; then
-	mkdir -p "$tree/usr/share/verinit-test" && cp -R "$stores" "$tree/usr/share/verinit-test/selinux-stores" &&
+	cp -R "$stores" "$tree/usr/share/verinit-test/selinux-stores" &&
 		find "$tree/usr/share/verinit-test/selinux-stores" -type f -exec chmod 0644 {} + ||
 		die "cannot copy $stores"
 fi

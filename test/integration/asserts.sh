@@ -718,3 +718,129 @@ assert_osguard_root_preload() {
 assert_osguard_root_usr_symlink() {
 	osguard_root_refused "$1" mounts:MOUNT 'verinit: /usr on the new root is not a directory \(a symlink\?\)' "the /usr symlink"
 }
+
+# ---- issue 22's remaining cases ----------------------------------------------------------------
+# Booted by SeaBIOS with no stub: PCR 11 holds verinit's phases alone.
+no_stub_prediction() { echo --no-stub --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" --kernel-verified no; }
+# A SeaBIOS boot that failed in STAGE:REASON: measured, and exactly as predicted.
+no_stub_failed() { # run stage:REASON
+	local ok=0
+	never_handed_over "$1" || ok=1
+	# shellcheck disable=SC2046 # words
+	failure_measured "$1" $(no_stub_prediction) --config qemu/verinit.conf || ok=1
+	# shellcheck disable=SC2046 # words
+	failure_predicted "$1" $(no_stub_prediction) --config qemu/verinit.conf --failure "$2" || ok=1
+	return $ok
+}
+
+# The TPM fails the third PCR 15 extend (qemu/tpm-proxy.py) and answers again afterwards: verinit
+# stops in measure, and the TPM holds exactly enter-initrd, the first two facts and the failure.
+assert_tpm_fails_facts() {
+	local ok=0
+	grep -qx 'failed TPM2_PCR_Extend #3 of PCR 15' "$1/tpm-proxy.log" ||
+		{ echo "the proxy did not fail the third extend of PCR 15: $(head -c 200 "$1/tpm-proxy.log")"; ok=1; }
+	grep -q "verinit: Cannot extend PCR 15 with 'verinit\." "$1/serial.log" || { echo "no console line naming the failed extend"; ok=1; }
+	failure_measured "$1" $(uki_prediction) || ok=1
+	# shellcheck disable=SC2046 # words
+	failure_predicted "$1" $(uki_prediction) --failure measure:MEASURE --facts-extended 2 || ok=1
+	never_handed_over "$1" || ok=1
+	return $ok
+}
+# tpm=optional without a TPM: /usr verified and handed over, unmeasured, and both the console and
+# the boot report say so.
+assert_tpm_optional_none() {
+	local ok=0
+	usr_verified "$1" || ok=1
+	grep -q 'verinit: No TPM (/dev/tpmrm0) after 5 s; booting unmeasured (tpm=optional)' "$1/serial.log" ||
+		{ echo "no console line saying the boot is unmeasured"; ok=1; }
+	[ "$(report_json "$1" .tpm.present)" = false ] || { echo "report.json: tpm.present is not false"; ok=1; }
+	! grep -q '^R pcr ' "$1/report" || { echo "the guest read PCRs without a TPM"; ok=1; }
+	return $ok
+}
+# tpm=optional with a TPM: measured as a tpm=required boot is.
+assert_tpm_optional_present() {
+	local ok=0
+	usr_verified "$1" || ok=1
+	[ "$(report_json "$1" .tpm.present)" = true ] || { echo "report.json: tpm.present is not true"; ok=1; }
+	# shellcheck disable=SC2046 # words
+	pcrs_predicted "$1" $(no_stub_prediction) --config "$LAB/conf/tpm-optional.conf" || ok=1
+	return $ok
+}
+# The failure actions: after the halted verdict's lines the machine restarts (after failure_delay)
+# or powers off, not halts; measured as any failure.
+failure_action() { # run uki verb kernel-line
+	local ok=0 fail_at
+	failed_measured "$1" "$2" || ok=1
+	fail_at=$(grep -n -m1 'verinit: FAIL reason=' "$1/serial.log" | cut -d: -f1)
+	sed -n "${fail_at:-1},\$p" "$1/serial.log" | grep -q "verinit: $3\$" || { echo "no '$3' after the FAIL line"; ok=1; }
+	sed -n "${fail_at:-1},\$p" "$1/serial.log" | grep -q "reboot: $4" || { echo "the kernel did not say '$4' after the failure"; ok=1; }
+	! grep -q 'reboot: System halted' "$1/serial.log" || { echo "the machine halted instead"; ok=1; }
+	return $ok
+}
+assert_failure_reboot() {
+	local ok=0
+	failure_action "$1" "$LAB/uki-conf-failure-reboot.efi" rebooting 'Restarting system' || ok=1
+	grep -q 'verinit: rebooting in 1 s' "$1/serial.log" || { echo "no failure_delay line"; ok=1; }
+	return $ok
+}
+assert_failure_poweroff() { failure_action "$1" "$LAB/uki-conf-failure-poweroff.efi" 'powering off' 'Power down'; }
+# verity.on_corruption=eio: the boot hands over (nothing verinit reads is corrupted), and the read
+# of the corrupted block fails with EIO while every other file of /usr reads.
+assert_verity_eio() {
+	local ok=0
+	grep -q '^R usr_read_ok 0$' "$1/report" || { echo "reading all of /usr did not fail"; ok=1; }
+	[ "$(sed -n 's/^R usr_read_failed //p' "$1/report" | paste -sd ' ')" = /usr/share/verinit-test/canary ] ||
+		{ echo "files that failed to read: $(sed -n 's/^R usr_read_failed //p' "$1/report" | paste -sd ' ')"; ok=1; }
+	grep -q "device-mapper: verity: .* data block .* is corrupted" "$1/serial.log" || { echo "dm-verity reported no corrupted block"; ok=1; }
+	! grep -q 'reboot: Restarting system' "$1/serial.log" || { echo "the machine restarted"; ok=1; }
+	grep -qE '^R mount /usr /dev/mapper/usr erofs ro,' "$1/report" || { echo "/usr is not the verity device"; ok=1; }
+	# shellcheck disable=SC2046 # words
+	pcrs_predicted "$1" --uki "$LAB/uki-conf-verity-eio.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config "$LAB/conf/verity-eio.conf" || ok=1
+	return $ok
+}
+# verity.on_corruption=panic: the kernel panics at the corrupted block, after the hand-over (the
+# panic comes before dm-verity's own rate-limited line reaches the console: the backtrace names
+# its error handler).
+assert_verity_panic() {
+	local ok=0
+	grep -q 'VERINIT-REPORT-BEGIN' "$1/serial.log" || { echo "the test init never ran"; ok=1; }
+	grep -q 'Kernel panic - not syncing: dm-verity device corrupted' "$1/serial.log" || { echo "no dm-verity panic"; ok=1; }
+	grep -q 'verity_handle_err' "$1/serial.log" || { echo "the panic's backtrace does not name dm-verity's error handler"; ok=1; }
+	! grep -q 'VERINIT-REPORT-END' "$1/serial.log" || { echo "the test init finished on corrupted /usr"; ok=1; }
+	return $ok
+}
+# A disk that arrives while the devices stage waits (hot-added through QEMU's monitor after the
+# "Waiting for" line): its SCSI disk's driver is loaded for the event, and the boot hands over.
+assert_late_disk() {
+	local ok=0
+	[ -s "$1/hotplugged" ] || { echo "the disk was never added: $(cat "$1/monitor.log" 2>/dev/null | tail -n 2)"; ok=1; }
+	! grep -qi 'error' "$1/monitor.log" 2>/dev/null || { echo "the monitor said: $(grep -i error "$1/monitor.log")"; ok=1; }
+	measured_as_predicted "$1" || ok=1
+	[ "$(report_json "$1" .usr.data_device)" = /dev/sda2 ] || { echo "report.json: /usr not from /dev/sda2"; ok=1; }
+	grep -q '\] verinit: Module sd_mod loaded for a new device (scsi:t-0x00)' "$1/serial.log" ||
+		{ echo "sd_mod was not loaded for the late disk's event"; ok=1; }
+	return $ok
+}
+# Damaged partition tables (SeaBIOS: nothing repairs them before the kernel reads them).
+gpt_fallback_refused() { # run
+	local ok=0
+	no_stub_failed "$1" devices:PARTITION_TABLE || ok=1
+	grep -qE 'verinit: /dev/vda: libblkid reads a GPT with 4 partitions from its backup header \(LBA [0-9]+\), the kernel made none: the primary table is damaged; refusing the partition table' "$1/serial.log" ||
+		{ echo "no console line naming the disk the kernel did not partition"; ok=1; }
+	return $ok
+}
+assert_gpt_primary_crc() { gpt_fallback_refused "$1"; }
+assert_gpt_primary_crc_uefi() { assert_signed_esp "$1"; }
+assert_gpt_entries_crc() { gpt_fallback_refused "$1"; }
+# Both tables valid and different, or the backup header not at the disk's end: both readers take
+# the primary, and the boot is the lab's.
+no_stub_handed_over() {
+	local ok=0
+	usr_verified "$1" || ok=1
+	# shellcheck disable=SC2046 # words
+	pcrs_predicted "$1" $(no_stub_prediction) --config qemu/verinit.conf || ok=1
+	return $ok
+}
+assert_gpt_backup_differs() { no_stub_handed_over "$1"; }
+assert_gpt_grown() { no_stub_handed_over "$1"; }

@@ -26,6 +26,7 @@ table() {
 		halted) reason="\`$reason\`" ;;
 		rebooted) reason='dm-verity restarts the machine' ;;
 		refused) reason='the firmware refuses the image' ;;
+		crashed) reason='the kernel panics' ;;
 		esac
 		echo "| $what | \`$name\` | $verdict | $reason | ${stage:+\`$stage\`} |"
 	done
