@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The bytes a file system's superblock says it spans (lib/fssize.c), from tables: each type as its
- * mkfs writes it, then each way a superblock is refused. */
+ * mkfs writes it, then each way a superblock is refused. Then the verity stage's check of it against
+ * the device (init/verity.c's verity_usr_fits()), over the fake ops table. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fakesys.h"
 #include "fssize.h"
-#include "macro.h"
+#include "stages.h"
 
 /* A field of the head to set: width bytes, little-endian, at off. */
 struct poke {
@@ -133,9 +135,117 @@ static void test_cases(void **state) {
 	}
 }
 
+/* ---- the verity stage's check: the head read through the ops table, against the device ------ */
+
+static struct context ctx;
+
+/* /dev/mapper/usr as a memfd holding a head made of pokes, opened through the ops table. */
+static int usr_device(const struct poke *pokes, size_t n) {
+	static uint8_t head[FSSIZE_HEAD];
+	build(head, pokes, n);
+	assert_int_equal(pwrite(fake.capture, head, sizeof head, 0), (ssize_t) sizeof head);
+	fake.capture_path = "/dev/mapper/usr";
+	int fd = sys->open("/dev/mapper/usr", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void prepare(const char *fstype) {
+	memset(&ctx, 0, sizeof ctx);
+	(void) snprintf(ctx.cfg.usr_fstype, sizeof ctx.cfg.usr_fstype, "%s", fstype);
+	(void) snprintf(ctx.dev_hash, sizeof ctx.dev_hash, "/dev/vda3");
+}
+
+static void test_fits(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_EROFS(12, 512) };
+	prepare("erofs");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(verity_usr_fits(&ctx, fd, 512 * 4096), 0);
+	assert_int_equal(ctx.reason, REASON_NONE);
+}
+
+/* Smaller than the device: the padding after a squashfs, or a partition larger than its image. */
+static void test_smaller_fits(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_SQUASHFS(4096 * 10 + 100) };
+	prepare("squashfs");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(verity_usr_fits(&ctx, fd, 4096 * 11), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(verity_usr_fits(&ctx, fd, 4096 * 10 + 100), 0);
+	assert_int_equal(ctx.reason, REASON_NONE);
+}
+
+/* sb-data-blocks: data_blocks one lower than the image, the root hash the same. */
+static void test_one_block_short(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_EROFS(12, 512) };
+	prepare("erofs");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(verity_usr_fits(&ctx, fd, 511 * 4096), -EBADMSG);
+	assert_int_equal(ctx.reason, REASON_VERITY_MISMATCH);
+	assert_non_null(strstr(fake_read(fake.console),
+			       "verinit: /usr's erofs spans 2097152 bytes, /dev/mapper/usr holds only 2093056 (data_blocks "
+			       "in the hash tree's superblock on /dev/vda3 is smaller than the file system)\n"));
+}
+
+static void test_one_byte_short(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_SQUASHFS(4096 * 10 + 100) };
+	prepare("squashfs");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(verity_usr_fits(&ctx, fd, 4096 * 10 + 99), -EBADMSG);
+	assert_int_equal(ctx.reason, REASON_VERITY_MISMATCH);
+	assert_non_null(strstr(fake_read(fake.console), "/usr's squashfs spans 41060 bytes, /dev/mapper/usr holds only 41059"));
+}
+
+/* The device is shorter than the superblock: what it holds is read, and refused. */
+static void test_device_shorter_than_superblock(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_EXT4(2, 1) };
+	prepare("ext4");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(ftruncate(fake.capture, 1024), 0);
+	assert_int_equal(verity_usr_fits(&ctx, fd, 1024), -EBADMSG);
+	assert_int_equal(ctx.reason, REASON_MOUNT);
+	assert_non_null(strstr(fake_read(fake.console), "/dev/mapper/usr is not the ext4 usr.fstype names: 1024 bytes, "
+							 "shorter than an ext4 superblock (1364)"));
+}
+
+/* The signed image is not the configured type: the mount would fail, named here instead. */
+static void test_other_type(void **state) {
+	(void) state;
+	static const struct poke fs[] = { SB_SQUASHFS(4096) };
+	prepare("erofs");
+	_cleanup_close_ int fd = usr_device(fs, ELEMENTSOF(fs));
+	assert_int_equal(verity_usr_fits(&ctx, fd, 4096), -EBADMSG);
+	assert_int_equal(ctx.reason, REASON_MOUNT);
+	assert_non_null(strstr(fake_read(fake.console), "/dev/mapper/usr is not the erofs usr.fstype names: magic"));
+}
+
+static void test_read_fails(void **state) {
+	(void) state;
+	prepare("erofs");
+	/* A descriptor open for writing only: read(2) fails with EBADF, as a read dm-verity refuses
+	 * fails with EIO. */
+	_cleanup_close_ int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(verity_usr_fits(&ctx, fd, 4096), -EBADF);
+	assert_int_equal(ctx.reason, REASON_NONE); /* the stage's own: VERITY */
+	assert_non_null(strstr(fake_read(fake.console), "Cannot read the start of /dev/mapper/usr: "));
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test_setup_teardown(test_fits, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_smaller_fits, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_one_block_short, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_one_byte_short, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_device_shorter_than_superblock, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_other_type, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_read_fails, fake_setup, fake_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
