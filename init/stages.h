@@ -36,3 +36,8 @@ void modules_stop(void);
 int signature_read_partition(struct context *ctx, const char *dev, struct verity_sig *out);
 /* devices.c: for usr.discovery=partuuid, the data and hash partitions named by the root hash. */
 int devices_await_by_roothash(struct context *ctx);
+/* verity.c: the file system on /dev/mapper/usr (fd, just activated; dev_size bytes) must fit in it:
+ * its first FSSIZE_HEAD bytes, read through the ops table (and dm-verity), say how many bytes it
+ * spans (lib/fssize.h). Returns 0, or a logged error: VERITY_MISMATCH when it spans more than the
+ * device, MOUNT when it is not a file system of usr.fstype, the stage's own for a failed read. */
+int verity_usr_fits(struct context *ctx, int fd, uint64_t dev_size);

@@ -6,12 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>
+#include <linux/fs.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "discover.h"
+#include "fssize.h"
 #include "hexb64.h"
 #include "log.h"
 #include "stages.h"
@@ -111,6 +114,50 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 	return 0;
 }
 
+int verity_usr_fits(struct context *ctx, int fd, uint64_t dev_size) {
+	static uint8_t head[FSSIZE_HEAD];
+	struct parse_error err = {};
+	uint64_t span = 0;
+	size_t len = 0;
+
+	/* Reads until the head is full or the device ends (a device smaller than FSSIZE_HEAD). */
+	while (len < sizeof head) {
+		ssize_t n = sys->read(fd, head + len, sizeof head - len);
+		if (n < 0)
+			return log_error_errno((int) n, "Cannot read the start of /dev/mapper/usr: %m");
+		if (n == 0)
+			break;
+		len += (size_t) n;
+	}
+	int r = fssize_span(ctx->cfg.usr_fstype, head, len, &span, &err);
+	if (r < 0) {
+		/* The bytes are the signed image's: it is not of the configured type, and would not mount. */
+		ctx->reason = REASON_MOUNT;
+		return log_error_errno(r, "/dev/mapper/usr is not the %s usr.fstype names: %s", ctx->cfg.usr_fstype,
+				       err.msg);
+	}
+	if (span > dev_size) {
+		ctx->reason = REASON_VERITY_MISMATCH;
+		return log_error_errno(-EBADMSG, "/usr's %s spans %llu bytes, /dev/mapper/usr holds only %llu (data_blocks "
+				       "in the hash tree's superblock on %s is smaller than the file system)",
+				       ctx->cfg.usr_fstype, (unsigned long long) span, (unsigned long long) dev_size,
+				       ctx->dev_hash);
+	}
+	return 0;
+}
+
+/* The size of /dev/mapper/usr as the kernel serves it: data_blocks of the superblock. Its one ioctl
+ * is here alone. */
+static int usr_fits_device(struct context *ctx) {
+	uint64_t size = 0;
+	_cleanup_close_ int fd = sys->open("/dev/mapper/usr", O_RDONLY | O_NOCTTY, 0);
+	if (fd < 0)
+		return log_error_errno(fd, "Cannot open /dev/mapper/usr: %m");
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+		return log_error_errno(negative_errno(), "Cannot size /dev/mapper/usr: %m");
+	return verity_usr_fits(ctx, fd, size);
+}
+
 int stage_verity(struct context *ctx) {
 	_cleanup_(crypt_freep) struct crypt_device *cd = NULL;
 	struct crypt_params_verity params = { .flags = 0 };
@@ -155,6 +202,11 @@ int stage_verity(struct context *ctx) {
 		return log_error_errno(r, "Cannot activate dm-verity for /usr%s: %m",
 				       r == -ENOKEY ? " (the kernel does not trust the signer)" : "");
 	}
+	/* The root hash does not always cover data_blocks (lib/fssize.h): a device shorter than its file
+	 * system is refused here, by name, not at the first read past its end. */
+	r = usr_fits_device(ctx);
+	if (r < 0)
+		return r;
 	(void) snprintf(ctx->status, sizeof ctx->status, "root hash %.12s..., %s", ctx->sig.root_hash_hex,
 			ctx->kernel_verified ? "kernel verified the signature" : "WITHOUT the kernel's check");
 	log_info("Activated /dev/mapper/usr from %s + %s, root hash %s, kernel %s the signature", ctx->dev_data,

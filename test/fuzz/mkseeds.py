@@ -6,7 +6,7 @@ With --digest-set, only the SignedData.digestAlgorithms seeds and regression inp
 committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
 with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
 executable heads; with --sepolicy, only the SELinux readers' inputs; with --geometry, only the
-disks whose GPT and kernel partitions are compared.
+disks whose GPT and kernel partitions are compared; with --fssize, only the file systems' heads.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -597,6 +597,31 @@ def sepolicy_seeds():
     seed("sepolicy", "bool-pending", b"\x030 1\n")
 
 
+# ---- fssize: a type selector, then a device's first 2 KiB with a superblock as mkfs writes it -------
+def fssize_seeds():
+    def head(*fields, size=2048):
+        b = bytearray(size)
+        for off, fmt, value in fields:
+            struct.pack_into("<" + fmt, b, off, value)
+        return bytes(b)
+
+    def erofs(bits, blocks, *more):
+        return head((1024, "I", 0xE0F5E1E2), (1036, "B", bits), (1060, "I", blocks), *more)
+
+    def ext4(log, blocks, *more):
+        return head((1080, "H", 0xEF53), (1048, "I", log), (1028, "I", blocks), *more)
+
+    squashfs = head((0, "I", 0x73717368), (28, "H", 4), (30, "H", 0), (40, "Q", 300277), size=96)
+    seed("fssize", "erofs-lab", b"\x00" + erofs(12, 512))
+    seed("fssize", "erofs-48bit", b"\x00" + erofs(12, 10, (1038, "H", 1), (1104, "I", 0x80)))
+    seed("fssize", "erofs-512", b"\x00" + erofs(9, 3)[:1108])
+    seed("fssize", "squashfs", b"\x01" + squashfs)
+    seed("fssize", "ext4-4k", b"\x02" + ext4(2, 8192))
+    seed("fssize", "ext4-64bit", b"\x02" + ext4(2, 16, (1120, "I", 0x80 | 0x2 | 0x40), (1360, "I", 2)))
+    seed("fssize", "ext4-1k", b"\x02" + ext4(0, 8192)[:1364])
+    seed("fssize", "other-type", b"\x03" + ext4(2, 8192))
+
+
 def main():
     if sys.argv[1:] == ["--slot"]:
         slot_seeds()  # no keys involved
@@ -610,6 +635,9 @@ def main():
         return
     if sys.argv[1:] == ["--sepolicy"]:
         sepolicy_seeds()  # no keys involved
+        return
+    if sys.argv[1:] == ["--fssize"]:
+        fssize_seeds()  # no keys involved
         return
     if sys.argv[1:] == ["--veritytop"]:
         veritytop_seeds()  # no keys involved
@@ -630,6 +658,7 @@ def main():
     execinterp_seeds()
     sepolicy_seeds()
     geometry_seeds()
+    fssize_seeds()
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()
