@@ -6,11 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcryptsetup.h>
-#include <linux/fs.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "discover.h"
@@ -146,15 +144,15 @@ int verity_usr_fits(struct context *ctx, int fd, uint64_t dev_size) {
 	return 0;
 }
 
-/* The size of /dev/mapper/usr as the kernel serves it: data_blocks of the superblock. Its one ioctl
- * is here alone. */
+/* The size of /dev/mapper/usr as the kernel serves it: data_blocks of the superblock. */
 static int usr_fits_device(struct context *ctx) {
 	uint64_t size = 0;
 	_cleanup_close_ int fd = sys->open("/dev/mapper/usr", O_RDONLY | O_NOCTTY, 0);
 	if (fd < 0)
 		return log_error_errno(fd, "Cannot open /dev/mapper/usr: %m");
-	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
-		return log_error_errno(negative_errno(), "Cannot size /dev/mapper/usr: %m");
+	int r = sys->blkgetsize64(fd, &size);
+	if (r < 0)
+		return log_error_errno(r, "Cannot size /dev/mapper/usr: %m");
 	return verity_usr_fits(ctx, fd, size);
 }
 
