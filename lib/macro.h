@@ -12,7 +12,16 @@
 #define _unused_ __attribute__((unused))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* Whether x is an array: &*x has x's own type only where x is a pointer (an array decays). */
+#define IS_ARRAY_(x) (!__builtin_types_compatible_p(__typeof__(x), __typeof__(&*(x))))
+/* The number of elements of an array. A pointer does not compile, whatever the warning flags
+ * (sizeof would give the pointer's size); the struct that holds the assertion adds 0 * its size. */
+#define ELEMENTSOF(x)                                                                         \
+	(sizeof(x) / sizeof((x)[0]) +                                                         \
+	 0 * sizeof(struct {                                                                  \
+		 _Static_assert(IS_ARRAY_(x), "ELEMENTSOF needs an array, not a pointer");    \
+		 char c_;                                                                     \
+	 }))
 
 static inline void freep(void *p) {
 	free(*(void **) p);
