@@ -28,6 +28,16 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* name(type *p), a cleanup for _cleanup_(name): func(*p) unless *p is NULL. */
+#define DEFINE_CLEANUP_FUNC_NAMED(name, type, func) \
+	static inline void name(type *p) {           \
+		if (*p)                              \
+			(void) func(*p);             \
+	}
+/* funcp, the cleanup that calls func: DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free) defines
+ * X509_freep. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) DEFINE_CLEANUP_FUNC_NAMED(func##p, type, func)
+
 /* close() must not clobber the errno a failing path is about to report. */
 static inline void closep(const int *fd) {
 	if (*fd >= 0) {

@@ -87,10 +87,7 @@ int uevent_listen(void) {
 	return 0;
 }
 
-static void closedirp(DIR **d) {
-	if (*d)
-		(void) closedir(*d);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 /* The modalias of one device directory entry, or "" when it has none (or vanished meanwhile). */
 static int read_modalias(int dir, const char *name, char *out, size_t size) {
