@@ -89,45 +89,17 @@ static int lookup(const char *const *names, size_t n_names, const char *v, size_
 	return -EINVAL;
 }
 
-static const char *name_of(const char *const *names, size_t n_names, unsigned i) {
-	return i < n_names && names[i] ? names[i] : "invalid";
-}
-
-const char *usr_discovery_to_string(enum usr_discovery d) {
-	return name_of(discovery_names, ELEMENTSOF(discovery_names), (unsigned) d);
-}
-
-const char *usr_slots_to_string(enum usr_slots s) {
-	return name_of(slots_names, ELEMENTSOF(slots_names), (unsigned) s);
-}
-const char *failure_action_to_string(enum failure_action a) {
-	return name_of(failure_names, ELEMENTSOF(failure_names), (unsigned) a);
-}
-const char *verity_mode_to_string(enum verity_mode m) {
-	return name_of(verity_names, ELEMENTSOF(verity_names), (unsigned) m);
-}
-const char *kernel_verify_to_string(enum kernel_verify k) {
-	return name_of(kernel_verify_names, ELEMENTSOF(kernel_verify_names), (unsigned) k);
-}
-const char *tpm_mode_to_string(enum tpm_mode t) {
-	return name_of(tpm_names, ELEMENTSOF(tpm_names), (unsigned) t);
-}
-const char *ipe_mode_to_string(enum ipe_mode m) {
-	return name_of(ipe_mode_names, ELEMENTSOF(ipe_mode_names), (unsigned) m);
-}
-const char *selinux_mode_to_string(enum selinux_mode m) {
-	return name_of(selinux_mode_names, ELEMENTSOF(selinux_mode_names), (unsigned) m);
-}
-const char *selinux_lock_to_string(enum selinux_lock l) {
-	return name_of(selinux_lock_names, ELEMENTSOF(selinux_lock_names), (unsigned) l);
-}
-
-const char *root_exec_to_string(enum root_exec e) {
-	return name_of(root_exec_names, ELEMENTSOF(root_exec_names), (unsigned) e);
-}
-const char *cmdline_init_to_string(enum cmdline_init i) {
-	return name_of(cmdline_init_names, ELEMENTSOF(cmdline_init_names), (unsigned) i);
-}
+DEFINE_STRING_TABLE_TO_STRING(usr_discovery_to_string, enum usr_discovery, discovery_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(usr_slots_to_string, enum usr_slots, slots_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(failure_action_to_string, enum failure_action, failure_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(verity_mode_to_string, enum verity_mode, verity_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(kernel_verify_to_string, enum kernel_verify, kernel_verify_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(tpm_mode_to_string, enum tpm_mode, tpm_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(ipe_mode_to_string, enum ipe_mode, ipe_mode_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(selinux_mode_to_string, enum selinux_mode, selinux_mode_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(selinux_lock_to_string, enum selinux_lock, selinux_lock_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(root_exec_to_string, enum root_exec, root_exec_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(cmdline_init_to_string, enum cmdline_init, cmdline_init_names, "invalid")
 
 /* Copies a value that was already checked; a value longer than its field is refused, never cut. */
 static int set_string(char *dst, size_t size, const char *v, size_t n) {

@@ -28,6 +28,18 @@ static inline void freep(void *p) {
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* table[i], or fallback where i is past the table's end or names nothing there. */
+static inline const char *string_table_lookup(const char *const *table, size_t n, size_t i,
+					      const char *fallback) {
+	return i < n && table[i] ? table[i] : fallback;
+}
+/* Defines `const char *name(type v)`: the name of v in table, a `static const char *const []`
+ * indexed by the enum (a negative v is past its end too), or fallback. */
+#define DEFINE_STRING_TABLE_TO_STRING(name, type, table, fallback)                       \
+	const char *name(type v) {                                                       \
+		return string_table_lookup(table, ELEMENTSOF(table), (size_t) v, fallback); \
+	}
+
 /* name(type *p), a cleanup for _cleanup_(name): func(*p) unless *p is NULL. */
 #define DEFINE_CLEANUP_FUNC_NAMED(name, type, func) \
 	static inline void name(type *p) {           \
