@@ -125,10 +125,6 @@ static bool kernel_word(const char *key, size_t klen, const char *value) {
 	return false;
 }
 
-static bool eq_n(const char *v, size_t n, const char *s) {
-	return strlen(s) == n && memcmp(v, s, n) == 0;
-}
-
 static bool is_separator(char ch) {
 	return ch == ' ' || ch == '\t' || ch == '\n';
 }
@@ -412,7 +408,7 @@ static int apply_usrflags(const struct cmdline_word *w, struct config *c, struct
 		if (len == 0)
 			return bad_value(err, w, "comma-separated mount options");
 		for (size_t i = 0; i < ELEMENTSOF(usrflags_allowed) && !ok; i++)
-			ok = eq_n(v, len, usrflags_allowed[i]);
+			ok = memeq_str(v, len, usrflags_allowed[i]);
 		if (!ok)
 			return refuse(err, w,
 				      "option '%.*s' is not one of ro, nodev, nosuid, noexec, noatime, relatime",
@@ -432,9 +428,9 @@ static int apply_verity_options(const struct cmdline_word *w, struct config *c, 
 		enum verity_mode m;
 		if (len == 0)
 			return bad_value(err, w, "comma-separated dm-verity options");
-		if (eq_n(v, len, "panic-on-corruption"))
+		if (memeq_str(v, len, "panic-on-corruption"))
 			m = VERITY_PANIC;
-		else if (eq_n(v, len, "restart-on-corruption"))
+		else if (memeq_str(v, len, "restart-on-corruption"))
 			m = VERITY_RESTART;
 		else if (strncmp(v, "root-hash-signature=", strlen("root-hash-signature=")) == 0)
 			return refuse(err, w, "the signature comes from the config: usr.signature=%.64s",

@@ -72,10 +72,6 @@ static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "
 _Static_assert(ELEMENTSOF(default_drivers) + 3 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
 	       "the default modules fit");
 
-static bool eqn(const char *v, size_t n, const char *s) {
-	return strlen(s) == n && memcmp(v, s, n) == 0;
-}
-
 static bool starts_with(const char *v, size_t n, const char *prefix) {
 	size_t p = strlen(prefix);
 	return n >= p && memcmp(v, prefix, p) == 0;
@@ -84,7 +80,7 @@ static bool starts_with(const char *v, size_t n, const char *prefix) {
 /* Index of v in a NULL-terminated or fixed-size name table, or -EINVAL. */
 static int lookup(const char *const *names, size_t n_names, const char *v, size_t n) {
 	for (size_t i = 0; i < n_names && names[i]; i++)
-		if (eqn(v, n, names[i]))
+		if (memeq_str(v, n, names[i]))
 			return (int) i;
 	return -EINVAL;
 }
@@ -295,7 +291,7 @@ static int key_usr_hash(const char *v, size_t n, struct config *c) {
 	return config_parse_device(v, n, c->usr_hash);
 }
 static int key_usr_signature(const char *v, size_t n, struct config *c) {
-	if (eqn(v, n, "partition"))
+	if (memeq_str(v, n, "partition"))
 		return set_string(c->usr_signature, sizeof c->usr_signature, v, n);
 	return config_parse_path(v, n, c->usr_signature);
 }
@@ -303,7 +299,7 @@ static int key_usr_fstype(const char *v, size_t n, struct config *c) {
 	return parse_fstype(usr_fstypes, v, n, c->usr_fstype);
 }
 static int key_root(const char *v, size_t n, struct config *c) {
-	c->root_tmpfs = eqn(v, n, "tmpfs");
+	c->root_tmpfs = memeq_str(v, n, "tmpfs");
 	if (c->root_tmpfs)
 		return 0;
 	return config_parse_device(v, n, c->root_device);
@@ -517,7 +513,7 @@ static int parse_line(const char *l, size_t n, unsigned line, struct config *c, 
 		return parse_fail(err, line, -EINVAL, "whitespace around '=' in '%.*s'", SHOWN(n), l);
 
 	size_t k = 0;
-	while (k < _K_MAX && !eqn(l, klen, keys[k].name))
+	while (k < _K_MAX && !memeq_str(l, klen, keys[k].name))
 		k++;
 	if (k == _K_MAX)
 		return parse_fail(err, line, -EINVAL, "unknown key '%.*s'", SHOWN(klen), l);
