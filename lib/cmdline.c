@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "hexb64.h"
 #include "macro.h"
 
 static const char *const known_keys[_CMDLINE_KEY_MAX] = {
@@ -142,16 +143,6 @@ static bool quotes_plain(const char *w, size_t n, size_t quotes) {
 	return eq && eq[1] == '"' && eq + 1 != w + n - 1;
 }
 
-static bool is_usrhash(const char *v) {
-	size_t n = strlen(v);
-	if (n != 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
-			return false;
-	return true;
-}
-
 /* How much of a word goes into a message: up to 64 bytes, and never past a tab or newline, which
  * quotes may hold but which would break the one-line message. */
 static int shown(const char *w, size_t n) {
@@ -253,7 +244,7 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 				  WORD_ARGS(&rec), slot->word, WORD_ARGS(slot));
 	if (kind == KNOWN && vlen == 0)
 		return parse_fail(err, word, -EINVAL, "'%s' needs a value", rec.key);
-	if (slot == &out->known[CMDLINE_USRHASH] && !is_usrhash(rec.value))
+	if (slot == &out->known[CMDLINE_USRHASH] && !hex_is_sha256(rec.value))
 		return parse_fail(err, word, -EINVAL,
 				  "bad value '%.64s' for usrhash: want 64 lowercase hex digits (sha256)", rec.value);
 	*slot = rec;
