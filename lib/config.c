@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "config.h"
 #include "macro.h"
 #include "mountopts.h"
+#include "partuuid.h"
 
 static const char *const discovery_names[_USR_DISCOVERY_MAX] = {
 	[USR_DISCOVERY_AUTO] = "auto",
@@ -127,34 +129,20 @@ int config_parse_path(const char *v, size_t n, char out[static CONFIG_PATH_MAX])
 	return set_string(out, CONFIG_PATH_MAX, v, n);
 }
 
-static bool is_hex(char ch) {
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
 int config_parse_device(const char *v, size_t n, char out[static CONFIG_PATH_MAX]) {
 	if (starts_with(v, n, "/dev/"))
 		return config_parse_path(v, n, out);
 
 	if (starts_with(v, n, "PARTUUID=")) {
 		const size_t p = strlen("PARTUUID=");
-		/* GPT only: 8-4-4-4-12 hex. Lowercase, as blkid reports it, so string comparison works. */
-		if (n != p + 36)
+		/* GPT only: 8-4-4-4-12 hex, either case. Written back lowercase, as blkid reports it,
+		 * so string comparison works. */
+		uint8_t id[16];
+		char uuid[UUID_STRING_LEN + 1];
+		if (uuid_parse_n(v + p, n - p, id) < 0)
 			return -EINVAL;
-		char uuid[37];
-		for (size_t i = 0; i < 36; i++) {
-			char ch = v[p + i];
-			if (i == 8 || i == 13 || i == 18 || i == 23) {
-				if (ch != '-')
-					return -EINVAL;
-			} else if (!is_hex(ch))
-				return -EINVAL;
-			if (ch >= 'A' && ch <= 'F')
-				ch = (char) (ch - 'A' + 'a');
-			uuid[i] = ch;
-		}
-		memcpy(out, "PARTUUID=", p);
-		memcpy(out + p, uuid, 36);
-		out[p + 36] = '\0';
+		uuid_format(id, uuid);
+		(void) snprintf(out, CONFIG_PATH_MAX, "PARTUUID=%s", uuid);
 		return 0;
 	}
 
