@@ -15,6 +15,7 @@
 #include "fssize.h"
 #include "hexb64.h"
 #include "log.h"
+#include "macro.h"
 #include "stages.h"
 #include "sysops.h"
 #include "veritytop.h"
@@ -32,10 +33,7 @@ static void crypt_to_log(int level, const char *msg, void *usrptr) {
 	log_internal(level == CRYPT_LOG_ERROR ? LOG_WARNING : LOG_DEBUG, 0, "libcryptsetup: %s", shown);
 }
 
-static void crypt_freep(struct crypt_device **cd) {
-	if (*cd)
-		crypt_free(*cd);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct crypt_device *, crypt_free);
 
 static uint32_t corruption_flag(enum verity_mode m) {
 	switch (m) {

@@ -14,14 +14,8 @@
 #include "geometry.h"
 #include "macro.h"
 
-static void closedirp(DIR **d) {
-	if (*d)
-		closedir(*d);
-}
-static void blkid_free_probep(blkid_probe *p) {
-	if (*p)
-		blkid_free_probe(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
 
 static void lowercase(char *s) {
 	for (; *s; s++)

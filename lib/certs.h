@@ -8,6 +8,7 @@
 #include <openssl/bio.h>
 #include <openssl/x509.h>
 
+#include "macro.h"
 #include "parse.h"
 
 #define CERTS_MAX      32
@@ -21,13 +22,8 @@ struct cert_set {
 	uint8_t fpr[CERTS_MAX][32];
 };
 
-static inline void X509_freep(X509 **p) {
-	X509_free(*p);
-}
-
-static inline void BIO_freep(BIO **p) {
-	BIO_free_all(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free);
+DEFINE_CLEANUP_FUNC_NAMED(BIO_freep, BIO *, BIO_free_all);
 
 /* Each adder is all or nothing: on error the set is as it was. A certificate already in the set
  * (same fingerprint) is not added twice. They return the number of certificates added, or:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "hexb64.h"
 #include "macro.h"
 
 static const char *const known_keys[_CMDLINE_KEY_MAX] = {
@@ -125,10 +126,6 @@ static bool kernel_word(const char *key, size_t klen, const char *value) {
 	return false;
 }
 
-static bool eq_n(const char *v, size_t n, const char *s) {
-	return strlen(s) == n && memcmp(v, s, n) == 0;
-}
-
 static bool is_separator(char ch) {
 	return ch == ' ' || ch == '\t' || ch == '\n';
 }
@@ -144,16 +141,6 @@ static bool quotes_plain(const char *w, size_t n, size_t quotes) {
 		return true;
 	const char *eq = memchr(w, '=', n);
 	return eq && eq[1] == '"' && eq + 1 != w + n - 1;
-}
-
-static bool is_usrhash(const char *v) {
-	size_t n = strlen(v);
-	if (n != 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
-			return false;
-	return true;
 }
 
 /* How much of a word goes into a message: up to 64 bytes, and never past a tab or newline, which
@@ -257,7 +244,7 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 				  WORD_ARGS(&rec), slot->word, WORD_ARGS(slot));
 	if (kind == KNOWN && vlen == 0)
 		return parse_fail(err, word, -EINVAL, "'%s' needs a value", rec.key);
-	if (slot == &out->known[CMDLINE_USRHASH] && !is_usrhash(rec.value))
+	if (slot == &out->known[CMDLINE_USRHASH] && !hex_is_sha256(rec.value))
 		return parse_fail(err, word, -EINVAL,
 				  "bad value '%.64s' for usrhash: want 64 lowercase hex digits (sha256)", rec.value);
 	*slot = rec;
@@ -412,7 +399,7 @@ static int apply_usrflags(const struct cmdline_word *w, struct config *c, struct
 		if (len == 0)
 			return bad_value(err, w, "comma-separated mount options");
 		for (size_t i = 0; i < ELEMENTSOF(usrflags_allowed) && !ok; i++)
-			ok = eq_n(v, len, usrflags_allowed[i]);
+			ok = memeq_str(v, len, usrflags_allowed[i]);
 		if (!ok)
 			return refuse(err, w,
 				      "option '%.*s' is not one of ro, nodev, nosuid, noexec, noatime, relatime",
@@ -432,9 +419,9 @@ static int apply_verity_options(const struct cmdline_word *w, struct config *c, 
 		enum verity_mode m;
 		if (len == 0)
 			return bad_value(err, w, "comma-separated dm-verity options");
-		if (eq_n(v, len, "panic-on-corruption"))
+		if (memeq_str(v, len, "panic-on-corruption"))
 			m = VERITY_PANIC;
-		else if (eq_n(v, len, "restart-on-corruption"))
+		else if (memeq_str(v, len, "restart-on-corruption"))
 			m = VERITY_RESTART;
 		else if (strncmp(v, "root-hash-signature=", strlen("root-hash-signature=")) == 0)
 			return refuse(err, w, "the signature comes from the config: usr.signature=%.64s",

@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "config.h"
 #include "macro.h"
 #include "mountopts.h"
+#include "partuuid.h"
 
 static const char *const discovery_names[_USR_DISCOVERY_MAX] = {
 	[USR_DISCOVERY_AUTO] = "auto",
@@ -72,10 +74,6 @@ static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "
 _Static_assert(ELEMENTSOF(default_drivers) + 3 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
 	       "the default modules fit");
 
-static bool eqn(const char *v, size_t n, const char *s) {
-	return strlen(s) == n && memcmp(v, s, n) == 0;
-}
-
 static bool starts_with(const char *v, size_t n, const char *prefix) {
 	size_t p = strlen(prefix);
 	return n >= p && memcmp(v, prefix, p) == 0;
@@ -84,50 +82,22 @@ static bool starts_with(const char *v, size_t n, const char *prefix) {
 /* Index of v in a NULL-terminated or fixed-size name table, or -EINVAL. */
 static int lookup(const char *const *names, size_t n_names, const char *v, size_t n) {
 	for (size_t i = 0; i < n_names && names[i]; i++)
-		if (eqn(v, n, names[i]))
+		if (memeq_str(v, n, names[i]))
 			return (int) i;
 	return -EINVAL;
 }
 
-static const char *name_of(const char *const *names, size_t n_names, unsigned i) {
-	return i < n_names && names[i] ? names[i] : "invalid";
-}
-
-const char *usr_discovery_to_string(enum usr_discovery d) {
-	return name_of(discovery_names, ELEMENTSOF(discovery_names), (unsigned) d);
-}
-
-const char *usr_slots_to_string(enum usr_slots s) {
-	return name_of(slots_names, ELEMENTSOF(slots_names), (unsigned) s);
-}
-const char *failure_action_to_string(enum failure_action a) {
-	return name_of(failure_names, ELEMENTSOF(failure_names), (unsigned) a);
-}
-const char *verity_mode_to_string(enum verity_mode m) {
-	return name_of(verity_names, ELEMENTSOF(verity_names), (unsigned) m);
-}
-const char *kernel_verify_to_string(enum kernel_verify k) {
-	return name_of(kernel_verify_names, ELEMENTSOF(kernel_verify_names), (unsigned) k);
-}
-const char *tpm_mode_to_string(enum tpm_mode t) {
-	return name_of(tpm_names, ELEMENTSOF(tpm_names), (unsigned) t);
-}
-const char *ipe_mode_to_string(enum ipe_mode m) {
-	return name_of(ipe_mode_names, ELEMENTSOF(ipe_mode_names), (unsigned) m);
-}
-const char *selinux_mode_to_string(enum selinux_mode m) {
-	return name_of(selinux_mode_names, ELEMENTSOF(selinux_mode_names), (unsigned) m);
-}
-const char *selinux_lock_to_string(enum selinux_lock l) {
-	return name_of(selinux_lock_names, ELEMENTSOF(selinux_lock_names), (unsigned) l);
-}
-
-const char *root_exec_to_string(enum root_exec e) {
-	return name_of(root_exec_names, ELEMENTSOF(root_exec_names), (unsigned) e);
-}
-const char *cmdline_init_to_string(enum cmdline_init i) {
-	return name_of(cmdline_init_names, ELEMENTSOF(cmdline_init_names), (unsigned) i);
-}
+DEFINE_STRING_TABLE_TO_STRING(usr_discovery_to_string, enum usr_discovery, discovery_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(usr_slots_to_string, enum usr_slots, slots_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(failure_action_to_string, enum failure_action, failure_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(verity_mode_to_string, enum verity_mode, verity_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(kernel_verify_to_string, enum kernel_verify, kernel_verify_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(tpm_mode_to_string, enum tpm_mode, tpm_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(ipe_mode_to_string, enum ipe_mode, ipe_mode_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(selinux_mode_to_string, enum selinux_mode, selinux_mode_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(selinux_lock_to_string, enum selinux_lock, selinux_lock_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(root_exec_to_string, enum root_exec, root_exec_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(cmdline_init_to_string, enum cmdline_init, cmdline_init_names, "invalid")
 
 /* Copies a value that was already checked; a value longer than its field is refused, never cut. */
 static int set_string(char *dst, size_t size, const char *v, size_t n) {
@@ -159,34 +129,20 @@ int config_parse_path(const char *v, size_t n, char out[static CONFIG_PATH_MAX])
 	return set_string(out, CONFIG_PATH_MAX, v, n);
 }
 
-static bool is_hex(char ch) {
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
 int config_parse_device(const char *v, size_t n, char out[static CONFIG_PATH_MAX]) {
 	if (starts_with(v, n, "/dev/"))
 		return config_parse_path(v, n, out);
 
 	if (starts_with(v, n, "PARTUUID=")) {
 		const size_t p = strlen("PARTUUID=");
-		/* GPT only: 8-4-4-4-12 hex. Lowercase, as blkid reports it, so string comparison works. */
-		if (n != p + 36)
+		/* GPT only: 8-4-4-4-12 hex, either case. Written back lowercase, as blkid reports it,
+		 * so string comparison works. */
+		uint8_t id[16];
+		char uuid[UUID_STRING_LEN + 1];
+		if (uuid_parse_n(v + p, n - p, id) < 0)
 			return -EINVAL;
-		char uuid[37];
-		for (size_t i = 0; i < 36; i++) {
-			char ch = v[p + i];
-			if (i == 8 || i == 13 || i == 18 || i == 23) {
-				if (ch != '-')
-					return -EINVAL;
-			} else if (!is_hex(ch))
-				return -EINVAL;
-			if (ch >= 'A' && ch <= 'F')
-				ch = (char) (ch - 'A' + 'a');
-			uuid[i] = ch;
-		}
-		memcpy(out, "PARTUUID=", p);
-		memcpy(out + p, uuid, 36);
-		out[p + 36] = '\0';
+		uuid_format(id, uuid);
+		(void) snprintf(out, CONFIG_PATH_MAX, "PARTUUID=%s", uuid);
 		return 0;
 	}
 
@@ -323,7 +279,7 @@ static int key_usr_hash(const char *v, size_t n, struct config *c) {
 	return config_parse_device(v, n, c->usr_hash);
 }
 static int key_usr_signature(const char *v, size_t n, struct config *c) {
-	if (eqn(v, n, "partition"))
+	if (memeq_str(v, n, "partition"))
 		return set_string(c->usr_signature, sizeof c->usr_signature, v, n);
 	return config_parse_path(v, n, c->usr_signature);
 }
@@ -331,7 +287,7 @@ static int key_usr_fstype(const char *v, size_t n, struct config *c) {
 	return parse_fstype(usr_fstypes, v, n, c->usr_fstype);
 }
 static int key_root(const char *v, size_t n, struct config *c) {
-	c->root_tmpfs = eqn(v, n, "tmpfs");
+	c->root_tmpfs = memeq_str(v, n, "tmpfs");
 	if (c->root_tmpfs)
 		return 0;
 	return config_parse_device(v, n, c->root_device);
@@ -545,7 +501,7 @@ static int parse_line(const char *l, size_t n, unsigned line, struct config *c, 
 		return parse_fail(err, line, -EINVAL, "whitespace around '=' in '%.*s'", SHOWN(n), l);
 
 	size_t k = 0;
-	while (k < _K_MAX && !eqn(l, klen, keys[k].name))
+	while (k < _K_MAX && !memeq_str(l, klen, keys[k].name))
 		k++;
 	if (k == _K_MAX)
 		return parse_fail(err, line, -EINVAL, "unknown key '%.*s'", SHOWN(klen), l);

@@ -76,7 +76,7 @@ int envfile_get(const char *buf, size_t len, const char *key, char *out, size_t 
 			return parse_fail(err, line, -E2BIG, "more than %d assignments", NAMES_MAX);
 		names[n_names] = p;
 		name_lens[n_names++] = k;
-		if (strlen(key) == k && memcmp(key, p, k) == 0) {
+		if (memeq_str(p, k, key)) {
 			found = v;
 			found_len = vlen;
 		}

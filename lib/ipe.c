@@ -9,9 +9,7 @@
 #include "ipe.h"
 #include "macro.h"
 
-static void pkcs7_freep(PKCS7 **p) {
-	PKCS7_free(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS7 *, PKCS7_free);
 
 static bool take_uint(const char **s, const char *end, unsigned *out) {
 	unsigned long v = 0;
@@ -73,7 +71,7 @@ int ipe_policy_header(const uint8_t *p7, size_t len, char name[static IPE_NAME_M
 
 	if (len > (size_t) INT32_MAX)
 		return parse_fail(err, 0, -EBADMSG, "larger than 2 GiB");
-	_cleanup_(pkcs7_freep) PKCS7 *sig = d2i_PKCS7(NULL, &p, (long) len);
+	_cleanup_(PKCS7_freep) PKCS7 *sig = d2i_PKCS7(NULL, &p, (long) len);
 	if (!sig || p != p7 + len)
 		return parse_fail(err, 0, -EBADMSG, "not a DER PKCS#7 (or bytes after it): the kernel takes only a "
 						    "signed policy with its text attached");

@@ -8,15 +8,10 @@
 #include <json-c/json_object.h>
 #include <json-c/json_tokener.h>
 
-static inline void json_putp(json_object **o) {
-	if (*o)
-		json_object_put(*o);
-}
+#include "macro.h"
 
-static inline void json_tokener_freep(struct json_tokener **p) {
-	if (*p)
-		json_tokener_free(*p);
-}
+DEFINE_CLEANUP_FUNC_NAMED(json_putp, json_object *, json_object_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_tokener *, json_tokener_free);
 
 /* Adds v under key, taking ownership; a NULL v (an allocation that failed) or a failed add sets
  * *oom. For a JSON null, use json_object_object_add() directly. */

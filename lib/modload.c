@@ -32,10 +32,7 @@ static int refuse_install(struct kmod_module *m, const char *cmdline, void *data
 	return -EPERM;
 }
 
-static void kmod_list_unrefp(struct kmod_list **l) {
-	if (*l)
-		kmod_module_unref_list(*l);
-}
+DEFINE_CLEANUP_FUNC_NAMED(kmod_list_unrefp, struct kmod_list *, kmod_module_unref_list);
 
 static void real_close(void) {
 	if (kctx)

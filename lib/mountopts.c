@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "mountopts.h"
+#include "parse.h"
 
 static const struct {
 	const char *name;
@@ -23,10 +24,6 @@ static const struct {
 /* verinit mounts every file system nodev and nosuid: these could only ask to undo that. */
 static const char *const weakening[] = { "dev", "suid" };
 
-static bool is_word(const char *opt, size_t len, const char *word) {
-	return strlen(word) == len && memcmp(opt, word, len) == 0;
-}
-
 int mountopts_parse(const char *opts, unsigned long *flags, char *data, size_t data_size) {
 	size_t used = 0;
 
@@ -42,10 +39,10 @@ int mountopts_parse(const char *opts, unsigned long *flags, char *data, size_t d
 		if (len == 0)
 			return -EINVAL;
 		for (size_t i = 0; i < ELEMENTSOF(weakening); i++)
-			if (is_word(o, len, weakening[i]))
+			if (memeq_str(o, len, weakening[i]))
 				return -EINVAL;
 		for (size_t i = 0; i < ELEMENTSOF(vfs_flags) && !known; i++)
-			if (is_word(o, len, vfs_flags[i].name)) {
+			if (memeq_str(o, len, vfs_flags[i].name)) {
 				*flags |= vfs_flags[i].flag;
 				known = true;
 			}

@@ -38,11 +38,11 @@ static int unhex_any_case(char c) {
 	return -1;
 }
 
-int uuid_parse_strict(const char *s, uint8_t out[16]) {
+int uuid_parse_n(const char *s, size_t n, uint8_t out[16]) {
 	uint8_t id[16];
 	size_t o = 0;
 
-	if (!s || strnlen(s, UUID_STRING_LEN + 1) != UUID_STRING_LEN)
+	if (n != UUID_STRING_LEN)
 		return -EINVAL;
 	for (size_t i = 0; i < UUID_STRING_LEN;) {
 		if (is_dash_position(i)) {
@@ -59,6 +59,12 @@ int uuid_parse_strict(const char *s, uint8_t out[16]) {
 	}
 	memcpy(out, id, sizeof id);
 	return 0;
+}
+
+int uuid_parse_strict(const char *s, uint8_t out[16]) {
+	if (!s)
+		return -EINVAL;
+	return uuid_parse_n(s, strnlen(s, UUID_STRING_LEN + 1), out);
 }
 
 bool uuid_string_equal(const char *a, const char *b) {

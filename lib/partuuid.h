@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define UUID_STRING_LEN 36
@@ -20,6 +21,8 @@ void uuid_format(const uint8_t id[16], char out[UUID_STRING_LEN + 1]);
 /* Parses exactly 36 characters of 8-4-4-4-12 hex, either case (blkid and GPT tools differ), no
  * braces, nothing after. Returns 0 or -EINVAL. */
 int uuid_parse_strict(const char *s, uint8_t out[16]);
+/* The same over the n characters at s, which need no NUL after them (a word cut from a line). */
+int uuid_parse_n(const char *s, size_t n, uint8_t out[16]);
 
 /* Whether two UUID strings name the same UUID (case-insensitively); false when either does not
  * parse. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "parse.h"
 #include "pcr.h"
 
 static const struct {
@@ -31,7 +32,7 @@ uint16_t pcr_bank_tpm_alg(enum pcr_bank b) {
 
 int pcr_bank_from_name(const char *name, size_t n) {
 	for (int i = 0; i < _PCR_BANK_MAX; i++)
-		if (strlen(banks[i].name) == n && memcmp(banks[i].name, name, n) == 0)
+		if (memeq_str(name, n, banks[i].name))
 			return i;
 	return -EINVAL;
 }

@@ -40,8 +40,4 @@ static const char *const names[_REASON_MAX] = {
 	[REASON_PARTITION_TABLE] = "PARTITION_TABLE",
 };
 
-const char *reason_to_string(enum reason r) {
-	if ((unsigned) r >= ELEMENTSOF(names) || !names[r])
-		return "INTERNAL";
-	return names[r];
-}
+DEFINE_STRING_TABLE_TO_STRING(reason_to_string, enum reason, names, "INTERNAL")

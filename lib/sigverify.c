@@ -13,18 +13,10 @@
 #include "macro.h"
 #include "sigverify.h"
 
-static inline void CMS_ContentInfo_freep(CMS_ContentInfo **p) {
-	CMS_ContentInfo_free(*p);
-}
-
-static inline void X509_STORE_freep(X509_STORE **p) {
-	X509_STORE_free(*p);
-}
-
+DEFINE_TRIVIAL_CLEANUP_FUNC(CMS_ContentInfo *, CMS_ContentInfo_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(X509_STORE *, X509_STORE_free);
 /* The stack only borrows its certificates. */
-static inline void sk_X509_freep(STACK_OF(X509) **p) {
-	sk_X509_free(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(STACK_OF(X509) *, sk_X509_free);
 
 static inline void sk_X509_pop_freep(STACK_OF(X509) **p) {
 	sk_X509_pop_free(*p, X509_free);

@@ -13,12 +13,9 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "parse.h"
 #include "sysops.h"
 #include "uevent.h"
-
-static bool key_is(const char *pair, size_t key_len, const char *key) {
-	return strlen(key) == key_len && memcmp(pair, key, key_len) == 0;
-}
 
 int uevent_parse(const char *buf, size_t len, struct uevent *out) {
 	struct uevent ev = { 0 };
@@ -34,13 +31,13 @@ int uevent_parse(const char *buf, size_t len, struct uevent *out) {
 		if (!eq || eq == p)
 			return -EBADMSG;
 		size_t k = (size_t) (eq - p);
-		if (key_is(p, k, "ACTION"))
+		if (memeq_str(p, k, "ACTION"))
 			ev.action = eq + 1;
-		else if (key_is(p, k, "DEVPATH"))
+		else if (memeq_str(p, k, "DEVPATH"))
 			ev.devpath = eq + 1;
-		else if (key_is(p, k, "SUBSYSTEM"))
+		else if (memeq_str(p, k, "SUBSYSTEM"))
 			ev.subsystem = eq + 1;
-		else if (key_is(p, k, "MODALIAS"))
+		else if (memeq_str(p, k, "MODALIAS"))
 			ev.modalias = eq + 1;
 	}
 	/* The header repeats ACTION: a message where they differ was not written by the kernel. */
@@ -87,10 +84,7 @@ int uevent_listen(void) {
 	return 0;
 }
 
-static void closedirp(DIR **d) {
-	if (*d)
-		(void) closedir(*d);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 /* The modalias of one device directory entry, or "" when it has none (or vanished meanwhile). */
 static int read_modalias(int dir, const char *name, char *out, size_t size) {

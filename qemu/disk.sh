@@ -23,6 +23,7 @@
 set -euo pipefail
 
 die() { echo "disk: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-usr] [--no-verity] [--no-auto] [--empty-slot]"
 [ $# -ge 3 ] || die "$usage"
@@ -63,7 +64,6 @@ usr_label=$(sed -n 's/^USR_LABEL=//p' "$usrdir/usr.env")
 [[ $usr_label =~ ^[A-Za-z0-9_.-]{1,36}$ ]] ||
 	die "USR_LABEL '$usr_label' in $usrdir/usr.env is not a GPT label of 1 to 36 of [A-Za-z0-9_.-]"
 
-uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 derived_uuid() { uuid_of "$(printf %s "$1:$roothash" | sha256sum | cut -c1-64)"; }
 disk_guid=$(derived_uuid disk)
 usr2_uuid=$(derived_uuid usr-2)

@@ -107,15 +107,15 @@ $(LAB)/uki-probe.efi: $(LAB)/probe-initramfs.img $(UKI_DEPS)
 	$(call uki,db,$<)
 
 # The verified /usr: file system, dm-verity hash tree, signature partition; signed with db.
-$(LAB)/usr/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/usr/usr.img: qemu/usr-image.sh qemu/lib.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr $(LAB)/keys/db.key $(LAB)/keys/db.crt
 
 # GPT disks: the ESP carries the UKI as the removable-media boot path.
 $(LAB)/esp/EFI/BOOT/BOOTX64.EFI: $(LAB)/uki.efi
 	mkdir -p $(@D) && cp $< $@
-$(LAB)/disk.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr
-$(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	rm -rf $(LAB)/esp-attacker && mkdir -p $(LAB)/esp-attacker/EFI/BOOT
 	cp $< $(LAB)/esp-attacker/EFI/BOOT/BOOTX64.EFI
 	qemu/disk.sh $@ $(LAB)/esp-attacker $(LAB)/usr
@@ -126,13 +126,13 @@ $(LAB)/disk-attacker.img: $(LAB)/uki-attacker.efi $(LAB)/usr/usr.img qemu/disk.s
 # what this build holds. It needs root and a loop device, so it is not in LAB_IMAGES: `make check`
 # builds it as a check of its own (lab-repart-disk), and a machine without loop devices fails that
 # check and the repart case, not the whole lab.
-$(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/disk-repart.img: qemu/repart-disk.sh qemu/lib.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
 	qemu/repart-disk.sh $@ $(LAB)/keys/db.key $(LAB)/keys/db.crt
 # An A/B disk in one run of systemd-repart: slots usr_1 and usr_2, each signed, each tree marked
 # with its name (disk-repart-ab.K.env: slot K). Booted with the usrhash= of each slot, as the UKI
 # of each slot pins its own; the same disk without usrhash= is ambiguous unless usr.slots=newest.
 # Built with disk-repart.img by the lab-repart-disk check, and for the same reasons not in LAB_IMAGES.
-$(LAB)/disk-repart-ab.img: qemu/repart-disk.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
+$(LAB)/disk-repart-ab.img: qemu/repart-disk.sh qemu/lib.sh qemu/usr-tree.sh qemu/guest/init $(LAB)/keys/db.crt
 	qemu/repart-disk.sh --slots 2 $@ $(LAB)/keys/db.key $(LAB)/keys/db.crt
 $(LAB)/uki-ab-%.efi: $(LAB)/initramfs-repart.img $(UKI_DEPS) $(LAB)/disk-repart-ab.img
 	$(call uki,db,$<,usrhash=$$(sed -n 's/^ROOTHASH=//p' $(LAB)/disk-repart-ab.$*.env))
@@ -151,7 +151,7 @@ OSGUARD_CMDLINE = usrhash=$$(cat $(LAB)/usr-osguard/usr.roothash) \
 	systemd.verity_usr_hash=PARTUUID=$(call osguard_uuid,13-usr-hash-a) \
 	root=PARTUUID=$(call osguard_uuid,14-root-a) rootfstype=ext4 rootflags=nodev$(comma)nosuid \
 	mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1 ipe.enforce=0
-$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt \
+$(LAB)/usr-osguard/usr.img: qemu/usr-image.sh qemu/lib.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt \
 		$(LAB)/selinux/policy.bin
 	qemu/usr-image.sh $(LAB)/usr-osguard $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a \
 		--selinux-stores $(LAB)/selinux/stores
@@ -186,7 +186,7 @@ $(LAB)/disk-osguard-attacker.img: $(LAB)/uki-osguard-attacker.efi $(OSGUARD_DISK
 # or /usr a symlink, must not. One /usr image, initramfs and UKI; a disk per root.
 $(LAB)/dyninit: qemu/guest/dyninit.c
 	$(HOST_CC) -O2 -o $@ $<
-$(LAB)/usr-osguard-dyn/usr.img: qemu/usr-image.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init \
+$(LAB)/usr-osguard-dyn/usr.img: qemu/usr-image.sh qemu/lib.sh qemu/usr-tree.sh qemu/ext4-image.sh hooks/verinit-sign qemu/guest/init \
 		$(LAB)/keys/db.crt $(LAB)/dyninit
 	qemu/usr-image.sh $(@D) $(LAB)/keys/db.key $(LAB)/keys/db.crt --fs ext4 --label usr-a --dynamic-init $(LAB)/dyninit
 $(LAB)/conf/osguard-dyn.conf: $(LAB)/conf/osguard.conf qemu/merge-conf.sh
@@ -244,21 +244,21 @@ $(LAB)/usr-foreign-verity/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr
 # The signature partition of that image: valid, over its own root hash.
 $(LAB)/usr-foreign-sig/usr.img: $(LAB)/usr/usr.img $(LAB)/usr-init-escape/usr.img qemu/tamper-usr.sh
 	qemu/tamper-usr.sh foreign-sig $(LAB)/usr $(LAB)/usr-foreign-sig $(LAB)/keys $(LAB)/usr-init-escape
-$(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
+$(LAB)/disk-sig-%.img: $(LAB)/usr-%/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-$*
 # Partition tables: no signature partition; two usr partitions.
-$(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-no-sig.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-sig
-$(LAB)/disk-no-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-no-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-usr
-$(LAB)/disk-no-verity.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-no-verity.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-verity
-$(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-two-usr.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --two-usr
 # The usr partition marked no-auto; slot B as sysupdate's _empty placeholders.
-$(LAB)/disk-no-auto.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-no-auto.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --no-auto
-$(LAB)/disk-empty-slot.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh
+$(LAB)/disk-empty-slot.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr --empty-slot
 # Hostile GPTs no partitioning tool writes: an entry sharing sectors with usr and usr-verity; the
 # usr entry twice; and tables the kernel and libblkid read differently (an entry ending before it
@@ -266,9 +266,9 @@ $(LAB)/disk-empty-slot.img: $(LAB)/esp/EFI/BOOT/BOOTX64.EFI $(LAB)/usr/usr.img q
 $(LAB)/disk-gpt-%.img: $(LAB)/disk.img qemu/gpt-craft.py
 	qemu/gpt-craft.py $* $< $@
 # A validly signed /usr whose init is a symlink out of it.
-$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh qemu/usr-tree.sh hooks/verinit-sign $(LAB)/keys/db.crt
+$(LAB)/usr-init-escape/usr.img: qemu/usr-image.sh qemu/lib.sh qemu/usr-tree.sh hooks/verinit-sign $(LAB)/keys/db.crt
 	qemu/usr-image.sh $(LAB)/usr-init-escape $(LAB)/keys/db.key $(LAB)/keys/db.crt --init-link /run/escaped-init
-$(LAB)/disk-init-escape.img: $(LAB)/usr-init-escape/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh
+$(LAB)/disk-init-escape.img: $(LAB)/usr-init-escape/usr.img $(LAB)/esp/EFI/BOOT/BOOTX64.EFI qemu/disk.sh qemu/lib.sh
 	qemu/disk.sh $@ $(LAB)/esp $(LAB)/usr-init-escape
 # One flipped bit in a /usr data block.
 $(LAB)/disk-corrupt.img: $(LAB)/disk.img qemu/corrupt.sh

@@ -31,6 +31,7 @@ set -euo pipefail
 die() { echo "repart-disk: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 usage="usage: repart-disk.sh [--slots N] OUT.img SIGN_KEY.pem SIGN_CERT.pem"
 
 slots=1
@@ -172,7 +173,6 @@ extract() { # START SIZE FILE
 		die "cannot extract a partition into $3: $(tail -n1 "$tmp/log")"
 	[ "$(stat -c %s "$3")" = $(($2 * 512)) ] || die "the partition at sector $1 runs past the end of the image"
 }
-uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
 # Reads slot K back, checks it, and writes its env file into $tmp/sK/disk.env.
 check_slot() {

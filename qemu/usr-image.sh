@@ -28,6 +28,7 @@ set -euo pipefail
 die() { echo "usr-image: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM] [--selinux-stores DIR]"
 
 [ $# -ge 3 ] || die "$usage"
@@ -64,9 +65,6 @@ mkdir -p "$outdir" || die "cannot create $outdir"
 stage=$(mktemp -d "$outdir/.usr-image.XXXXXX") || die "cannot create a temp dir in $outdir"
 # On failure leave nothing behind, not even an OUTDIR we created.
 trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || true' EXIT
-
-# First 128 bits of a hex digest as a UUID, bytes verbatim (systemd-repart's derivation).
-uuid_of() { local h=$1; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
 tree=$stage/tree
 "$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"} ${stores:+--selinux-stores "$stores"}

@@ -33,13 +33,8 @@
 /* Lab-style signing: detached, binary, no attributes, no S/MIME capabilities. */
 #define LAB_FLAGS (CMS_DETACHED | CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP)
 
-static inline void EVP_PKEY_freep(EVP_PKEY **p) {
-	EVP_PKEY_free(*p);
-}
-
-static inline void CMS_ContentInfo_freep(CMS_ContentInfo **p) {
-	CMS_ContentInfo_free(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_PKEY *, EVP_PKEY_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CMS_ContentInfo *, CMS_ContentInfo_free);
 
 struct blob {
 	uint8_t *data; /* OPENSSL_malloc'd */
@@ -651,9 +646,7 @@ static void test_other_digests_refused(void **state) {
 	assert_error(VERIFY(&sha384, RH, NULL, NULL, &err, &k.rsa), -EBADMSG, err, "SHA384");
 }
 
-static inline void PKCS7_freep(PKCS7 **p) {
-	PKCS7_free(*p);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS7 *, PKCS7_free);
 
 /* systemd-repart signs with the older PKCS7 API, which writes the SignedData's sha256 with NULL
  * parameters where CMS leaves them out: both encodings are the profile. */
