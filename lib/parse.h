@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 struct parse_error {
-	unsigned line;   /* 1-based line (config) or word (command line); 0 when not about a place */
-	char msg[160];   /* "unknown key 'foo'", without the place */
+	unsigned line; /* 1-based line (config) or word (command line); 0 when not about a place */
+	char msg[160]; /* "unknown key 'foo'", without the place */
 };
 
 /* Fills err (which may be NULL) and returns `error` (a negative errno) for `return parse_fail(...)`. */
