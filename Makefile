@@ -116,7 +116,15 @@ ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
 	-bugprone-reserved-identifier,performance-*,portability-*,cert-err33-c,cert-err34-c,$\
 	misc-redundant-expression,readability-misleading-indentation
+# The format of every C file against .clang-format (clang-format 14). A clean clone has no base to
+# diff against, so the whole tree is checked; outside a git checkout, every C file under the tree.
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -path ./$(BUILD) -prune -o -name '*.[ch]' -print)
 do-analyze:
+	@out=$$(clang-format --style=file --dry-run -Werror $(FORMAT_SRCS) 2>&1) || { \
+		bad=$$(printf '%s\n' "$$out" | sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: error: .*/\1/p' | sort -u); \
+		[ -n "$$bad" ] || printf '%s\n' "$$out"; \
+		echo "analyze: not formatted as .clang-format says (clang-format -i FILE; see CODING_STYLE.md):" $$bad; \
+		exit 1; }
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 --enable=warning,style,performance,portability \
 		--suppress=missingIncludeSystem -Ilib -Iinit $(ANALYZE_SRCS)
 	@for f in $(ANALYZE_SRCS); do \
@@ -127,7 +135,7 @@ do-analyze:
 		clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $$f -- $(ANALYZE_CFLAGS) \
 			2>/dev/null || exit 1; \
 	done
-	@echo "analyze: cppcheck, gcc -fanalyzer and clang-tidy found nothing"
+	@echo "analyze: clang-format, cppcheck, gcc -fanalyzer and clang-tidy found nothing"
 
 # ---- size: the stripped agent and each library's share of it ---------------------------------
 do-size: $(BUILD)/verinit $(BUILD)/lab/initramfs.img

@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
 	ssize_t n = sys_read_full(fd, buf, CONFIG_FILE_MAX);
 	if (n < 0) {
 		(void) fprintf(stderr, "verinit-check-config: %s: %s\n", argv[1],
-			n == -E2BIG ? "larger than the 64 KiB verinit reads" : strerror((int) -n));
+			       n == -E2BIG ? "larger than the 64 KiB verinit reads" : strerror((int) -n));
 		return 2;
 	}
 	if (config_parse(buf, (size_t) n, &c, &err) < 0) {
@@ -41,6 +41,6 @@ int main(int argc, char **argv) {
 	for (size_t i = 0; i < c.n_modules; i++)
 		(void) printf("%s%s", i ? " " : "", c.modules[i]);
 	(void) printf("\ncertificates=%s\nipe.policy=%s\nselinux.policy=%s\ninit=%s\n", c.certificates, c.ipe_policy,
-	       c.selinux_policy, c.init);
+		      c.selinux_policy, c.init);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
 }

@@ -15,9 +15,9 @@
 
 struct stage_timing {
 	const char *name;
-	uint64_t start_us, end_us; /* CLOCK_BOOTTIME */
+	uint64_t start_us, end_us;   /* CLOCK_BOOTTIME */
 	uint64_t user_us, system_us; /* CPU time the stage took (system: the kernel's work for it) */
-	int result;                /* 0 or the negative errno the stage returned */
+	int result;                  /* 0 or the negative errno the stage returned */
 };
 
 struct context {
@@ -38,18 +38,18 @@ struct context {
 	bool slot_chosen;
 	uint8_t slot_root_hash[32];
 
-	struct verity_sig sig;   /* the root hash and signature, once verified */
-	char signer[256];        /* subject of the enrolled certificate that signed */
-	char signer_fpr[65];     /* its SHA-256 fingerprint, hex */
-	bool kernel_verified;    /* the kernel checked the signature too */
+	struct verity_sig sig; /* the root hash and signature, once verified */
+	char signer[256];      /* subject of the enrolled certificate that signed */
+	char signer_fpr[65];   /* its SHA-256 fingerprint, hex */
+	bool kernel_verified;  /* the kernel checked the signature too */
 	/* libcryptsetup 2.6 reports a kernel that rejects the signature for want of a trusted key
 	 * (ENOKEY from the table reload) as -ENODEV; its log line, which its log callback sees with
 	 * this context, is the only place that says ENOKEY. */
 	bool crypt_saw_nokey;
 
-	bool tpm_present;        /* measured into a TPM (false only with tpm=optional) */
-	unsigned tpm_banks;      /* its active banks, a mask of enum pcr_bank */
-	unsigned measured;       /* events extended and logged */
+	bool tpm_present;   /* measured into a TPM (false only with tpm=optional) */
+	unsigned tpm_banks; /* its active banks, a mask of enum pcr_bank */
+	unsigned measured;  /* events extended and logged */
 
 	/* The policies loaded (init/ipe.c, init/selinux.c): SHA-256 of the exact bytes, "" when none
 	 * was loaded; *_error says why an optional one was not. */

@@ -41,7 +41,7 @@ struct await {
 	char boot_uuid[37];
 	struct part view[BLOCKSCAN_MAX]; /* the scan with other disks' partitions typeless */
 
-	int picked[6];      /* scan indices of wants[], then sig, usr, usr-verity of the slot */
+	int picked[6];       /* scan indices of wants[], then sig, usr, usr-verity of the slot */
 	const char *missing; /* for the "Waiting for" line */
 };
 
@@ -96,7 +96,8 @@ static int read_candidates(struct context *ctx, const struct part *parts, size_t
 		if (a->nsigs == SLOT_SIGS_MAX) {
 			ctx->reason = REASON_DEVICE_AMBIGUOUS;
 			return log_error_errno(-E2BIG, "More than %d usr-verity-sig partitions (%s is one more); refusing "
-				"to choose among them", SLOT_SIGS_MAX, parts[i].dev);
+						       "to choose among them",
+					       SLOT_SIGS_MAX, parts[i].dev);
 		}
 		int r = signature_read_partition(ctx, parts[i].dev, &sig);
 		if (r < 0)
@@ -157,19 +158,20 @@ static int refuse_ambiguous(struct context *ctx, const struct part *parts, size_
 			if (discover_pick(parts, np, &w[i]) == -ENOTUNIQ) {
 				(void) hex_encode(live[k].root_hash, 32, hex, sizeof hex);
 				return log_error_errno(-ENOTUNIQ, "Two or more partitions match %s (%s) of the slot with "
-						       "rootHash %s; refusing to guess", i ? "usr-verity" : "usr",
+								  "rootHash %s; refusing to guess",
+						       i ? "usr-verity" : "usr",
 						       want_text(&w[i], buf, sizeof buf), hex);
 			}
 	}
 	if (a->rules.usrhash)
 		return log_error_errno(-ENOTUNIQ, "Two or more usr-verity-sig partitions have the root hash usrhash= "
-				       "pins (listed above); refusing to guess");
+						  "pins (listed above); refusing to guess");
 	if (a->rules.newest)
 		return log_error_errno(-ENOTUNIQ, "Two or more complete /usr slots of the same newest version "
-				       "(listed above); refusing to guess");
+						  "(listed above); refusing to guess");
 	return log_error_errno(-ENOTUNIQ, "Two or more complete /usr slots and no usrhash= to say which (listed "
-			       "above); refusing to guess (usr.slots=newest takes the newest label, which the disk's "
-			       "writer chooses)");
+					  "above); refusing to guess (usr.slots=newest takes the newest label, which the disk's "
+					  "writer chooses)");
 }
 
 /* One scan: 0 when everything was found (a->picked), -EAGAIN to wait, or a logged error. */
@@ -201,7 +203,9 @@ static int try_scan(struct context *ctx, const struct part *parts, size_t np, st
 	if (r == -ENOTUNIQ)
 		return refuse_ambiguous(ctx, parts, np, a, live, m);
 	if (r < 0) {
-		a->missing = a->missing ? a->missing : m == 0 ? "usr-verity-sig" : "a complete /usr slot";
+		a->missing = a->missing ? a->missing
+			     : m == 0   ? "usr-verity-sig"
+					: "a complete /usr slot";
 		return -EAGAIN;
 	}
 	if (a->missing)
@@ -239,7 +243,8 @@ static int timed_out(struct context *ctx, const struct part *parts, size_t np, c
 			(void) hex_encode(a->usrhash, 32, hex, sizeof hex);
 			ctx->reason = REASON_USRHASH_NOT_FOUND;
 			return log_error_errno(-ESRCH, "No usr-verity-sig partition has the root hash usrhash=%s after %u s "
-					       "(%zu slot(s) seen, listed above)", hex, ctx->cfg.device_timeout, m);
+						       "(%zu slot(s) seen, listed above)",
+					       hex, ctx->cfg.device_timeout, m);
 		}
 		/* Each candidate's partitions, and which of them never came. */
 		for (size_t k = 0; k < m; k++) {
@@ -312,7 +317,8 @@ static void boot_partuuid(char uuid[37]) {
 		return;
 	}
 	log_info("Booted from the partition with PARTUUID %s (LoaderDevicePartUUID): auto discovery looks only "
-		 "at its disk", uuid);
+		 "at its disk",
+		 uuid);
 }
 
 /* The scan as auto discovery sees it on a boot disk: partitions of other disks keep their names,
@@ -378,7 +384,8 @@ static int await_devices(struct context *ctx, struct await *a, struct part *out)
 		if (r == -ENOTUNIQ) {
 			ctx->reason = REASON_DEVICE_AMBIGUOUS;
 			return log_error_errno(r, "Two partitions have the loader's PARTUUID %s: which disk booted is not "
-					       "known; refusing to guess", a->boot_uuid);
+						  "known; refusing to guess",
+					       a->boot_uuid);
 		}
 		if (r == 0)
 			r = try_scan(ctx, scan, (size_t) np, a);
@@ -425,7 +432,7 @@ static int await_devices(struct context *ctx, struct await *a, struct part *out)
 }
 
 static void set_dev(char *dest, const struct part *p) {
-	(void) snprintf(dest, sizeof ((struct context *) NULL)->dev_sig, "%s", p->dev);
+	(void) snprintf(dest, sizeof((struct context *) NULL)->dev_sig, "%s", p->dev);
 }
 
 /* Command-line device names are taken as named, whatever their type, as systemd takes them; the
@@ -495,7 +502,7 @@ int stage_devices(struct context *ctx) {
 			continue;
 		const char *role = a.roles[i];
 		set_dev(strcmp(role, "usr-verity-sig") == 0 ? ctx->dev_sig
-			: strcmp(role, "usr") == 0	    ? ctx->dev_data
+			: strcmp(role, "usr") == 0          ? ctx->dev_data
 			: strcmp(role, "usr-verity") == 0   ? ctx->dev_hash
 							    : ctx->dev_root,
 			&found[i]);

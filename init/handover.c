@@ -89,7 +89,8 @@ static int check_exec_chain(struct context *ctx, int rootfd, dev_t usr_dev) {
 	if (r != 0) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(r < 0 ? r : -EPERM, "/etc/ld.so.preload %s on the new root: the dynamic loader would "
-				       "load what it names into the init", r < 0 ? "cannot be checked" : "exists");
+							   "load what it names into the init",
+				       r < 0 ? "cannot be checked" : "exists");
 	}
 	return 0;
 }

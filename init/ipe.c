@@ -147,7 +147,8 @@ static int ipe_load(struct context *ctx) {
 	if (sys->access(IPE_DIR, F_OK) < 0) {
 		ctx->reason = REASON_IPE_UNAVAILABLE;
 		return log_error_errno(-EOPNOTSUPP, "The kernel has no IPE (%s is missing): it needs CONFIG_SECURITY_IPE "
-						    "and ipe in its lsm= list", IPE_DIR);
+						    "and ipe in its lsm= list",
+				       IPE_DIR);
 	}
 
 	r = ipe_install(ctx, ctx->ipe_name, &version, blob, (size_t) n);

@@ -120,8 +120,9 @@ static int tpm_start(void) {
 	if (unknown > 0) {
 		tpm->close();
 		return log_error_errno(-EPROTONOSUPPORT, "The TPM has %u active PCR bank(s) other than sha1, sha256, sha384 "
-				       "and sha512, which verinit cannot extend: a failed boot would read as a good one "
-				       "there (deactivate them, e.g. tpm2_pcrallocate)", unknown);
+							 "and sha512, which verinit cannot extend: a failed boot would read as a good one "
+							 "there (deactivate them, e.g. tpm2_pcrallocate)",
+				       unknown);
 	}
 	m.open = true;
 	return 0;

@@ -23,7 +23,12 @@
 #include "stages.h"
 #include "sysops.h"
 
-enum state { PENDING, LOADED, NO_HARDWARE, NOT_NEEDED };
+enum state {
+	PENDING,
+	LOADED,
+	NO_HARDWARE,
+	NOT_NEEDED
+};
 
 static struct {
 	const struct config *cfg;

@@ -125,11 +125,11 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 	json_add(usr, "hash_device", json_object_new_string(ctx->dev_hash), &oom);
 	/* Where the signature came from: its partition, or the configured file. */
 	json_add(usr, "signature", json_object_new_string(c->usr_signature[0] == '/' ? c->usr_signature : ctx->dev_sig),
-	    &oom);
+		 &oom);
 	json_add(usr, "fstype", json_object_new_string(c->usr_fstype), &oom);
 	json_add(usr, "flags", json_object_new_string(c->usr_flags), &oom);
 	json_add(usr, "verity_on_corruption", json_object_new_string(verity_mode_to_string(c->verity_on_corruption)),
-	    &oom);
+		 &oom);
 	json_add(top, "usr", usr, &oom);
 	json_add(top, "tpm", tpm_json(ctx, &oom), &oom);
 	/* json_object_object_add takes a NULL value as JSON null: json_json_add() would count it as OOM. */
@@ -185,5 +185,7 @@ int report_write(const struct context *ctx) {
 	if (n != len)
 		return -EIO;
 	n = sys->write(fd, "\n", 1);
-	return n < 0 ? (int) n : n == 1 ? 0 : -EIO;
+	return n < 0    ? (int) n
+	       : n == 1 ? 0
+			: -EIO;
 }

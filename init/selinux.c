@@ -73,7 +73,9 @@ static int store_file(const char *path, const void *buf, size_t len) {
 	if (fd < 0)
 		return fd;
 	ssize_t n = sys->write(fd, buf, len);
-	return n < 0 ? (int) n : (size_t) n == len ? 0 : -EIO;
+	return n < 0               ? (int) n
+	       : (size_t) n == len ? 0
+				   : -EIO;
 }
 
 /* A directory of the new root, made when missing; a symlink is refused (mount(2) would follow it
@@ -153,7 +155,8 @@ static int store_policy_matches(struct context *ctx, const char *type) {
 			return log_error_errno((int) n, "Cannot read %s from the verified /usr: %m", path);
 		if (strcmp(sha, ctx->selinux_sha256) != 0)
 			return log_error_errno(-EPERM, "%s (SHA-256 %s) is what a reload would load, not the policy verinit "
-					       "loaded (SHA-256 %s)", path, sha, ctx->selinux_sha256);
+						       "loaded (SHA-256 %s)",
+					       path, sha, ctx->selinux_sha256);
 		return 0;
 	}
 	return log_error_errno(-ENOENT, "%s/%s/policy/ has no policy.N a reload could load (N at most %u)", store,
@@ -260,7 +263,7 @@ static int selinux_load(struct context *ctx) {
 		r = selinux_lock();
 		if (r == -ENOENT)
 			return log_error_errno(r, "The SELinux policy %s defines no " SEPOLICY_LOCK_BOOL " boolean: nothing "
-					       "would stop a later reload or setenforce 0 (selinux.lock=no accepts that)",
+						  "would stop a later reload or setenforce 0 (selinux.lock=no accepts that)",
 					       c->selinux_policy);
 		if (r < 0)
 			return log_error_errno(r, "Cannot set " SEPOLICY_LOCK_BOOL " in the SELinux policy %s: %m",

@@ -49,7 +49,7 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 			/* musl has no text for ENOTUNIQ ("No error information"): say what it means here. */
 			if (t->result == -ENOTUNIQ)
 				fail_closed(s->name, why, t->result, "stage failed: ambiguous, two or more candidates and "
-					    "no rule to choose");
+								     "no rule to choose");
 			fail_closed(s->name, why, t->result, "stage failed: %m");
 		}
 		if (ctx->status[0])

@@ -81,7 +81,7 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 	if (r < 0) {
 		ctx->reason = REASON_VERITY_MISMATCH;
 		return log_error_errno(r, "The dm-verity superblock on %s (format %u, %s, blocks %u/%u) cannot carry "
-				       "the signed SHA-256 root hash",
+					  "the signed SHA-256 root hash",
 				       ctx->dev_hash, vp.hash_type, vp.hash_name ? vp.hash_name : "no hash",
 				       vp.data_block_size, vp.hash_block_size);
 	}
@@ -105,7 +105,8 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 		(void) hex_encode(top, sizeof top, hex, sizeof hex);
 		ctx->reason = REASON_VERITY_MISMATCH;
 		return log_error_errno(-EBADMSG, "The hash tree on %s has root hash %s, not the signed %s; refusing "
-				       "to activate it", ctx->dev_hash, hex, ctx->sig.root_hash_hex);
+						 "to activate it",
+				       ctx->dev_hash, hex, ctx->sig.root_hash_hex);
 	}
 	return 0;
 }

@@ -48,7 +48,7 @@ const X509 *certs_find_fingerprint(const struct cert_set *s, const uint8_t fpr[3
 void certs_free(struct cert_set *s) {
 	for (size_t i = 0; i < s->n; i++)
 		X509_free(s->cert[i]);
-	*s = (struct cert_set) {};
+	*s = (struct cert_set){};
 }
 
 /* Takes *x into s (or frees it when s already has it). */
@@ -170,7 +170,12 @@ int certs_add_pem(struct cert_set *s, const uint8_t *buf, size_t len, struct par
 	return r;
 }
 
-enum cert_kind { KIND_NONE, KIND_PEM, KIND_DER, KIND_CRT };
+enum cert_kind {
+	KIND_NONE,
+	KIND_PEM,
+	KIND_DER,
+	KIND_CRT
+};
 
 static enum cert_kind kind_of(const char *name) {
 	static const struct {

@@ -11,7 +11,7 @@
 #include "macro.h"
 #include "parse.h"
 
-#define CERTS_MAX      32
+#define CERTS_MAX 32
 #define CERTS_FILE_MAX 65536 /* 64 KiB */
 
 /* Zero-initialise (`struct cert_set s = {};`); release with certs_free. cert[i] is owned by the

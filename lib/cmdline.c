@@ -39,6 +39,7 @@ static const struct {
 	const char *key;
 	const char *const *values;
 } kernel_words[] = {
+	/* clang-format off */
 	{ "BOOT_IMAGE", NULL }, { "console", NULL }, { "earlycon", NULL }, { "earlyprintk", NULL },
 	{ "quiet", NULL }, { "loglevel", NULL }, { "ignore_loglevel", NULL }, { "printk.devkmsg", NULL },
 	{ "printk.time", NULL }, { "log_buf_len", NULL }, { "panic", NULL }, { "panic_on_oops", NULL },
@@ -62,11 +63,14 @@ static const struct {
 	{ "systemd.journald.forward_to_console", NULL }, { "systemd.journald.forward_to_kmsg", NULL },
 	{ "systemd.journald.max_level_console", NULL }, { "systemd.journald.max_level_kmsg", NULL },
 	{ "systemd.unified_cgroup_hierarchy", NULL },
+	/* clang-format on */
 };
 
 /* Words that ask an initrd for a shell. verinit never gives one, so asking is refused. */
 static const char *const shell_keys[] = {
+	/* clang-format off */
 	"rd.break", "rd.shell", "rd.emergency", "systemd.debug_shell", "rd.systemd.debug_shell",
+	/* clang-format on */
 };
 
 /* Values with which those words turn the shell off (dracut's rd.shell=0, rd.emergency=reboot are
@@ -169,7 +173,13 @@ static int record_word(const char *w, size_t n, unsigned word, struct cmdline *o
 	const char *eq = memchr(text, '=', tn);
 	size_t klen = eq ? (size_t) (eq - text) : tn;
 
-	enum { IGNORED, KNOWN, SHELL, VERINIT, UNLISTED } kind = IGNORED;
+	enum {
+		IGNORED,
+		KNOWN,
+		SHELL,
+		VERINIT,
+		UNLISTED
+	} kind = IGNORED;
 	size_t k = 0;
 	while (k < _CMDLINE_KEY_MAX && !key_eq(text, klen, known_keys[k]))
 		k++;
@@ -280,7 +290,7 @@ int cmdline_parse(const char *buf, size_t len, struct cmdline *out, struct parse
 			/* systemd strips single quotes, the kernel does not: 'rd.shell' would be two words. */
 			if (ch == '\'')
 				return parse_fail(err, word, -EINVAL, "single quote in the command line: systemd "
-						  "would read the word without it");
+								      "would read the word without it");
 			if (ch == '"')
 				quoted = !quoted;
 		}
@@ -379,8 +389,7 @@ static int apply_verinit(const struct cmdline_word *w, struct config *c, unsigne
 			if (c->verity_on_corruption != VERITY_EIO)
 				return refuse(err, w, "config: verity.on_corruption=%s",
 					      verity_mode_to_string(c->verity_on_corruption));
-		}
-		else
+		} else
 			return bad_value(err, w, "panic or restart");
 		*verity_word = w->word;
 		return 0;
@@ -584,7 +593,7 @@ int cmdline_apply(const struct cmdline *cl, struct config *c, struct parse_error
 					  WORD_ARGS(&cl->unlisted[i]));
 	if (cl->enforcing_inside && c->selinux_policy[0] && c->selinux_mode == SELINUX_ENFORCING)
 		return parse_fail(err, 0, -EPERM, "'enforcing=' inside another word or quotes: libselinux would read "
-				  "the mode there (config: selinux.mode=enforcing)");
+						  "the mode there (config: selinux.mode=enforcing)");
 	for (size_t i = 0; i < cl->n_verinit && i < CMDLINE_VERINIT_MAX; i++) {
 		r = apply_verinit(&cl->verinit[i], &next, &verity_word, err);
 		if (r < 0)

@@ -68,7 +68,9 @@ static const char *const root_fstypes[] = { "ext4", "xfs", "btrfs", NULL };
  * every file in the initramfs is unpacked on every boot (ext4 and jbd2 alone are 3 MB). Each
  * allowed type's module has the type's name. */
 static const char *const default_drivers[] = {
+	/* clang-format off */
 	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme", "dm-verity",
+	/* clang-format on */
 };
 static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "tpm_tis" };
 _Static_assert(ELEMENTSOF(default_drivers) + 3 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,

@@ -15,11 +15,11 @@
 #define CONFIG_FLAGS_MAX 256  /* mount options, with the NUL */
 #define CONFIG_FSTYPE_MAX 16
 #define CONFIG_MODULES_MAX 64
-#define CONFIG_MODULE_NAME_MAX 56 /* 55 characters and the NUL */
+#define CONFIG_MODULE_NAME_MAX 56   /* 55 characters and the NUL */
 #define CONFIG_CMDLINE_ALLOW_MAX 16 /* cmdline.allow= words */
 #define CONFIG_CMDLINE_KEY_MAX 64   /* a command-line key and its NUL */
-#define CONFIG_USRHASH_MAX 65     /* 64 hex digits (sha256) and the NUL */
-#define CONFIG_PARTLABEL_MAX 36   /* a GPT partition name is 36 UTF-16 units; we take ASCII only */
+#define CONFIG_USRHASH_MAX 65       /* 64 hex digits (sha256) and the NUL */
+#define CONFIG_PARTLABEL_MAX 36     /* a GPT partition name is 36 UTF-16 units; we take ASCII only */
 
 /* Where the usr, usr-verity and usr-verity-sig partitions come from. */
 enum usr_discovery {
@@ -101,7 +101,7 @@ enum cmdline_init {
 
 struct config {
 	enum usr_discovery usr_discovery;
-	enum usr_slots usr_slots; /* auto discovery only */
+	enum usr_slots usr_slots;       /* auto discovery only */
 	char usr_data[CONFIG_PATH_MAX]; /* "/dev/...", "PARTUUID=..." or "PARTLABEL=..."; explicit only */
 	char usr_hash[CONFIG_PATH_MAX];
 	char usr_signature[CONFIG_PATH_MAX]; /* "partition", or the absolute path of a .p7s file */

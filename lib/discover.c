@@ -56,7 +56,9 @@ void label_escape(const char *label, char *out, size_t size) {
 	for (const unsigned char *p = s; *p; p++)
 		total += label_plain(*p) ? 1 : 4;
 	/* Cut only what does not fit, and then leave room for "...". */
-	const size_t room = total < size ? size - 1 : size > 4 ? size - 4 : 0;
+	const size_t room = total < size ? size - 1
+			    : size > 4   ? size - 4
+					 : 0;
 	for (const unsigned char *p = s; *p; p++) {
 		size_t need = label_plain(*p) ? 1 : 4;
 		if (o + need > room)

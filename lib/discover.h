@@ -13,10 +13,10 @@
 
 /* A GPT partition, or a whole disk (type, uuid and name empty). */
 struct part {
-	char dev[64];  /* /dev/vda2 */
-	char type[37]; /* partition type GUID, lowercase */
-	char uuid[37]; /* PARTUUID, lowercase */
-	char name[72]; /* PARTLABEL */
+	char dev[64];         /* /dev/vda2 */
+	char type[37];        /* partition type GUID, lowercase */
+	char uuid[37];        /* PARTUUID, lowercase */
+	char name[72];        /* PARTLABEL */
 	uint64_t start, size; /* in 512-byte sectors, as the GPT says; 0 for a whole disk */
 	unsigned disk;        /* the scan index of the whole disk it is on (a disk: its own) */
 	uint64_t flags;       /* the GPT entry's attribute bits (GPT_FLAG_*) */

@@ -22,8 +22,8 @@
 struct eventlog_record {
 	unsigned pcr;
 	struct pcr_digests digests;
-	char content_type[32]; /* "systemd", "verinit" */
-	char event_type[40];   /* content.eventType ("phase", "verinit"), or a TCG EV_ name; "" when absent */
+	char content_type[32];            /* "systemd", "verinit" */
+	char event_type[40];              /* content.eventType ("phase", "verinit"), or a TCG EV_ name; "" when absent */
 	char string[EVENTLOG_STRING_MAX]; /* content.string: what was measured; "" when absent */
 };
 
@@ -42,8 +42,8 @@ int eventlog_parse(const void *buf, size_t len, struct eventlog_record *out, siz
 
 /* PCR values, per PCR and bank. */
 struct pcr_values {
-	unsigned banks;    /* the banks present */
-	uint32_t pcrs;     /* bit i: PCR i was extended */
+	unsigned banks; /* the banks present */
+	uint32_t pcrs;  /* bit i: PCR i was extended */
 	uint8_t v[PCR_COUNT][_PCR_BANK_MAX][PCR_DIGEST_MAX];
 };
 

@@ -30,8 +30,7 @@ static int check_entries(const char *disk, const struct gpt_entry *ents, size_t 
 			return parse_fail(err, 0, -EBADMSG, "GPT entry %d of /dev/%s starts at a negative sector (%" PRId64 ")",
 					  e->partno, disk, e->start);
 		if (e->size <= 0)
-			return parse_fail(err, 0, -EBADMSG, "GPT entry %d of /dev/%s ends before it starts (start %" PRId64
-					  ", size %" PRId64 ")", e->partno, disk, e->start, e->size);
+			return parse_fail(err, 0, -EBADMSG, "GPT entry %d of /dev/%s ends before it starts (start %" PRId64 ", size %" PRId64 ")", e->partno, disk, e->start, e->size);
 		for (size_t j = 0; j < i; j++)
 			if (ents[j].partno == e->partno)
 				return parse_fail(err, 0, -EBADMSG, "GPT entry %d of /dev/%s is listed twice", e->partno, disk);
@@ -55,11 +54,11 @@ int geometry_check(const char *disk, const struct gpt_entry *ents, size_t ne, co
 		const struct gpt_entry *e = find_entry(ents, ne, k->partno);
 		if (!e)
 			return parse_fail(err, 0, -EBADMSG, "/dev/%s exists (partition %u) but the GPT as libblkid reads it "
-					  "has no such entry", k->name, k->partno);
+							    "has no such entry",
+					  k->name, k->partno);
 		/* e->start >= 0 and e->size > 0 by now. */
 		if ((uint64_t) e->start != k->start || (uint64_t) e->size != k->size)
-			return parse_fail(err, 0, -EBADMSG, "/dev/%s: the GPT says sectors %" PRId64 "+%" PRId64
-					  ", the kernel's partition is %" PRIu64 "+%" PRIu64, k->name, e->start, e->size,
+			return parse_fail(err, 0, -EBADMSG, "/dev/%s: the GPT says sectors %" PRId64 "+%" PRId64 ", the kernel's partition is %" PRIu64 "+%" PRIu64, k->name, e->start, e->size,
 					  k->start, k->size);
 	}
 	for (size_t i = 0; i < ne; i++)
@@ -72,7 +71,8 @@ int geometry_check(const char *disk, const struct gpt_entry *ents, size_t ne, co
 int geometry_unread(const char *disk, size_t ne, uint64_t backup_lba, struct parse_error *err) {
 	if (backup_lba)
 		return parse_fail(err, 0, -EBADMSG, "/dev/%s: libblkid reads a GPT with %zu partitions from its backup "
-				  "header (LBA %" PRIu64 "), the kernel made none: the primary table is damaged", disk, ne,
+						    "header (LBA %" PRIu64 "), the kernel made none: the primary table is damaged",
+				  disk, ne,
 				  backup_lba);
 	return parse_fail(err, 0, -EBADMSG, "/dev/%s: libblkid reads a GPT with %zu partitions, the kernel made none",
 			  disk, ne);
@@ -82,7 +82,8 @@ int geometry_fits(const char *disk, size_t entries, size_t room, struct parse_er
 	if (entries < room)
 		return 0;
 	return parse_fail(err, 0, -E2BIG, "/dev/%s has %zu GPT partitions; with the disk, more than the %zu entries "
-			  "left in verinit's scan", disk, entries, room);
+					  "left in verinit's scan",
+			  disk, entries, room);
 }
 
 /* Every partition of a is in b, the same. */

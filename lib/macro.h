@@ -61,17 +61,17 @@ static inline void closep(const int *fd) {
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Hand ownership on: yields the value and leaves the cleanup variable with nothing to free. */
-#define TAKE_FD(fd)                 \
-	({                          \
-		int _fd_ = (fd);    \
-		(fd) = -EBADF;      \
-		_fd_;               \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -EBADF;   \
+		_fd_;            \
 	})
-#define TAKE_PTR(p)                     \
-	({                              \
+#define TAKE_PTR(p)                      \
+	({                               \
 		__typeof__(p) _p_ = (p); \
-		(p) = NULL;             \
-		_p_;                    \
+		(p) = NULL;              \
+		_p_;                     \
 	})
 
 /* errno as a negative return value, never 0 even if a libc call forgot to set it. */

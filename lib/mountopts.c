@@ -13,12 +13,14 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } vfs_flags[] = {
+	/* clang-format off */
 	{ "ro", MS_RDONLY },	     { "nodev", MS_NODEV },		{ "nosuid", MS_NOSUID },
 	{ "noexec", MS_NOEXEC },     { "noatime", MS_NOATIME },		{ "nodiratime", MS_NODIRATIME },
 	{ "relatime", MS_RELATIME }, { "strictatime", MS_STRICTATIME }, { "sync", MS_SYNCHRONOUS },
 	{ "dirsync", MS_DIRSYNC },   { "lazytime", MS_LAZYTIME },
 	/* The defaults mount(2) has anyway: accepted, and nothing to pass on. */
 	{ "rw", 0 },		     { "exec", 0 },
+	/* clang-format on */
 };
 
 /* verinit mounts every file system nodev and nosuid: these could only ask to undo that. */

@@ -7,8 +7,8 @@
 #include <string.h>
 
 struct parse_error {
-	unsigned line;   /* 1-based line (config) or word (command line); 0 when not about a place */
-	char msg[160];   /* "unknown key 'foo'", without the place */
+	unsigned line; /* 1-based line (config) or word (command line); 0 when not about a place */
+	char msg[160]; /* "unknown key 'foo'", without the place */
 };
 
 /* The n bytes at p are exactly the string s: a word cut from a line, against a name. */

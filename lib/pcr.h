@@ -7,7 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum pcr_bank { PCR_BANK_SHA1, PCR_BANK_SHA256, PCR_BANK_SHA384, PCR_BANK_SHA512, _PCR_BANK_MAX };
+enum pcr_bank {
+	PCR_BANK_SHA1,
+	PCR_BANK_SHA256,
+	PCR_BANK_SHA384,
+	PCR_BANK_SHA512,
+	_PCR_BANK_MAX
+};
 
 #define PCR_DIGEST_MAX 64
 #define PCR_COUNT 24

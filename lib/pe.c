@@ -6,7 +6,7 @@
 
 #define DOS_HEADER_SIZE 64
 #define DOS_LFANEW 0x3c
-#define COFF_HEADER_SIZE 20 /* after the 4-byte "PE\0\0" */
+#define COFF_HEADER_SIZE 20  /* after the 4-byte "PE\0\0" */
 #define OPT_SIZE_OF_IMAGE 56 /* the same offset in PE32 and PE32+ */
 #define OPT_MIN (OPT_SIZE_OF_IMAGE + 4)
 #define SECTION_HEADER_SIZE 40

@@ -10,7 +10,7 @@
 #include "parse.h"
 
 #define SIGJSON_PARTITION_MAX 1048576 /* 1 MiB: what the caller reads at most */
-#define SIGJSON_TEXT_MAX      65536   /* 64 KiB: the JSON text before the NUL padding */
+#define SIGJSON_TEXT_MAX 65536        /* 64 KiB: the JSON text before the NUL padding */
 #define SIGJSON_SIGNATURE_MAX 16384   /* 16 KiB: the decoded PKCS#7 */
 
 struct verity_sig {

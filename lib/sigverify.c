@@ -330,7 +330,7 @@ static int verify(const struct cert_set *enrolled, const uint8_t *p7, size_t p7_
 		return r;
 
 	if (res) {
-		*res = (struct sigverify_result) {};
+		*res = (struct sigverify_result){};
 		name_oneline(X509_get_subject_name(enrolled->cert[signer]), res->signer_subject,
 			     sizeof res->signer_subject);
 		(void) hex_encode(enrolled->fpr[signer], 32, res->signer_fingerprint, sizeof res->signer_fingerprint);

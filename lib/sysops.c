@@ -182,7 +182,9 @@ ssize_t sys_read_full(int fd, void *buf, size_t max) {
 		if (len == max) {
 			char extra;
 			n = sys->read(fd, &extra, 1);
-			return n == 0 ? (ssize_t) len : n < 0 ? n : -E2BIG;
+			return n == 0  ? (ssize_t) len
+			       : n < 0 ? n
+				       : -E2BIG;
 		}
 	}
 }

@@ -22,7 +22,7 @@ struct sys_ops {
 	int (*access)(const char *path, int mode);
 	int (*fchmod)(int fd, mode_t mode);
 	int (*flock)(int fd, int op);
-	int (*dup2)(int fd, int to); /* returns to */
+	int (*dup2)(int fd, int to);                 /* returns to */
 	int (*blkgetsize64)(int fd, uint64_t *size); /* a block device's size in bytes */
 	ssize_t (*write)(int fd, const void *buf, size_t len);
 	ssize_t (*read)(int fd, void *buf, size_t len); /* retries EINTR itself */

@@ -157,15 +157,15 @@ static int parse_spec_id(struct cursor *c, struct alg *algs, size_t *n_algs, str
 
 	if (!take(c, EVENT1_HEADER, &hdr))
 		return parse_fail(err, 1, -EBADMSG, "shorter than the %d-byte header of the first event", EVENT1_HEADER);
-	e = (struct cursor) { hdr + 4, 4 };
+	e = (struct cursor){ hdr + 4, 4 };
 	(void) take32(&e, &type);
-	e = (struct cursor) { hdr + 28, 4 };
+	e = (struct cursor){ hdr + 28, 4 };
 	(void) take32(&e, &size);
 	if (type != TCG_EV_NO_ACTION || !take(c, size, &ev) || size < SPEC_ID_FIXED ||
 	    memcmp(ev, SPEC_ID_SIGNATURE, sizeof SPEC_ID_SIGNATURE) != 0)
 		return parse_fail(err, 1, -EBADMSG, "not a crypto-agile log: the first event is not a complete "
 						    "EV_NO_ACTION \"" SPEC_ID_SIGNATURE "\"");
-	e = (struct cursor) { ev, size };
+	e = (struct cursor){ ev, size };
 	(void) take(&e, 24, &sig); /* signature, platformClass, version, errata, uintnSize */
 	(void) take32(&e, &n);
 	if (n == 0 || n > TCGLOG_ALGS_MAX)

@@ -14,17 +14,17 @@
 
 #define TCGLOG_FILE_MAX (16U << 20) /* 16 MiB: firmware log areas are 64 KiB to 1 MiB */
 #define TCGLOG_EVENTS_MAX 8192
-#define TCGLOG_ALGS_MAX 16     /* algorithms in the Spec ID event */
+#define TCGLOG_ALGS_MAX 16        /* algorithms in the Spec ID event */
 #define TCGLOG_DESCRIPTION_MAX 96 /* characters of event data kept in a record's string */
 
 #define TCG_EV_NO_ACTION 0x00000003U
 
 struct tcglog_info {
-	unsigned banks;         /* the banks of pcr.h that the Spec ID event lists */
-	unsigned unknown_algs;  /* listed algorithms pcr.h does not know (their digests are skipped) */
-	int startup_locality;   /* from the "StartupLocality" EV_NO_ACTION event: PCR 0 starts at this
+	unsigned banks;        /* the banks of pcr.h that the Spec ID event lists */
+	unsigned unknown_algs; /* listed algorithms pcr.h does not know (their digests are skipped) */
+	int startup_locality;  /* from the "StartupLocality" EV_NO_ACTION event: PCR 0 starts at this
 				 * value (0 or 3) instead of 0; -1 when the log has no such event */
-	size_t events;          /* events in the log, the Spec ID and EV_NO_ACTION events included */
+	size_t events;         /* events in the log, the Spec ID and EV_NO_ACTION events included */
 };
 
 /* Parses a whole log into out (at most max records), *n the count, one record per extend:

@@ -10,17 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VERITY_SALT_MAX 256 /* the superblock's salt field */
+#define VERITY_SALT_MAX 256   /* the superblock's salt field */
 #define VERITY_BLOCK_MAX 4096 /* dm-verity's block sizes go up to the page size */
 
 /* What the verity superblock says (libcryptsetup's crypt_params_verity, after crypt_load). */
 struct verity_geometry {
-	const char *hash_name;      /* "sha256" */
-	uint32_t hash_type;         /* 1: salt first, as veritysetup and systemd write; 0: Chrome OS */
+	const char *hash_name;                     /* "sha256" */
+	uint32_t hash_type;                        /* 1: salt first, as veritysetup and systemd write; 0: Chrome OS */
 	uint32_t data_block_size, hash_block_size; /* bytes */
-	uint64_t data_blocks;       /* the data device's size in data blocks */
-	uint64_t hash_area_offset;  /* bytes: where the superblock (or, without one, the tree) starts */
-	bool superblock;            /* the hash area starts with a superblock */
+	uint64_t data_blocks;                      /* the data device's size in data blocks */
+	uint64_t hash_area_offset;                 /* bytes: where the superblock (or, without one, the tree) starts */
+	bool superblock;                           /* the hash area starts with a superblock */
 	const uint8_t *salt;
 	size_t salt_size;
 };

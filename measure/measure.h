@@ -12,7 +12,7 @@
 #include "eventlog.h"
 #include "macro.h"
 
-#define UKI_MAX ((size_t) 1 << 30)     /* 1 GiB */
+#define UKI_MAX ((size_t) 1 << 30) /* 1 GiB */
 
 #define PROG "verinit-measure"
 

@@ -22,15 +22,23 @@
  * one of handover's after leave-initrd (switch_root failing, the init replaced meanwhile) is not
  * told apart by its reason: those are not predicted. One inside measure (the TPM failing an
  * extend) is, given how many facts went in before it: --facts-extended N. */
-enum progress { BEFORE_CONFIG, BEFORE_ENTER, AFTER_ENTER, IN_FACTS, AFTER_FACTS };
+enum progress {
+	BEFORE_CONFIG,
+	BEFORE_ENTER,
+	AFTER_ENTER,
+	IN_FACTS,
+	AFTER_FACTS
+};
 static const struct {
 	const char *stage;
 	enum progress at;
 } stages[] = {
+	/* clang-format off */
 	{ "early-mounts", BEFORE_CONFIG }, { "config", BEFORE_CONFIG },   { "modules", BEFORE_ENTER },
 	{ "devices", AFTER_ENTER },        { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
 	{ "mounts", AFTER_ENTER },         { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
 	{ "measure", IN_FACTS },           { "handover", AFTER_FACTS },
+	/* clang-format on */
 };
 
 struct options {
@@ -78,8 +86,26 @@ static int yes_no(const char *option, const char *arg, bool *out) {
 
 /* Returns 0, 1 (--help was printed) or -EINVAL (said why). */
 static int parse_options(int argc, char **argv, struct options *o) {
-	enum { O_UKI = 0x100, O_NO_STUB, O_ROOTHASH, O_USR_ENV, O_CERT, O_KV, O_CONFIG, O_BANKS, O_FAILURE, O_FORMAT,
-	       O_IPE, O_IPE_MODE, O_SELINUX, O_SELINUX_MODE, O_USR_LABEL, O_PINNED, O_FACTS_EXTENDED, O_SECTION }; /* O_SECTION + i: the stub's section i */
+	enum {
+		O_UKI = 0x100,
+		O_NO_STUB,
+		O_ROOTHASH,
+		O_USR_ENV,
+		O_CERT,
+		O_KV,
+		O_CONFIG,
+		O_BANKS,
+		O_FAILURE,
+		O_FORMAT,
+		O_IPE,
+		O_IPE_MODE,
+		O_SELINUX,
+		O_SELINUX_MODE,
+		O_USR_LABEL,
+		O_PINNED,
+		O_FACTS_EXTENDED,
+		O_SECTION
+	}; /* O_SECTION + i: the stub's section i */
 	static const struct option opts[] = {
 		{ "uki", required_argument, NULL, O_UKI },
 		{ "linux", required_argument, NULL, O_SECTION + 0 },

@@ -233,7 +233,13 @@ static int check_handover(const struct log *us, uint32_t pcrs) {
 }
 
 int replay_main(int argc, char **argv) {
-	enum { O_LOG = 0x100, O_FIRMWARE, O_PCRS, O_PCR, O_HANDED_OVER };
+	enum {
+		O_LOG = 0x100,
+		O_FIRMWARE,
+		O_PCRS,
+		O_PCR,
+		O_HANDED_OVER
+	};
 	static const struct option opts[] = {
 		{ "log", required_argument, NULL, O_LOG },
 		{ "firmware-log", required_argument, NULL, O_FIRMWARE },

@@ -14,7 +14,9 @@
 #define SECTION_FILE_MAX ((size_t) 1 << 30)
 
 const char *const stub_section_names[STUB_SECTIONS] = {
+	/* clang-format off */
 	".linux", ".osrel", ".cmdline", ".initrd", ".splash", ".dtb", ".pcrpkey",
+	/* clang-format on */
 };
 
 static int add(struct eventlog_record *r, const char *name, const void *data, size_t len, unsigned banks,

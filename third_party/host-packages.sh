@@ -13,8 +13,8 @@ packages=(
 	libltdl-dev
 	# the host build: unit tests under ASan/UBSan, and the same headers for analysis
 	libcmocka-dev libcryptsetup-dev libtss2-dev libkmod-dev libjson-c-dev libblkid-dev libssl-dev
-	# static analysis
-	cppcheck clang-tidy valgrind
+	# static analysis and the format check (make analyze)
+	cppcheck clang-tidy clang-format valgrind
 	# the libFuzzer harnesses (test/fuzz/): clang and its fuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools

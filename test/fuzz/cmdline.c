@@ -70,9 +70,11 @@ static void check_word(const struct cmdline_word *w) {
 
 static void check_parsed(const struct cmdline *cl) {
 	static const char *const names[_CMDLINE_KEY_MAX] = {
+		/* clang-format off */
 		"usrhash", "mount.usr", "mount.usrfstype", "mount.usrflags", "systemd.verity_usr_data",
 		"systemd.verity_usr_hash", "systemd.verity_usr_options", "root", "rootfstype", "rootflags", "init",
 		"enforcing", "selinux", "ipe.enforce", "lsm", "security",
+		/* clang-format on */
 	};
 	for (size_t k = 0; k < _CMDLINE_KEY_MAX; k++) {
 		const struct cmdline_word *w = &cl->known[k];

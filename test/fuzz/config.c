@@ -114,11 +114,11 @@ static void check_config(const struct config *c) {
 /* The config as a file: every key whose value is not implied by another. */
 static size_t render(const struct config *c, char *buf, size_t size) {
 	size_t n = 0;
-#define PUT(...)                                                              \
-	do {                                                                  \
-		int w_ = snprintf(buf + n, size - n, __VA_ARGS__);            \
-		FUZZ_CHECK(w_ >= 0 && (size_t) w_ < size - n);                \
-		n += (size_t) w_;                                             \
+#define PUT(...)                                                   \
+	do {                                                       \
+		int w_ = snprintf(buf + n, size - n, __VA_ARGS__); \
+		FUZZ_CHECK(w_ >= 0 && (size_t) w_ < size - n);     \
+		n += (size_t) w_;                                  \
 	} while (0)
 	PUT("# rendered\n\nusr.discovery=%s\n", usr_discovery_to_string(c->usr_discovery));
 	if (c->usr_discovery == USR_DISCOVERY_EXPLICIT)

@@ -16,12 +16,12 @@
 
 #include "parse.h"
 
-#define FUZZ_CHECK(cond)                                                                                  \
-	do {                                                                                              \
-		if (!(cond)) {                                                                            \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);      \
-			abort();                                                                          \
-		}                                                                                         \
+#define FUZZ_CHECK(cond)                                                                             \
+	do {                                                                                         \
+		if (!(cond)) {                                                                       \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+			abort();                                                                     \
+		}                                                                                    \
 	} while (0)
 
 /* A char array holds a NUL within its size. */

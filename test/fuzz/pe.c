@@ -8,7 +8,7 @@
 #include "pe.h"
 
 static const char *const stub_sections[] = { ".linux", ".osrel", ".cmdline", ".initrd",
-					     ".splash", ".dtb",	   ".pcrpkey", ".text" };
+					     ".splash", ".dtb", ".pcrpkey", ".text" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	static struct pe_image pe;

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		}
 		FUZZ_CHECK_STR(type);
 		FUZZ_CHECK(type[0] != '\0' && strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
-							   strlen(type));
+						      strlen(type));
 		FUZZ_CHECK(memmem(p, n, enforcing ? "SELINUX=enforcing" : "SELINUX=permissive", enforcing ? 17 : 18) != NULL);
 		break;
 	default:

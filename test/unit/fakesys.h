@@ -19,7 +19,12 @@
 #define FAKE_MAX 16
 
 /* How a run ended: FAKE_EXECED is the hand-over (the execve op reached). */
-enum { FAKE_RUNNING, FAKE_REBOOTED, FAKE_HUNG, FAKE_EXECED };
+enum {
+	FAKE_RUNNING,
+	FAKE_REBOOTED,
+	FAKE_HUNG,
+	FAKE_EXECED
+};
 
 static struct fake {
 	jmp_buf exit;
@@ -31,8 +36,8 @@ static struct fake {
 	const char *fail_mount_target; /* this mount returns fail_errno */
 	const char *fail_open_path;    /* this open returns fail_errno */
 	int fail_errno;
-	int kmsg, console; /* memfds the logger writes to */
-	const char *capture_path; /* an open of this path gets the memfd capture ... */
+	int kmsg, console;                         /* memfds the logger writes to */
+	const char *capture_path;                  /* an open of this path gets the memfd capture ... */
 	int capture, capture_opens, capture_flags; /* ... counted, with the flags it was opened with */
 	int switch_root_calls, execve_calls;
 	char execed[64];

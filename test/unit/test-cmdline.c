@@ -91,14 +91,14 @@ struct cmdline_case {
 #define OSGUARD_UUID_USR "c6141dd5-491e-4551-b134-13c76c349604"
 #define OSGUARD_UUID_HASH "6d6ba26b-e816-4739-bf8f-8e736a9ed90e"
 #define OSGUARD_UUID_ROOT "fc1c6ba1-de4b-4b83-9f83-a355aa2f7ef0"
-#define OSGUARD_CMDLINE                                                                                   \
-	"console=ttyS0 usrhash=" HASH " systemd.verity_usr_data=PARTUUID=" OSGUARD_UUID_USR                \
-	" systemd.verity_usr_hash=PARTUUID=" OSGUARD_UUID_HASH " root=PARTUUID=" OSGUARD_UUID_ROOT         \
+#define OSGUARD_CMDLINE                                                                                      \
+	"console=ttyS0 usrhash=" HASH " systemd.verity_usr_data=PARTUUID=" OSGUARD_UUID_USR                  \
+	" systemd.verity_usr_hash=PARTUUID=" OSGUARD_UUID_HASH " root=PARTUUID=" OSGUARD_UUID_ROOT           \
 	" rootfstype=ext4 rootflags=nodev,nosuid mount.usrfstype=ext4 rd.luks=0 rd.hostonly=0 net.ifnames=1" \
 	" ipe.enforce=0"
-#define OSGUARD_CONF                                                                                       \
-	"usr.fstype=ext4\nusr.signature=/etc/verinit/usr.p7s\nroot=PARTUUID=" OSGUARD_UUID_ROOT              \
-	"\nroot.fstype=ext4\nroot.flags=nodev,nosuid\nroot.exec=unverified\nipe.policy=/etc/verinit/ipe/default.p7s\n"     \
+#define OSGUARD_CONF                                                                                                   \
+	"usr.fstype=ext4\nusr.signature=/etc/verinit/usr.p7s\nroot=PARTUUID=" OSGUARD_UUID_ROOT                        \
+	"\nroot.fstype=ext4\nroot.flags=nodev,nosuid\nroot.exec=unverified\nipe.policy=/etc/verinit/ipe/default.p7s\n" \
 	"ipe.mode=audit\n"
 
 /* Prints why a case failed and lets the table go on, so one run lists every failing case. */
@@ -198,7 +198,8 @@ static const struct cmdline_case cases[] = {
 	/* An allow-list: the kernel's harmless words and systemd's logging pass; what systemd would act
 	 * on after the hand-over does not, unless the config names it. */
 	OK("fleet words", "BOOT_IMAGE=/vmlinuz console=ttyS0,115200 loglevel=3 rd.luks=0 rd.hostonly=0 net.ifnames=1 "
-	   "fips=1 systemd.show_status=auto systemd.log_level=info --", NULL, "usrhash="),
+			  "fips=1 systemd.show_status=auto systemd.log_level=info --",
+	   NULL, "usrhash="),
 	APPLY_ERR("debug-shell unit", "quiet systemd.wants=debug-shell.service", NULL, -EPERM, 2,
 		  "'systemd.wants=debug-shell.service' is on no list"),
 	APPLY_ERR("emergency target", "systemd.unit=emergency.target", NULL, -EPERM, 1, "on no list"),

@@ -71,7 +71,9 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 	}
 	if (strcmp(key, "tpm_timeout") == 0 || strcmp(key, "pcr.phase") == 0 || strcmp(key, "pcr.facts") == 0) {
 		(void) snprintf(buf, size, "%u",
-				key[0] == 't' ? c->tpm_timeout : key[4] == 'p' ? c->pcr_phase : c->pcr_facts);
+				key[0] == 't'   ? c->tpm_timeout
+				: key[4] == 'p' ? c->pcr_phase
+						: c->pcr_facts);
 		return buf;
 	}
 	if (strcmp(key, "failure_delay") == 0) {
@@ -333,7 +335,7 @@ static const struct config_case cases[] = {
 	FAIL("pcr.facts 24", "\npcr.facts=24\n", -EINVAL, 2, "for pcr.facts"),
 	FAIL("tpm_timeout 0", "tpm_timeout=0\n", -EINVAL, 1, "for tpm_timeout"),
 	OK("policies", "ipe.policy=/usr/share/verinit/ipe.p7s\nipe.mode=audit\nipe=optional\n"
-	   "selinux.policy=/etc/selinux/policy.33\nselinux.mode=permissive\n",
+		       "selinux.policy=/etc/selinux/policy.33\nselinux.mode=permissive\n",
 	   "ipe.policy=/usr/share/verinit/ipe.p7s", "ipe.mode=audit", "ipe=optional",
 	   "selinux.policy=/etc/selinux/policy.33", "selinux.mode=permissive", "selinux=required"),
 	OK("policy defaults", "", "ipe.policy=", "ipe.mode=enforce", "ipe=required", "selinux.policy=",
@@ -507,9 +509,11 @@ static void test_strings(void **state) {
 
 int main(void) {
 	const struct CMUnitTest tests[] = {
+		/* clang-format off */
 		cmocka_unit_test(test_table),          cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_every_key_once), cmocka_unit_test(test_lab_config_parses),
 		cmocka_unit_test(test_strings),
+		/* clang-format on */
 	};
 	print_message("config: %zu table cases\n", ELEMENTSOF(cases));
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -75,12 +75,12 @@ static const struct part layout[] = {
 	{ "/dev/vda3", GPT_USR_VERITY_X86_64, U3, "", 12288, 2048, 0, 0 },
 	{ "/dev/vda4", OTHER, U1, "", 5000, 0, 0, 0 },
 	{ "/dev/vda5", OTHER, U1, "", 12287, 1, 0, 0 },
-	{ "/dev/vdb", "", "", "", 0, 0, 6 , 0 },
-	{ "/dev/vdb1", OTHER, U1, "", 4096, 8192, 6 , 0 },
-	{ "/dev/sda", "", "", "", 0, 0, 8 , 0 },
-	{ "/dev/sda1", OTHER, U1, "", UINT64_MAX - 1, UINT64_MAX, 8 , 0 },
-	{ "/dev/sda2", OTHER, U2, "", 0, UINT64_MAX, 8 , 0 },
-	{ "/dev/sda3", OTHER, U3, "", UINT64_MAX - 10, 5, 8 , 0 },
+	{ "/dev/vdb", "", "", "", 0, 0, 6, 0 },
+	{ "/dev/vdb1", OTHER, U1, "", 4096, 8192, 6, 0 },
+	{ "/dev/sda", "", "", "", 0, 0, 8, 0 },
+	{ "/dev/sda1", OTHER, U1, "", UINT64_MAX - 1, UINT64_MAX, 8, 0 },
+	{ "/dev/sda2", OTHER, U2, "", 0, UINT64_MAX, 8, 0 },
+	{ "/dev/sda3", OTHER, U3, "", UINT64_MAX - 10, 5, 8, 0 },
 };
 
 static void test_overlap_table(void **state) {
@@ -88,16 +88,16 @@ static void test_overlap_table(void **state) {
 		size_t i;
 		int expect; /* index into layout, or -errno */
 	} cases[] = {
-		{ 1, -ENOENT },	   /* vda1 ends where vda2 starts */
-		{ 2, 5 },	   /* vda2's last sector is vda5's */
-		{ 3, -ENOENT },	   /* vda3 starts right after vda5 */
-		{ 4, -ENOENT },	   /* empty, though inside vda2 */
+		{ 1, -ENOENT }, /* vda1 ends where vda2 starts */
+		{ 2, 5 },       /* vda2's last sector is vda5's */
+		{ 3, -ENOENT }, /* vda3 starts right after vda5 */
+		{ 4, -ENOENT }, /* empty, though inside vda2 */
 		{ 5, 2 },
-		{ 7, -ENOENT },	   /* vdb1: same sectors as vda2, other disk */
-		{ 0, -ENOENT },	   /* a whole disk is never compared */
-		{ 9, 10 },	   /* start + size would overflow */
-		{ 11, 10 },	   /* sda3 is inside sda2, not sda1 */
-		{ 12, -ENOENT },   /* out of range */
+		{ 7, -ENOENT },  /* vdb1: same sectors as vda2, other disk */
+		{ 0, -ENOENT },  /* a whole disk is never compared */
+		{ 9, 10 },       /* start + size would overflow */
+		{ 11, 10 },      /* sda3 is inside sda2, not sda1 */
+		{ 12, -ENOENT }, /* out of range */
 	};
 	(void) state;
 	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
@@ -131,6 +131,7 @@ static void test_pick_skips(void **state) {
 		struct part_want want;
 		int expect;
 	} cases[] = {
+		/* clang-format off */
 		{ "usr by type: slot A alone", { GPT_USR_X86_64, NULL, true }, 1 },
 		{ "usr-verity by type", { GPT_USR_VERITY_X86_64, NULL, true }, 2 },
 		{ "usr-verity-sig by type", { GPT_USR_VERITY_SIG_X86_64, NULL, true }, 3 },
@@ -144,6 +145,7 @@ static void test_pick_skips(void **state) {
 		{ "a no-auto partition by path", { NULL, "/dev/sdb1", false }, 9 },
 		{ "a whole disk is never passed over", { NULL, "/dev/sdb", true }, 8 },
 		{ "PARTLABEL=_empty discovering", { NULL, "PARTLABEL=_empty", true }, -ENOENT },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -152,8 +154,10 @@ static void test_pick_skips(void **state) {
 			fail_msg("%s: got %d, want %d", cases[i].what, r, cases[i].expect);
 	}
 	static const char *const why[ELEMENTSOF(ab)] = {
+		/* clang-format off */
 		[4] = "_empty label", [5] = "_empty label", [6] = "_empty label",
 		[7] = "no-auto attribute", [9] = "no-auto attribute",
+		/* clang-format on */
 	};
 	for (size_t i = 0; i < ELEMENTSOF(ab); i++) {
 		const char *got = part_skip_reason(&ab[i]);

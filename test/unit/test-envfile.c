@@ -12,9 +12,9 @@
 #include "macro.h"
 
 /* What qemu/usr-image.sh writes. */
-#define USR_ENV                                                                        \
-	"ROOTHASH=c86e17611277857a3bb287c0c16228c72e82eb41506ed587dd6143e2dd1e3275\n"   \
-	"USR_PARTUUID=c86e1761-1277-857a-3bb2-87c0c16228c7\n"                           \
+#define USR_ENV                                                                       \
+	"ROOTHASH=c86e17611277857a3bb287c0c16228c72e82eb41506ed587dd6143e2dd1e3275\n" \
+	"USR_PARTUUID=c86e1761-1277-857a-3bb2-87c0c16228c7\n"                         \
 	"FSTYPE=erofs\n"
 
 static void test_table(void **state) {

@@ -79,6 +79,7 @@ static void test_malformed_table(void **state) {
 		unsigned rec;
 		const char *msg;
 	} cases[] = {
+		/* clang-format off */
 		{ "empty log", "", 0, 0, NULL },
 		{ "minimal record", RS OKREC, 0, 0, NULL },
 		{ "unknown keys ignored", RS "{\"pcr\":0,\"x\":[1],\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" D256
@@ -116,6 +117,7 @@ static void test_malformed_table(void **state) {
 		{ "too deep", RS "{\"pcr\":11,\"a\":[[[[[[[[[[1]]]]]]]]]]}\n", -EBADMSG, 1, "not JSON" },
 		{ "trailing garbage", RS "{\"pcr\":11,\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" D256 "\"}]} x\n",
 		  -EBADMSG, 1, "not JSON" },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

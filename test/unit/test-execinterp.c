@@ -25,11 +25,11 @@ struct elf_shape {
 	unsigned char class, data;
 	uint16_t type, phentsize, phnum;
 	uint64_t phoff;
-	int interps;        /* PT_INTERP headers, each pointing at the path */
-	const char *path;   /* written at path_off, with its NUL unless raw_len is set */
-	uint64_t path_off;  /* 0: right after the program headers */
-	uint64_t raw_len;   /* p_filesz when not strlen(path) + 1 */
-	bool zero_len;      /* p_filesz 0 */
+	int interps;       /* PT_INTERP headers, each pointing at the path */
+	const char *path;  /* written at path_off, with its NUL unless raw_len is set */
+	uint64_t path_off; /* 0: right after the program headers */
+	uint64_t raw_len;  /* p_filesz when not strlen(path) + 1 */
+	bool zero_len;     /* p_filesz 0 */
 };
 
 static size_t mk_elf(const struct elf_shape *s, uint8_t *out, size_t size) {
@@ -55,7 +55,9 @@ static size_t mk_elf(const struct elf_shape *s, uint8_t *out, size_t size) {
 		Elf64_Phdr ph = { .p_type = i < s->interps ? PT_INTERP : PT_LOAD };
 		if (ph.p_type == PT_INTERP) {
 			ph.p_offset = path_off;
-			ph.p_filesz = s->zero_len ? 0 : s->raw_len ? s->raw_len : (s->path ? strlen(s->path) + 1 : 0);
+			ph.p_filesz = s->zero_len  ? 0
+				      : s->raw_len ? s->raw_len
+						   : (s->path ? strlen(s->path) + 1 : 0);
 		}
 		memcpy(out + sizeof eh + (size_t) i * sizeof ph, &ph, sizeof ph);
 	}
@@ -66,8 +68,8 @@ static void test_elf_table(void **state) {
 	static const struct {
 		const char *what;
 		struct elf_shape s;
-		size_t cut;       /* give only this many bytes (0: all), the file being longer */
-		int expect;       /* 0 or -errno */
+		size_t cut; /* give only this many bytes (0: all), the file being longer */
+		int expect; /* 0 or -errno */
 		enum exec_kind kind;
 		const char *interp;
 	} cases[] = {
@@ -118,7 +120,7 @@ static void test_elf_table(void **state) {
 static void test_script_table(void **state) {
 	static const struct {
 		const char *what, *text;
-		bool longer;      /* the file goes on after the text */
+		bool longer; /* the file goes on after the text */
 		int expect;
 		const char *interp;
 	} cases[] = {

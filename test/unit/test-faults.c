@@ -78,17 +78,21 @@ enum op {
 	_OP_MAX
 };
 static const char *const op_name[_OP_MAX] = {
+	/* clang-format off */
 	"mount",       "mkdir",	      "open",	      "openat",	     "stat",	     "lstat",
 	"fstat",       "access",      "fchmod",	      "flock",	     "dup2",	     "blkgetsize64",
 	"write",       "read",	      "switch_root",  "execve",	     "tpm.open",     "tpm.banks",
 	"tpm.extend",  "module.open", "module.load",  "module.aliases", "module.listen", "module.coldplug",
+	/* clang-format on */
 };
 /* What each call fails with in the sweep's first pass: what the kernel or the TPM most plausibly
  * returns (a module the kernel's lockdown refuses to load: its signature rejected; a socket
  * refused). */
 static const int op_errno[_OP_MAX] = {
+	/* clang-format off */
 	ENODEV, EROFS,	EACCES, EACCES, EIO, EIO, EIO,	  ENOENT, EROFS,	EIO,	     EBADF,	     ENOTTY,
 	EIO,	EIO,	EINVAL, ENOEXEC, EIO, EIO, EIO,	  ENOENT, EKEYREJECTED, ENOENT, EPROTONOSUPPORT, EIO,
+	/* clang-format on */
 };
 
 #define IPE "/sys/kernel/security/ipe"
@@ -108,7 +112,8 @@ static struct file {
 	/* Console log level 1: the fake kernel echoes nothing, the console memfd gets every line. */
 	{ "/proc/sys/kernel/printk", "1\t4\t1\t7\n", -EBADF },
 	{ "/etc/verinit.conf", "usr.discovery=auto\ntpm=required\nipe.policy=/etc/verinit/ipe/default.p7s\nipe=required\n"
-	  "failure=reboot\nmodules=virtio_scsi hv_storvsc dm_verity\n", -EBADF },
+			       "failure=reboot\nmodules=virtio_scsi hv_storvsc dm_verity\n",
+	  -EBADF },
 	{ "/proc/cmdline", "console=ttyS0 quiet mount.usrflags=noexec\n", -EBADF },
 	{ "/proc/sys/kernel/random/boot_id", "0123abcd-4567-89ab-cdef-0123456789ab\n", -EBADF },
 	{ EVENTLOG_PATH, "", -EBADF },
@@ -118,7 +123,10 @@ static struct file {
 	{ IPE "/policies/verinit_default/active", "", -EBADF },
 	{ IPE "/enforce", "", -EBADF },
 };
-enum { FILE_CONSOLE = 1, FILE_SIG = 9 };
+enum {
+	FILE_CONSOLE = 1,
+	FILE_SIG = 9
+};
 
 /* The initramfs and the new root at once: a real tree, whose device stands for the dm-verity /usr. */
 static char tree[] = "/tmp/verinit-faults-XXXXXX";
@@ -133,7 +141,7 @@ struct target {
 
 static struct context ctx;
 static struct {
-	unsigned calls, fail_at; /* the sweep: fail the fail_at-th call (1-based); 0: none */
+	unsigned calls, fail_at;     /* the sweep: fail the fail_at-th call (1-based); 0: none */
 	const struct target *target; /* the table: fail this call */
 	unsigned seen;               /* calls matching target so far */
 	int fail_errno;              /* 0: the op's own errno */
@@ -607,7 +615,8 @@ static void make_machine(void) {
 	assert_int_equal(X509_set_version(cert, X509_VERSION_3), 1);
 	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(cert), 1), 1);
 	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *) "verinit faults db",
-						    -1, -1, 0), 1);
+						    -1, -1, 0),
+			 1);
 	assert_int_equal(X509_set_issuer_name(cert, name), 1);
 	assert_non_null(X509_time_adj_ex(X509_getm_notBefore(cert), -1, 0, NULL));
 	assert_non_null(X509_time_adj_ex(X509_getm_notAfter(cert), 3650, 0, NULL));
@@ -638,9 +647,11 @@ static void make_machine(void) {
 	X509_free(cert);
 	EVP_PKEY_free(key);
 
+	/* clang-format off */
 	Elf64_Ehdr eh = { .e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
 			  .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
 			  .e_phoff = sizeof eh, .e_ehsize = sizeof eh, .e_phentsize = sizeof(Elf64_Phdr) };
+	/* clang-format on */
 	tree_dirs("usr/lib/systemd");
 	tree_file(INIT + 1, &eh, sizeof eh, 0755);
 	assert_int_equal(stat(tree, &tree_st), 0);

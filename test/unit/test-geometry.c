@@ -26,12 +26,15 @@ struct geo_case {
 };
 
 /* The lab's disk (qemu/disk.sh): ESP, usr, usr-verity, usr-verity-sig. */
+/* clang-format off */
 #define LAB_ENTS { 1, 2048, 131072 }, { 2, 133120, 4096 }, { 3, 137216, 2048 }, { 4, 139264, 2048 }
 #define LAB_KP                                                                                          \
 	{ 1, 2048, 131072, "vda1" }, { 2, 133120, 4096, "vda2" }, { 3, 137216, 2048, "vda3" },          \
 		{ 4, 139264, 2048, "vda4" }
+/* clang-format on */
 
 static const struct geo_case cases[] = {
+	/* clang-format off */
 	{ "the lab's disk", { LAB_ENTS }, 4, { LAB_KP }, 4, 0, NULL },
 	{ "the kernel's partitions in another order",
 	  { LAB_ENTS }, 4,
@@ -79,6 +82,7 @@ static const struct geo_case cases[] = {
 	{ "a partition the kernel lists twice",
 	  { { 1, 2048, 8 } }, 1, { { 1, 2048, 8, "vda1" }, { 1, 2048, 8, "vda1" } }, 2, -EBADMSG,
 	  "the kernel lists partition 1 of /dev/vda twice" },
+	/* clang-format on */
 };
 
 static void test_check_table(void **state) {
@@ -127,6 +131,7 @@ static void test_unread(void **state) {
 
 static void test_reads_equal(void **state) {
 	static const struct kernel_part a[] = { LAB_KP };
+	/* clang-format off */
 	static const struct kernel_part reordered[] = { { 3, 137216, 2048, "vda3" }, { 1, 2048, 131072, "vda1" },
 							{ 4, 139264, 2048, "vda4" }, { 2, 133120, 4096, "vda2" } };
 	static const struct kernel_part resized[] = { { 1, 2048, 131072, "vda1" }, { 2, 133120, 4097, "vda2" },
@@ -135,6 +140,7 @@ static void test_reads_equal(void **state) {
 						      { 3, 137216, 2048, "vda3" }, { 4, 139264, 2048, "vda4" } };
 	static const struct kernel_part dup[] = { { 1, 2048, 131072, "vda1" }, { 1, 2048, 131072, "vda1" },
 						  { 3, 137216, 2048, "vda3" }, { 4, 139264, 2048, "vda4" } };
+	/* clang-format on */
 	(void) state;
 	assert_true(geometry_reads_equal(a, 4, a, 4));
 	assert_true(geometry_reads_equal(a, 4, reordered, 4));

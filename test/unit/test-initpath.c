@@ -118,10 +118,10 @@ static void test_table(void **state) {
 	} cases[] = {
 		{ "/usr/lib/init", false, 0 },
 		{ "/usr/lib/user-exec", false, 0 },
-		{ "/usr/lib/abs-link", false, 0 },   /* absolute: resolved in the new root */
+		{ "/usr/lib/abs-link", false, 0 }, /* absolute: resolved in the new root */
 		{ "/usr/lib/rel-link", false, 0 },
 		{ "/usr/lib/dotdot-link", false, 0 }, /* ".." stops at the new root */
-		{ "/usr/lib/init", true, -EXDEV },   /* the same file, on the wrong device */
+		{ "/usr/lib/init", true, -EXDEV },    /* the same file, on the wrong device */
 		{ "/etc/writable-init", true, -EXDEV },
 		{ "/usr/lib/host-link", false, -ENOENT }, /* the host's /etc/passwd is not in the tree */
 		{ "/usr/lib/magic", false, -ENOENT },     /* /proc/self/exe neither */
@@ -169,9 +169,11 @@ static void test_verified_open(void **state) {
 		bool other_dev;
 		int expect;
 	} cases[] = {
+		/* clang-format off */
 		{ "/usr/lib/noexec", false, 0 },   { "/usr/lib/abs-link", false, 0 },
 		{ "/usr/lib/noexec", true, -EXDEV }, { "/usr/lib/dir", false, -EACCES },
 		{ "/usr/lib/host-link", false, -ENOENT }, { "usr/lib/noexec", false, -EINVAL },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -193,11 +195,11 @@ static void test_exec_chain(void **state) {
 		int expect;
 		const char *bad; /* the path named on failure */
 	} cases[] = {
-		{ "/usr/bin/busybox", 0, NULL },                /* static: nothing else */
-		{ "/usr/bin/ls", 0, NULL },                     /* its loader via /lib64 -> usr/lib64 */
-		{ "/usr/lib/script", 0, NULL },                 /* "#!" busybox */
-		{ "/usr/lib/script-of-script", 0, NULL },       /* a script interpreting a script */
-		{ "/usr/lib/script-dynamic", 0, NULL },         /* a script of a dynamic ELF */
+		{ "/usr/bin/busybox", 0, NULL },          /* static: nothing else */
+		{ "/usr/bin/ls", 0, NULL },               /* its loader via /lib64 -> usr/lib64 */
+		{ "/usr/lib/script", 0, NULL },           /* "#!" busybox */
+		{ "/usr/lib/script-of-script", 0, NULL }, /* a script interpreting a script */
+		{ "/usr/lib/script-dynamic", 0, NULL },   /* a script of a dynamic ELF */
 		{ "/usr/lib/script-missing", -ENOENT, "/usr/bin/missing" },
 		{ "/usr/lib/script-noexec", -EACCES, "/usr/lib/noexec" },
 		{ "/usr/lib/script-relative", -EINVAL, "/usr/lib/script-relative" },

@@ -19,10 +19,19 @@ static struct file {
 	const char *path;
 	int fd, write_errno, writes;
 } files[] = {
+	/* clang-format off */
 	{ .path = IPE "new_policy" }, { .path = IPE "enforce" }, { .path = POL "version" },
 	{ .path = POL "pkcs7" },      { .path = POL "update" },   { .path = POL "active" },
+	/* clang-format on */
 };
-enum { NEW_POLICY, ENFORCE, VERSION, PKCS7, UPDATE, ACTIVE };
+enum {
+	NEW_POLICY,
+	ENFORCE,
+	VERSION,
+	PKCS7,
+	UPDATE,
+	ACTIVE
+};
 
 static int sfs_open(const char *path, int flags, mode_t mode) {
 	(void) flags, (void) mode;
@@ -150,9 +159,11 @@ static void test_kernel_errors(void **state) {
 		int err;
 		enum reason reason;
 	} cases[] = {
+		/* clang-format off */
 		{ ENOKEY, REASON_IPE_UNTRUSTED },   { EKEYREJECTED, REASON_IPE_UNTRUSTED },
 		{ EBADMSG, REASON_IPE_MALFORMED },  { EINVAL, REASON_IPE_MALFORMED },
 		{ ENOMEM, REASON_IPE },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -197,9 +208,11 @@ static void test_policy_result(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		/* clang-format off */
 		T(test_fresh_load_enforce), T(test_audit_mode),	       T(test_loaded_same),
 		T(test_update_newer),	    T(test_downgrade_refused), T(test_same_version_other_bytes),
 		T(test_kernel_errors),	    T(test_activation_refused), T(test_policy_result),
+		/* clang-format on */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,7 @@ static void test_header_table(void **state) {
 		const char *name, *msg;
 		struct ipe_version v;
 	} cases[] = {
+		/* clang-format off */
 		{ "policy_name=verinit_default policy_version=1.0.0\nDEFAULT action=ALLOW\n", 0, "verinit_default", NULL,
 		  { 1, 0, 0 } },
 		{ "policy_version=2.10.65535 policy_name=x\n", 0, "x", NULL, { 2, 10, 65535 } },
@@ -73,6 +74,7 @@ static void test_header_table(void **state) {
 		{ "policy_name=a policy_version=1.0.65536\n", -EBADMSG, NULL, "a.b.c", { 0, 0, 0 } },
 		{ "policy_name=a policy_version=01.0.0\n", -EBADMSG, NULL, "a.b.c", { 0, 0, 0 } },
 		{ "", -EBADMSG, NULL, "policy_name", { 0, 0, 0 } },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -358,10 +358,12 @@ static void test_failure_without_tpm(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		/* clang-format off */
 		T(test_good_boot),	 T(test_configured_pcrs), T(test_settings_facts), T(test_missing_required),
 		T(test_missing_optional), T(test_no_known_bank), T(test_unknown_bank), T(test_extend_failure),
 		T(test_log_failure), T(test_log_dirty_mark),	 T(test_failure_before_tpm_stage), T(test_failure_without_tpm),
 		T(test_failure_after_extend_error), T(test_failure_tpm_stays_broken), T(test_failure_after_config),
+		/* clang-format on */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,18 +99,18 @@ static void test_class(void **state) {
 	} cases[] = {
 		{ "virtio_blk", MODALIAS_DEVICE },
 		{ "hv_storvsc", MODALIAS_DEVICE },
-		{ "hv-storvsc", MODALIAS_DEVICE }, /* '-' and '_' are one character to the kernel */
-		{ "hv_vmbus", MODALIAS_DEVICE },   /* acpi*: starts with a wildcard */
-		{ "sd_mod", MODALIAS_DEVICE },     /* its block-major- aliases do not make it "other" */
+		{ "hv-storvsc", MODALIAS_DEVICE },   /* '-' and '_' are one character to the kernel */
+		{ "hv_vmbus", MODALIAS_DEVICE },     /* acpi*: starts with a wildcard */
+		{ "sd_mod", MODALIAS_DEVICE },       /* its block-major- aliases do not make it "other" */
 		{ "crc32c_intel", MODALIAS_DEVICE }, /* a CPU feature is a device too */
 		{ "ext4", MODALIAS_FS },
 		{ "squashfs", MODALIAS_FS },
 		{ "erofs", MODALIAS_FS },
-		{ "dm_mod", MODALIAS_OTHER },     /* devname: and char-major- name device nodes */
-		{ "dm-verity", MODALIAS_OTHER },  /* no aliases at all */
+		{ "dm_mod", MODALIAS_OTHER },    /* devname: and char-major- name device nodes */
+		{ "dm-verity", MODALIAS_OTHER }, /* no aliases at all */
 		{ "crc32c_generic", MODALIAS_OTHER },
-		{ "fs-ext4", MODALIAS_OTHER },    /* an alias is not a module name */
-		{ "ext", MODALIAS_OTHER },        /* nor is a prefix of one */
+		{ "fs-ext4", MODALIAS_OTHER }, /* an alias is not a module name */
+		{ "ext", MODALIAS_OTHER },     /* nor is a prefix of one */
 		{ "virtio_blk_x", MODALIAS_OTHER },
 	};
 	struct modalias_table t;
@@ -238,9 +238,11 @@ static void test_uevent(void **state) {
 
 int main(void) {
 	const struct CMUnitTest tests[] = {
+		/* clang-format off */
 		cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_too_many_entries),
 		cmocka_unit_test(test_class),	     cmocka_unit_test(test_match),
 		cmocka_unit_test(test_match_several), cmocka_unit_test(test_uevent),
+		/* clang-format on */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,12 +31,12 @@ static const char aliases[] = "# Aliases extracted from modules themselves.\n"
 
 static struct {
 	const char *aliases;
-	const char *const *present;  /* modaliases in sysfs at the modules stage */
-	const char *const *appear;   /* one per wait() call, in order: announced by the kernel later */
-	const char *fail_module;     /* its load returns fail_errno */
+	const char *const *present; /* modaliases in sysfs at the modules stage */
+	const char *const *appear;  /* one per wait() call, in order: announced by the kernel later */
+	const char *fail_module;    /* its load returns fail_errno */
 	int fail_errno;
 	int listen_errno, wait_errno;
-	char loaded[512];            /* "name name ...", in load order */
+	char loaded[512]; /* "name name ...", in load order */
 	unsigned waits, closes;
 } m;
 

@@ -39,6 +39,7 @@ static void test_malformed_table(void **state) {
 		unsigned line;
 		const char *msg;
 	} cases[] = {
+		/* clang-format off */
 		{ "two fields", "sha256 11\n", 1, "not \"BANK PCR HEX\"" },
 		{ "four fields", "sha256 11 " H256 " x\n", 1, "not \"BANK PCR HEX\"" },
 		{ "the guest's prefix", "R pcr sha256 11 " H256 "\n", 1, "not \"BANK PCR HEX\"" },
@@ -52,6 +53,7 @@ static void test_malformed_table(void **state) {
 		{ "listed twice", "sha1 1 " H1 "\nsha256 1 " H256 "\nsha1 1 " H1 "\n", 3, "sha1 1 is listed twice" },
 		{ "carriage return", "sha1 1 " H1 "\r\n", 1, "control character (0x0d)" },
 		{ "NUL", "sha1 1 " H1 "\n\0", 2, "control character (0x00)" },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -84,7 +84,7 @@ static void test_good(void **state) {
 static void test_malformed_table(void **state) {
 	static const struct {
 		const char *what;
-		size_t off;   /* the field changed, 0 for none */
+		size_t off;     /* the field changed, 0 for none */
 		unsigned width; /* 2 or 4 */
 		uint32_t value;
 		size_t len; /* bytes given to the parser */

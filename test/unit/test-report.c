@@ -37,10 +37,12 @@ static int setup(void **state) {
 	ctx.timing[2] = (struct stage_timing){ "handover", 9100, 0, 0, 0, 0 };
 	ctx.n_timing = 3;
 	/* A label is anyone's bytes: the report must carry it as JSON text, newline and quote escaped. */
+	/* clang-format off */
 	ctx.chosen[0] = (struct chosen_part){ "usr", { "/dev/vda2", GPT_USR_X86_64, "2b0b1b1e-7f5c-6d4a-3b2c-1d0e9f8a7b6c",
 						       "usr_2\n\"x\"", 133120, 20480, 0, UINT64_C(0x1800000000000000) } };
 	ctx.chosen[1] = (struct chosen_part){ "usr-verity", { "/dev/vda3", GPT_USR_VERITY_X86_64,
 							      "5d4e3f2a-1b0c-9d8e-7f6a-5b4c3d2e1f00", "", 0, 0, 0, 0 } };
+	/* clang-format on */
 	ctx.n_chosen = 2;
 	return fake_setup(state);
 }

@@ -13,7 +13,9 @@
 #include "sepolicy.h"
 
 /* magic, length 8, "SE Linux", version 33, then what a policy goes on with */
+/* clang-format off */
 #define HDR(m0, len, a, b, c, d, e, f, g, h, v) { m0, 0xff, 0x7c, 0xf9, len, 0, 0, 0, a, b, c, d, e, f, g, h, v, 0, 0, 0, 0, 0, 0, 0 }
+/* clang-format on */
 
 static void test_version(void **state) {
 	(void) state;
@@ -78,9 +80,11 @@ static void test_bool(void **state) {
 		int want;
 		bool cur, pending;
 	} cases[] = {
+		/* clang-format off */
 		{ "1 1", 0, true, true }, { "0 1", 0, false, true }, { "1 0\n", 0, true, false }, { "0 0", 0, false, false },
 		{ "2 1", -EBADMSG, 0, 0 }, { "1  1", -EBADMSG, 0, 0 }, { "11", -EBADMSG, 0, 0 }, { "", -EBADMSG, 0, 0 },
 		{ "1 1\n\n", -EBADMSG, 0, 0 }, { "1\t1", -EBADMSG, 0, 0 },
+		/* clang-format on */
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		bool cur = !cases[i].cur, pending = !cases[i].pending;

@@ -31,8 +31,8 @@ static void test_hex_cases(void **state) {
 		{ "0a", 0, 1, "\x0a" },
 		{ "ff7f", 0, 2, "\xff\x7f" },
 		{ "0123456789abcdef", 0, 8, "\x01\x23\x45\x67\x89\xab\xcd\xef" },
-		{ "0A", -EBADMSG, 0, NULL },  /* uppercase: not the signed spelling */
-		{ "0", -EBADMSG, 0, NULL },   /* odd */
+		{ "0A", -EBADMSG, 0, NULL }, /* uppercase: not the signed spelling */
+		{ "0", -EBADMSG, 0, NULL },  /* odd */
 		{ "0g", -EBADMSG, 0, NULL },
 		{ " 00", -EBADMSG, 0, NULL }, /* odd length and a space */
 		{ "0 ", -EBADMSG, 0, NULL },

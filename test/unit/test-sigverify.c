@@ -27,7 +27,7 @@
 #include "sigjson.h"
 #include "sigverify.h"
 
-#define RH       "2b0b1b1e7f5c6d4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f00"
+#define RH "2b0b1b1e7f5c6d4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f00"
 #define RH_OTHER "2b0b1b1e7f5c6d4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f01"
 
 /* Lab-style signing: detached, binary, no attributes, no S/MIME capabilities. */
@@ -124,8 +124,8 @@ static int group_setup(void **state) {
 
 static int group_teardown(void **state) {
 	(void) state;
-	struct signer *all[] = { &k.db,       &k.db2, &k.attacker, &k.rsa,    &k.expired,
-				 &k.codesign, &k.ca,  &k.leaf,     &k.twin_a, &k.twin_b };
+	struct signer *all[] = { &k.db, &k.db2, &k.attacker, &k.rsa, &k.expired,
+				 &k.codesign, &k.ca, &k.leaf, &k.twin_a, &k.twin_b };
 	for (size_t i = 0; i < ELEMENTSOF(all); i++)
 		free_signer(all[i]);
 	return 0;
@@ -191,9 +191,9 @@ static int verify(const struct blob *p7, const char *hash, const uint8_t *fpr, s
 		enroll(&set, enrolled[i]);
 	return sigverify_detached(&set, p7->data, p7->len, hash, fpr, res, err);
 }
-#define VERIFY(p7, hash, fpr, res, err, ...)                                            \
-	verify(p7, hash, fpr, res, err, (const struct signer *const[]) { __VA_ARGS__ }, \
-	       sizeof((const struct signer *const[]) { __VA_ARGS__ }) / sizeof(const struct signer *))
+#define VERIFY(p7, hash, fpr, res, err, ...)                                           \
+	verify(p7, hash, fpr, res, err, (const struct signer *const[]){ __VA_ARGS__ }, \
+	       sizeof((const struct signer *const[]){ __VA_ARGS__ }) / sizeof(const struct signer *))
 
 static bool contains(const char *msg, const char *substr) {
 	return !substr || strstr(msg, substr);
@@ -311,7 +311,7 @@ struct tmpdir {
 };
 
 static void tmpdir_remove(struct tmpdir *t) {
-	static const char *const names[] = { "a.pem",    "b.der",   "c.crt",    "d.crt",   "README", "bad.pem",
+	static const char *const names[] = { "a.pem", "b.der", "c.crt", "d.crt", "README", "bad.pem",
 					     "link.pem", "sub.pem", "fifo.crt", "big.der", "z.der" };
 	if (t->fd < 0)
 		return;

@@ -92,10 +92,10 @@ static void build(struct disk *d, const char *spec) {
 static void test_choose_table(void **state) {
 	static const struct {
 		const char *what, *disk;
-		char pin;     /* the image usrhash= pins, 0 for none */
-		bool newest;  /* usr.slots=newest */
+		char pin;    /* the image usrhash= pins, 0 for none */
+		bool newest; /* usr.slots=newest */
 		const char *data_name, *hash_name;
-		int expect;   /* -errno, or the image whose slot is chosen */
+		int expect; /* -errno, or the image whose slot is chosen */
 	} cases[] = {
 		{ "one slot", "A:usr_1", 0, false, NULL, NULL, 'A' },
 		{ "A/B pinned to A", "A:usr_1 B:usr_2", 'A', false, NULL, NULL, 'A' },

@@ -225,17 +225,19 @@ static void test_reason_names_are_stable(void **state) {
 	assert_string_equal(reason_to_string(REASON_EARLY_MOUNT), "EARLY_MOUNT");
 	assert_string_equal(reason_to_string(REASON_NO_HANDOVER), "NO_HANDOVER");
 	assert_string_equal(reason_to_string((enum reason) 1000), "INTERNAL");
-	assert_string_equal(reason_to_string((enum reason) -1), "INTERNAL");
+	assert_string_equal(reason_to_string((enum reason) - 1), "INTERNAL");
 }
 
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 	const struct CMUnitTest tests[] = {
+		/* clang-format off */
 		T(test_failing_stage_stops_the_boot), T(test_stage_names_its_reason), T(test_ambiguous_said),
 		T(test_positive_return_is_a_failure), T(test_no_handover_is_a_failure),
 		T(test_too_many_stages), T(test_policy_actions),
 		T(test_reboot_failure_hangs), T(test_reason_names_are_stable),
 		T(test_status_detail), T(test_failure_is_measured_once),
+		/* clang-format on */
 	};
 	return cmocka_run_group_tests_name("stage", tests, NULL, NULL);
 }

@@ -62,7 +62,7 @@ static void spec_id(const uint16_t (*algs)[2], uint32_t n, const char *signature
 	bytes(zero, 20);
 	u32(16 + 4 + 4 + 4 + 4 * n + 1 + 2);
 	bytes(signature, 16);
-	u32(0);             /* platformClass */
+	u32(0);                     /* platformClass */
 	u8(0), u8(2), u8(0), u8(2); /* version 2.0, errata, uintnSize */
 	u32(n);
 	for (uint32_t i = 0; i < n; i++)

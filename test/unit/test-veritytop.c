@@ -25,7 +25,7 @@ struct tree_case {
 	const char *name;
 	uint64_t data_blocks;
 	uint32_t data_block_size, hash_block_size;
-	const char *salt;   /* hex, "" for none */
+	const char *salt; /* hex, "" for none */
 	bool no_superblock;
 	uint64_t hash_offset; /* --hash-offset, bytes */
 };
@@ -182,6 +182,7 @@ static void test_refused_geometries(void **state) {
 		struct verity_geometry g;
 		int expected;
 	} cases[] = {
+		/* clang-format off */
 		{ "format 0 (Chrome OS)", { "sha256", 0, 4096, 4096, 10, 0, true, salt, 1 }, -EOPNOTSUPP },
 		{ "sha1", { "sha1", 1, 4096, 4096, 10, 0, true, salt, 1 }, -EOPNOTSUPP },
 		{ "sha512", { "sha512", 1, 4096, 4096, 10, 0, true, salt, 1 }, -EOPNOTSUPP },
@@ -196,6 +197,7 @@ static void test_refused_geometries(void **state) {
 		  -EINVAL },
 		{ "2^64 - 1 blocks: the top is still one block", { "sha256", 1, 4096, 4096, UINT64_MAX, 0, true, salt, 1 },
 		  0 },
+		/* clang-format on */
 	};
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

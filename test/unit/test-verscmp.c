@@ -18,16 +18,20 @@ static int sign(int v) {
 /* Oldest first. The middle run is the order systemd's own test of strverscmp_improved() lists
  * (tilde before the end, then minus, caret, dot, then letters), written out here. */
 static const char *const ordered[] = {
+	/* clang-format off */
 	"~1", "", "ab", "abb", "abc", "0001", "002", "12", "122", "122.9", "123~rc1", "123", "123-a", "123-a.1",
 	"123-a1", "123-a1.1", "123-3", "123-3.1", "123^patch1", "123^1", "123.a-1", "123.1-1", "123a-1", "124",
 	"99999999999999999999999999999", "100000000000000000000000000000",
+	/* clang-format on */
 };
 
 static void test_order(void **state) {
 	(void) state;
 	for (size_t i = 0; i < ELEMENTSOF(ordered); i++)
 		for (size_t j = 0; j < ELEMENTSOF(ordered); j++) {
-			int want = i < j ? -1 : i > j ? 1 : 0;
+			int want = i < j   ? -1
+				   : i > j ? 1
+					   : 0;
 			int got = sign(verscmp(ordered[i], ordered[j]));
 			if (got != want)
 				fail_msg("verscmp(\"%s\", \"%s\") = %d, want %d", ordered[i], ordered[j], got, want);
