@@ -136,7 +136,7 @@ int verity_usr_fits(struct context *ctx, int fd, uint64_t dev_size) {
 	if (span > dev_size) {
 		ctx->reason = REASON_VERITY_MISMATCH;
 		return log_error_errno(-EBADMSG, "/usr's %s spans %llu bytes, /dev/mapper/usr holds only %llu (data_blocks "
-				       "in the hash tree's superblock on %s is smaller than the file system)",
+						 "in the hash tree's superblock on %s is smaller than the file system)",
 				       ctx->cfg.usr_fstype, (unsigned long long) span, (unsigned long long) dev_size,
 				       ctx->dev_hash);
 	}

@@ -16,11 +16,11 @@
 #define IS_ARRAY_(x) (!__builtin_types_compatible_p(__typeof__(x), __typeof__(&*(x))))
 /* The number of elements of an array. A pointer does not compile, whatever the warning flags
  * (sizeof would give the pointer's size); the struct that holds the assertion adds 0 * its size. */
-#define ELEMENTSOF(x)                                                                         \
-	(sizeof(x) / sizeof((x)[0]) +                                                         \
-	 0 * sizeof(struct {                                                                  \
-		 _Static_assert(IS_ARRAY_(x), "ELEMENTSOF needs an array, not a pointer");    \
-		 char c_;                                                                     \
+#define ELEMENTSOF(x)                                                                      \
+	(sizeof(x) / sizeof((x)[0]) +                                                      \
+	 0 * sizeof(struct {                                                               \
+		 _Static_assert(IS_ARRAY_(x), "ELEMENTSOF needs an array, not a pointer"); \
+		 char c_;                                                                  \
 	 }))
 
 static inline void freep(void *p) {
@@ -35,16 +35,16 @@ static inline const char *string_table_lookup(const char *const *table, size_t n
 }
 /* Defines `const char *name(type v)`: the name of v in table, a `static const char *const []`
  * indexed by the enum (a negative v is past its end too), or fallback. */
-#define DEFINE_STRING_TABLE_TO_STRING(name, type, table, fallback)                       \
-	const char *name(type v) {                                                       \
+#define DEFINE_STRING_TABLE_TO_STRING(name, type, table, fallback)                          \
+	const char *name(type v) {                                                          \
 		return string_table_lookup(table, ELEMENTSOF(table), (size_t) v, fallback); \
 	}
 
 /* name(type *p), a cleanup for _cleanup_(name): func(*p) unless *p is NULL. */
 #define DEFINE_CLEANUP_FUNC_NAMED(name, type, func) \
-	static inline void name(type *p) {           \
-		if (*p)                              \
-			(void) func(*p);             \
+	static inline void name(type *p) {          \
+		if (*p)                             \
+			(void) func(*p);            \
 	}
 /* funcp, the cleanup that calls func: DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free) defines
  * X509_freep. */

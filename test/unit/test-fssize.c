@@ -32,6 +32,7 @@ struct fs_case {
 
 /* The superblocks as mkfs.erofs, mksquashfs and mkfs.ext4 -b 4096 write them (the other fields
  * are not read). */
+/* clang-format off */
 #define SB_EROFS(bits, blocks) { 1024, 4, 0xE0F5E1E2 }, { 1036, 1, bits }, { 1060, 4, blocks }
 #define SB_SQUASHFS(bytes) { 0, 4, 0x73717368 }, { 28, 2, 4 }, { 30, 2, 0 }, { 40, 8, bytes }
 #define SB_EXT4(log, blocks) { 1080, 2, 0xEF53 }, { 1048, 4, log }, { 1028, 4, blocks }
@@ -105,6 +106,7 @@ static const struct fs_case cases[] = {
 	{ "the empty fstype", "", FSSIZE_HEAD, { { 0, 0, 0 } }, -EINVAL, 0, "type ''" },
 	{ "a type's name is matched whole", "ext", FSSIZE_HEAD, { SB_EXT4(2, 8192) }, -EINVAL, 0, "type 'ext'" },
 };
+/* clang-format on */
 
 static void build(uint8_t head[static FSSIZE_HEAD], const struct poke *pokes, size_t n) {
 	memset(head, 0, FSSIZE_HEAD);
@@ -210,7 +212,7 @@ static void test_device_shorter_than_superblock(void **state) {
 	assert_int_equal(verity_usr_fits(&ctx, fd, 1024), -EBADMSG);
 	assert_int_equal(ctx.reason, REASON_MOUNT);
 	assert_non_null(strstr(fake_read(fake.console), "/dev/mapper/usr is not the ext4 usr.fstype names: 1024 bytes, "
-							 "shorter than an ext4 superblock (1364)"));
+							"shorter than an ext4 superblock (1364)"));
 }
 
 /* The signed image is not the configured type: the mount would fail, named here instead. */
