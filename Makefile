@@ -65,8 +65,8 @@ PKG_SYSROOT := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/sha
 AGENT_LIBS = $(shell $(PKG_SYSROOT) pkg-config --static --libs $(PKGS))
 
 LIB_SRCS := $(wildcard lib/*.c)
-STAGE_SRCS := $(filter-out init/main.c,$(wildcard init/*.c))
-AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(STAGE_SRCS) init/main.c)
+STAGE_SRCS := $(filter-out init/pid1.c,$(wildcard init/*.c))
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(STAGE_SRCS) init/pid1.c)
 
 # ---- the host build: glibc, Debian's -dev packages, ASan + UBSan, for tests ------------------
 HOST_CC ?= gcc

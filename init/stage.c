@@ -59,3 +59,15 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 	}
 	fail_closed("init", REASON_NO_HANDOVER, 0, "all %zu stages ran and none handed over to the system", n);
 }
+
+void boot_run(const stage_fn functions[_STAGE_MAX], struct context *ctx) {
+	struct stage stages[_STAGE_MAX];
+
+	for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
+		const struct stage_info *info = &stage_table[i];
+		if (!functions[i])
+			fail_closed("init", REASON_INTERNAL, 0, "no function runs the %s stage", info->name);
+		stages[i] = (struct stage){ info->name, info->done, functions[i], info->reason };
+	}
+	stages_run(stages, ELEMENTSOF(stages), ctx);
+}

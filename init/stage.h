@@ -6,16 +6,25 @@
 #include "context.h"
 #include "macro.h"
 #include "reason.h"
+#include "stage-table.h"
+
+/* Returns 0, or a negative errno after logging the cause once. */
+typedef int (*stage_fn)(struct context *ctx);
 
 struct stage {
 	const char *name; /* short id for logs and the boot report */
 	const char *done; /* status line on success: "[  OK  ] <done>" */
-	/* Returns 0, or a negative errno after logging the cause once. */
-	int (*run)(struct context *ctx);
+	stage_fn run;
 	enum reason reason; /* reason code when the stage fails without naming one in ctx */
 };
+
+/* init/main.c: the function that runs each stage of lib/stage-table.h. */
+extern const stage_fn stage_functions[_STAGE_MAX];
 
 /* Runs the stages in order. A failing stage goes straight to fail_closed(): nothing after it
  * runs. The last stage hands over by exec; if control ever comes back here, that is a failure
  * too. Never returns. */
 _noreturn_ void stages_run(const struct stage *stages, size_t n, struct context *ctx);
+/* Runs lib/stage-table.h's stages with the functions bound to them (init/main.c's, or a test's
+ * copy of them with a few replaced). A stage without one is a failure. Never returns. */
+_noreturn_ void boot_run(const stage_fn functions[_STAGE_MAX], struct context *ctx);

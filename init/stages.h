@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot stages, one file each; init/main.c lists them in order. Each returns 0, or a negative
- * errno after logging why (and, where it knows better than its stage's default, ctx->reason). */
+/* The boot stages, one file each; init/main.c binds them to lib/stage-table.c's rows. Each
+ * returns 0, or a negative errno after logging why (and, where it knows better than its stage's
+ * default, ctx->reason). */
 #pragma once
 
 #include "context.h"

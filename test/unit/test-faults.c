@@ -441,20 +441,14 @@ static int stage_verity_active(struct context *c) {
 	return 0;
 }
 
-static const struct stage boot[] = {
-	{ "early-mounts", "early-mounts", stage_early_mounts, REASON_EARLY_MOUNT },
-	{ "config", "config", stage_config, REASON_CONFIG },
-	{ "modules", "modules", stage_modules, REASON_MODULE },
-	{ "tpm", "tpm", stage_tpm, REASON_MEASURE },
-	{ "devices", "devices", stage_devices_found, REASON_DEVICE_TIMEOUT },
-	{ "signature", "signature", stage_signature, REASON_SIG_INVALID },
-	{ "verity", "verity", stage_verity_active, REASON_VERITY },
-	{ "mounts", "mounts", stage_mounts, REASON_MOUNT },
-	{ "ipe", "ipe", stage_ipe, REASON_IPE },
-	{ "selinux", "selinux", stage_selinux, REASON_SELINUX_LOAD },
-	{ "measure", "measure", stage_measure, REASON_MEASURE },
-	{ "handover", "handover", stage_handover, REASON_SWITCH_ROOT },
-};
+/* The agent's stages (init/main.c), with those two replaced. */
+static stage_fn boot[_STAGE_MAX];
+
+static void boot_bind(void) {
+	memcpy(boot, stage_functions, sizeof boot);
+	boot[STAGE_DEVICES] = stage_devices_found;
+	boot[STAGE_VERITY] = stage_verity_active;
+}
 
 /* The fail-closed exit's measure hook: records the verdict, then measures it as the agent does. */
 static void measure_verdict(const char *stage, enum reason reason) {
@@ -498,7 +492,7 @@ static int boot_once(unsigned fail_at, const struct target *target, int fail_err
 
 	int how = setjmp(fake.exit);
 	if (how == FAKE_RUNNING)
-		stages_run(boot, ELEMENTSOF(boot), &ctx);
+		boot_run(boot, &ctx);
 	log_set_fds(-EBADF, -EBADF);
 	(void) dup2(saved_stderr, STDERR_FILENO);
 	close(saved_stderr);
@@ -527,25 +521,23 @@ static bool tolerated(enum op op, const char *what) {
 
 /* The reasons each stage may give: a stage's failure never names another stage's cause. */
 static bool reason_of_stage(const char *stage, enum reason r) {
-	static const struct {
-		const char *stage;
-		enum reason reasons[4];
-	} allowed[] = {
-		{ "early-mounts", { REASON_EARLY_MOUNT } },
-		{ "config", { REASON_CONFIG, REASON_CMDLINE } },
-		{ "modules", { REASON_MODULE } },
-		{ "tpm", { REASON_MEASURE } },
-		{ "signature", { REASON_SIG_INVALID, REASON_SIG_MALFORMED, REASON_CERTS } },
-		{ "mounts", { REASON_MOUNT } },
-		{ "ipe", { REASON_POLICY_UNVERIFIED, REASON_IPE_UNAVAILABLE, REASON_IPE } },
-		{ "measure", { REASON_MEASURE } },
-		{ "handover", { REASON_SWITCH_ROOT, REASON_INIT_UNVERIFIED, REASON_MEASURE, REASON_INTERNAL } },
+	static const enum reason allowed[_STAGE_MAX][4] = {
+		[STAGE_EARLY_MOUNTS] = { REASON_EARLY_MOUNT },
+		[STAGE_CONFIG] = { REASON_CONFIG, REASON_CMDLINE },
+		[STAGE_MODULES] = { REASON_MODULE },
+		[STAGE_TPM] = { REASON_MEASURE },
+		[STAGE_SIGNATURE] = { REASON_SIG_INVALID, REASON_SIG_MALFORMED, REASON_CERTS },
+		[STAGE_MOUNTS] = { REASON_MOUNT },
+		[STAGE_IPE] = { REASON_POLICY_UNVERIFIED, REASON_IPE_UNAVAILABLE, REASON_IPE },
+		[STAGE_MEASURE] = { REASON_MEASURE },
+		[STAGE_HANDOVER] = { REASON_SWITCH_ROOT, REASON_INIT_UNVERIFIED, REASON_MEASURE, REASON_INTERNAL },
 	};
-	for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
-		if (strcmp(stage, allowed[i].stage) == 0)
-			for (size_t j = 0; j < ELEMENTSOF(allowed[i].reasons); j++)
-				if (allowed[i].reasons[j] != REASON_NONE && allowed[i].reasons[j] == r)
-					return true;
+	enum stage_id id = stage_from_name(stage, strlen(stage));
+	if (id == _STAGE_INVALID)
+		return false;
+	for (size_t j = 0; j < ELEMENTSOF(allowed[id]); j++)
+		if (allowed[id][j] != REASON_NONE && allowed[id][j] == r)
+			return true;
 	return false;
 }
 
@@ -661,6 +653,7 @@ static int setup(void **state) {
 	if (fake_setup(state) < 0 || !mkdtemp(tree))
 		return -1;
 	make_machine();
+	boot_bind();
 	ops = fake_ops;
 	ops.mount = f_mount;
 	ops.mkdir = f_mkdir;
