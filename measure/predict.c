@@ -11,35 +11,15 @@
 #include "measure.h"
 #include "measurements.h"
 #include "reason.h"
+#include "stage-table.h"
 
 #define RECORDS_MAX (STUB_RECORDS_MAX + 2 + MEASURE_FACTS_MAX + 2)
 
-/* Where a failure in each stage leaves the measurements, after init/main.c's order: until "config"
- * is done the agent measures where its defaults say; "modules" comes before "tpm", which measures
- * enter-initrd; "measure" (after mounts, ipe and selinux) the facts; "handover" checks the init and
- * everything executing it loads before it extends leave-initrd, so its refusals (INIT_UNVERIFIED,
- * MOUNT) follow every fact. A failure inside tpm can come before or after its own extend, and
- * one of handover's after leave-initrd (switch_root failing, the init replaced meanwhile) is not
- * told apart by its reason: those are not predicted. One inside measure (the TPM failing an
- * extend) is, given how many facts went in before it: --facts-extended N. */
-enum progress {
-	BEFORE_CONFIG,
-	BEFORE_ENTER,
-	AFTER_ENTER,
-	IN_FACTS,
-	AFTER_FACTS
-};
-static const struct {
-	const char *stage;
-	enum progress at;
-} stages[] = {
-	/* clang-format off */
-	{ "early-mounts", BEFORE_CONFIG }, { "config", BEFORE_CONFIG },   { "modules", BEFORE_ENTER },
-	{ "devices", AFTER_ENTER },        { "signature", AFTER_ENTER },  { "verity", AFTER_ENTER },
-	{ "mounts", AFTER_ENTER },         { "ipe", AFTER_ENTER },        { "selinux", AFTER_ENTER },
-	{ "measure", IN_FACTS },           { "handover", AFTER_FACTS },
-	/* clang-format on */
-};
+/* Where a failure leaves the measurements is the stage's (lib/stage-table.h). Until "config" is
+ * done the agent measures where config_defaults() says. A failure inside tpm can come before or
+ * after its own extend, and one of handover's after leave-initrd (switch_root failing, the init
+ * replaced meanwhile) is not told apart by its reason: those are not predicted. One inside measure
+ * (the TPM failing an extend) is, given how many facts went in before it: --facts-extended N. */
 
 struct options {
 	const char *uki;
@@ -51,26 +31,28 @@ struct options {
 	int facts_extended; /* -1: not given */
 };
 
-/* "STAGE:REASON" into its progress and the reason's code. */
-static int parse_failure(const char *s, enum progress *at, const char **stage, const char **reason) {
+/* "STAGE:REASON" into where the stage's failure is measured and the reason's code. */
+static int parse_failure(const char *s, enum stage_pcrs *at, const char **stage, const char **reason) {
 	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t) (colon - s) : 0;
-	for (size_t i = 0; colon && i < ELEMENTSOF(stages); i++) {
-		if (strlen(stages[i].stage) != n || memcmp(stages[i].stage, s, n) != 0)
-			continue;
+	enum stage_id id = colon ? stage_from_name(s, (size_t) (colon - s)) : _STAGE_INVALID;
+	if (id != _STAGE_INVALID && stage_table[id].pcrs != STAGE_PCRS_AT_ENTER) {
 		for (int code = REASON_NONE + 1; code < _REASON_MAX; code++)
 			if (strcmp(reason_to_string((enum reason) code), colon + 1) == 0) {
-				*at = stages[i].at;
-				*stage = stages[i].stage;
+				*at = stage_table[id].pcrs;
+				*stage = stage_table[id].name;
 				*reason = reason_to_string((enum reason) code);
 				return 0;
 			}
 		say("--failure: unknown reason code '%s' (lib/reason.h)", colon + 1);
 		return -EINVAL;
 	}
-	say("--failure: '%s' is not STAGE:REASON with STAGE one of early-mounts, config, modules, devices, "
-	    "signature, verity, mounts, ipe, selinux, measure, handover",
-	    s);
+	char names[256] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < ELEMENTSOF(stage_table); i++)
+		if (stage_table[i].pcrs != STAGE_PCRS_AT_ENTER)
+			used += (size_t) snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+						  stage_table[i].name);
+	say("--failure: '%s' is not STAGE:REASON with STAGE one of %s", s, names);
 	return -EINVAL;
 }
 
@@ -246,7 +228,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
 }
 
 /* The boot's events in the order they are extended. Returns the count or a negative errno. */
-static int sequence(const struct options *o, enum progress at, const char *stage, const char *reason,
+static int sequence(const struct options *o, enum stage_pcrs at, const char *stage, const char *reason,
 		    const struct measure_facts *f, unsigned pcr_phase, unsigned pcr_facts, struct eventlog_record *recs) {
 	int n = 0, r;
 
@@ -256,24 +238,26 @@ static int sequence(const struct options *o, enum progress at, const char *stage
 		n = stub_records_from_files(o->files, o->banks, recs);
 	if (n < 0)
 		return n;
-	if (at == BEFORE_CONFIG) {
-		pcr_phase = 11;
-		pcr_facts = 15;
+	if (at == STAGE_PCRS_DEFAULT) {
+		static struct config defaults; /* large */
+		config_defaults(&defaults);
+		pcr_phase = defaults.pcr_phase;
+		pcr_facts = defaults.pcr_facts;
 	}
-	if (at >= AFTER_ENTER) {
+	if (at >= STAGE_PCRS_AFTER_ENTER) {
 		r = measure_phase_record(pcr_phase, MEASURE_ENTER, o->banks, &recs[n++]);
 		if (r < 0)
 			return r;
 	}
-	if (at >= IN_FACTS) {
+	if (at >= STAGE_PCRS_IN_FACTS) {
 		r = measure_fact_records(pcr_facts, f, o->banks, &recs[n]);
 		if (r < 0)
 			return r;
-		if (at == IN_FACTS && o->facts_extended >= r) {
+		if (at == STAGE_PCRS_IN_FACTS && o->facts_extended >= r) {
 			say("--facts-extended %d: the boot has only %d facts, so a failure comes after all of them", o->facts_extended, r);
 			return -EINVAL;
 		}
-		n += at == IN_FACTS ? o->facts_extended : r;
+		n += at == STAGE_PCRS_IN_FACTS ? o->facts_extended : r;
 	}
 	if (!stage)
 		return measure_phase_record(pcr_phase, MEASURE_LEAVE, o->banks, &recs[n]) < 0 ? -EIO : n + 1;
@@ -316,7 +300,7 @@ int predict_main(int argc, char **argv) {
 	static struct pcr_values vals;
 	struct options o = {};
 	char roothash[65] = "", signer[65] = "";
-	unsigned pcr_phase = 11, pcr_facts = 15;
+	unsigned pcr_phase, pcr_facts;
 	struct parse_error err = {};
 
 	int r = parse_options(argc, argv, &o);
@@ -342,16 +326,16 @@ int predict_main(int argc, char **argv) {
 	}
 	if (o.usr_env && load_usr_env(o.usr_env, roothash, signer, label, &has_label) < 0)
 		return -EINVAL;
-	enum progress at = AFTER_FACTS;
+	enum stage_pcrs at = STAGE_PCRS_AFTER_FACTS;
 	const char *stage = NULL, *reason = NULL;
 	if (o.failure && parse_failure(o.failure, &at, &stage, &reason) < 0)
 		return -EINVAL;
-	if ((at == IN_FACTS) != (o.facts_extended >= 0)) {
+	if ((at == STAGE_PCRS_IN_FACTS) != (o.facts_extended >= 0)) {
 		say("predict: --facts-extended N goes with --failure measure:REASON, and only with it (how many facts "
 		    "were extended before the failure)");
 		return -EINVAL;
 	}
-	if (!has_label && at >= IN_FACTS) {
+	if (!has_label && at >= STAGE_PCRS_IN_FACTS) {
 		say("predict: the usr partition's label is unknown: give --usr-label LABEL (\"\" for a whole disk), "
 		    "or a --usr-env with USR_LABEL=");
 		return -EINVAL;
@@ -364,7 +348,7 @@ int predict_main(int argc, char **argv) {
 	 * boot that failed before its config stage was done (a command line it refused, say) never
 	 * applied that line: there only the default PCRs matter. */
 	static struct config cfg; /* large */
-	if (load_config(o.config, at == BEFORE_CONFIG ? NULL : o.uki, &cfg) < 0)
+	if (load_config(o.config, at == STAGE_PCRS_DEFAULT ? NULL : o.uki, &cfg) < 0)
 		return -EINVAL;
 	pcr_phase = cfg.pcr_phase;
 	pcr_facts = cfg.pcr_facts;

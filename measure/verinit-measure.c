@@ -3,7 +3,9 @@
  * values against the event logs (replay). A host tool; README.md "verinit-measure" is its manual. */
 #include <string.h>
 
+#include "macro.h"
 #include "measure.h"
+#include "stage-table.h"
 
 void usage(FILE *f) {
 	(void) fputs(
@@ -19,6 +21,7 @@ void usage(FILE *f) {
 		"                         [--format json|lines]\n"
 		"       " PROG " replay [--log tpm2-measure.log] [--firmware-log binary_bios_measurements]\n"
 		"                         --pcrs FILE [--pcr N[,N...]] [--handed-over]\n"
+		"       " PROG " --list-stages\n"
 		"\n"
 		"predict: the PCR values after verinit hands over: PCR 11 from systemd-stub 252's section\n"
 		"  measurements and verinit's enter-initrd/leave-initrd phases, PCR 15 from the root hash,\n"
@@ -29,8 +32,8 @@ void usage(FILE *f) {
 		"  (--config) and the UKI's command line make effective (the /usr and root mounts, the\n"
 		"  init, pcr.phase, pcr.facts, the policies' modes and the SELinux lock), and the IPE and\n"
 		"  SELinux policies loaded (SHA-256; --ipe-mode/--selinux-mode for a policy the config\n"
-		"  does not name). --failure predicts a boot that failed in STAGE (early-mounts, config,\n"
-		"  modules, devices, signature, verity, mounts, ipe, selinux, handover: its refusals before\n"
+		"  does not name). --failure predicts a boot that failed in STAGE (see --list-stages; not\n"
+		"  tpm, which may fail before or after its own extend; handover: its refusals before\n"
 		"  leave-initrd) with REASON (lib/reason.h); a failure in measure (an extend the TPM failed)\n"
 		"  needs --facts-extended N, the number of facts extended before it.\n"
 		"  Prints {\"BANK\":{\"PCR\":\"HEX\"}}\n"
@@ -40,6 +43,7 @@ void usage(FILE *f) {
 		"  Without --firmware-log, PCRs 0 to 14 are not replayed. --handed-over also requires the\n"
 		"  log to show verinit handing over: enter-initrd, then leave-initrd, in a replayed PCR, and\n"
 		"  no failure record (exit 1 otherwise).\n"
+		"--list-stages: verinit's boot stages, one name per line, in the order they run.\n"
 		"\n"
 		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n",
 		f);
@@ -54,6 +58,15 @@ int main(int argc, char **argv) {
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return finish_stdout() < 0 ? EXIT_USAGE : EXIT_PASS;
+	}
+	if (strcmp(argv[1], "--list-stages") == 0) {
+		if (argc > 2) {
+			say("--list-stages takes no arguments");
+			return EXIT_USAGE;
+		}
+		for (size_t i = 0; i < ELEMENTSOF(stage_table); i++)
+			printf("%s\n", stage_table[i].name);
 		return finish_stdout() < 0 ? EXIT_USAGE : EXIT_PASS;
 	}
 	if (strcmp(argv[1], "predict") == 0)

@@ -268,6 +268,23 @@ EOF
 	pass "--failure measure:MEASURE --facts-extended 2: PCR 15 holds two facts and the failure" ||
 	fail "--facts-extended 2: PCR 15 is '$(value "$w/fail-measure.lines" sha256 15)', hashlib says '$want'"
 
+# The stages, from the agent's table: what --failure accepts is every one but tpm (which may fail
+# before or after its own extend), in the same order.
+vmr --list-stages >"$w/stages" 2>"$w/stages.err"
+[ "$(head -n1 "$w/stages")" = early-mounts ] && [ "$(tail -n1 "$w/stages")" = handover ] &&
+	[ "$(sort -u "$w/stages" | wc -l)" = "$(wc -l <"$w/stages")" ] && grep -qx tpm "$w/stages" && [ ! -s "$w/stages.err" ] &&
+	pass "--list-stages: $(wc -l <"$w/stages") distinct names, early-mounts to handover, tpm among them" ||
+	fail "--list-stages: $(tr '\n' ' ' <"$w/stages") $(cat "$w/stages.err")"
+vmr predict --uki "$uki" --usr-env "$lab/usr/usr.env" --failure tpm:MEASURE >"$w/tpm-fail.out" 2>"$w/tpm-fail.err"
+tpm_rc=$?
+want="verinit-measure: --failure: 'tpm:MEASURE' is not STAGE:REASON with STAGE one of $(grep -vx tpm "$w/stages" | paste -sd, | sed 's/,/, /g')"
+[ "$tpm_rc" = 2 ] && [ ! -s "$w/tpm-fail.out" ] && [ "$(cat "$w/tpm-fail.err")" = "$want" ] &&
+	pass "--failure tpm:MEASURE is refused, naming the other stages in --list-stages' order" ||
+	fail "--failure tpm:MEASURE: exit $tpm_rc, '$(cat "$w/tpm-fail.err")', want '$want'"
+vmr --list-stages extra >/dev/null 2>"$w/stages-extra.err"
+[ $? = 2 ] && grep -q "takes no arguments" "$w/stages-extra.err" &&
+	pass "--list-stages with an argument: exit 2" || fail "--list-stages extra: $(cat "$w/stages-extra.err")"
+
 # ---- replay -------------------------------------------------------------------------------------
 # The logs a boot of this UKI writes: the firmware's (systemd-stub's EV_IPL events in PCR 11, and a
 # few of the firmware's own, with PCR 0 started at locality 3) and verinit's JSON-SEQ log. The PCR
