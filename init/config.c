@@ -7,15 +7,13 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "failclosed.h"
 #include "log.h"
 #include "measure.h"
 #include "stages.h"
 #include "sysops.h"
 
-static void apply_failure_policy(const struct config *c) {
-	const struct fail_policy p = { c->failure, c->failure_delay };
-	fail_closed_set_policy(&p);
+static void apply_failure_policy(struct context *ctx) {
+	ctx->fail = (struct fail_policy){ ctx->cfg.failure, ctx->cfg.failure_delay };
 }
 
 int stage_config(struct context *ctx) {
@@ -35,7 +33,7 @@ int stage_config(struct context *ctx) {
 	if (r < 0)
 		return log_error_errno(r, "/etc/verinit.conf:%u: %s", err.line, err.msg);
 	/* From here on, a failure ends as the image builder configured. */
-	apply_failure_policy(&ctx->cfg);
+	apply_failure_policy(ctx);
 
 	n = sys_read_small_file("/proc/cmdline", buf, CMDLINE_MAX + 2);
 	if (n < 0) {
@@ -52,10 +50,10 @@ int stage_config(struct context *ctx) {
 		ctx->reason = r == -EPERM ? REASON_CMDLINE_WEAKENS : REASON_CMDLINE;
 		return log_error_errno(r, "Kernel command line, word %u, refused: %s", err.line, err.msg);
 	}
-	apply_failure_policy(&ctx->cfg);
+	apply_failure_policy(ctx);
 	/* A failure in a later stage, even one before the TPM stage, is measured where the verifier
 	 * of this image looks. */
-	measure_configure(&ctx->cfg);
+	measure_configure(ctx);
 	if (ctx->cfg.debug)
 		log_set_max_level(LOG_DEBUG);
 	log_info("Configuration: /usr by %s%s, %s, kernel verification %s, dm-verity on corruption: %s, init %s",

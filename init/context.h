@@ -20,9 +20,21 @@ struct stage_timing {
 	int result;                  /* 0 or the negative errno the stage returned */
 };
 
+/* How a failed boot ends (init/failclosed.c). */
+struct fail_policy {
+	enum failure_action action;
+	unsigned delay_s; /* time for a person at the console to read the reason */
+};
+
 struct context {
 	/* A failing stage may name its failure more precisely than its default reason code. */
 	enum reason reason;
+	/* Zero (halt at once) until the config stage sets verinit.conf's, then the command line's. */
+	struct fail_policy fail;
+	/* Called by fail_closed() before the machine goes down, to extend the failure into the PCRs
+	 * (init/measure.c's measure_failure; init/pid1.c sets it). Cleared before it is called: a
+	 * failure inside it is not measured again. It must only log its own failures. */
+	void (*measure_failure)(struct context *ctx, const char *stage, enum reason reason);
 
 	struct config cfg;
 	uint64_t device_deadline_us;
@@ -47,6 +59,15 @@ struct context {
 	 * this context, is the only place that says ENOKEY. */
 	bool crypt_saw_nokey;
 
+	/* The TPM and where the measurements go (init/measure.c). A failure is measured into phase and
+	 * facts: config_defaults()' PCRs (context_init) until the config stage is done, then the
+	 * configuration's, so a failure that early is measured where the default verifier looks. */
+	struct pcr_state {
+		bool open, reopened; /* reopened: once per failure (init/measure.c's extend_reopening) */
+		unsigned banks;      /* active banks, a mask of enum pcr_bank */
+		unsigned phase, facts;
+		char boot_id[33]; /* systemd's form, for the event log; "" if unreadable */
+	} pcr;
 	bool tpm_present;   /* measured into a TPM (false only with tpm=optional) */
 	unsigned tpm_banks; /* its active banks, a mask of enum pcr_bank */
 	unsigned measured;  /* events extended and logged */

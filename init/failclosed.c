@@ -10,18 +10,6 @@
 #include "log.h"
 #include "sysops.h"
 
-static struct fail_policy policy = { .action = FAILURE_HALT, .delay_s = 0 };
-
-static void (*measure_hook)(const char *stage, enum reason reason);
-
-void fail_closed_set_policy(const struct fail_policy *p) {
-	policy = *p;
-}
-
-void fail_closed_set_measure(void (*measure)(const char *stage, enum reason reason)) {
-	measure_hook = measure;
-}
-
 static const struct {
 	const char *verb;
 	int cmd;
@@ -31,7 +19,7 @@ static const struct {
 	[FAILURE_POWEROFF] = { "powering off", RB_POWER_OFF },
 };
 
-void fail_closed(const char *stage, enum reason reason, int error, const char *fmt, ...) {
+void fail_closed(struct context *ctx, const char *stage, enum reason reason, int error, const char *fmt, ...) {
 	char msg[512];
 	va_list ap;
 
@@ -47,11 +35,12 @@ void fail_closed(const char *stage, enum reason reason, int error, const char *f
 	if (sys->getpid() != 1)
 		_exit(EXIT_FAILURE);
 	/* Once only: a failure inside the hook must not measure (or loop) again. */
-	void (*measure)(const char *, enum reason) = measure_hook;
-	measure_hook = NULL;
+	void (*measure)(struct context *, const char *, enum reason) = ctx->measure_failure;
+	ctx->measure_failure = NULL;
 	if (measure)
-		measure(stage, reason);
+		measure(ctx, stage, reason);
 
+	const struct fail_policy policy = ctx->fail;
 	unsigned a = (unsigned) policy.action < ELEMENTSOF(actions) ? (unsigned) policy.action : FAILURE_HALT;
 	if (policy.delay_s > 0) {
 		log_error("%s in %u s", actions[a].verb, policy.delay_s);

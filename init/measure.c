@@ -17,29 +17,20 @@
 
 #define POLL_US 50000
 
-/* What the fail-closed hook needs when it runs, whichever stage failed. Until the config is read
- * the defaults apply: a failure that early is measured where the default verifier looks. */
-static struct {
-	bool open, reopened;
-	unsigned banks;
-	unsigned pcr_phase, pcr_facts;
-	char boot_id[33];
-} m = { .pcr_phase = 11, .pcr_facts = 15 };
-
-static void read_boot_id(void) {
+static void read_boot_id(struct pcr_state *p) {
 	char buf[64] = "";
 	size_t j = 0;
 	ssize_t n = sys_read_small_file("/proc/sys/kernel/random/boot_id", buf, sizeof buf);
 	/* "8-4-4-4-12\n" to the 32 hex digits systemd writes. Without it the records just lack bootId. */
 	for (ssize_t i = 0; i < n && j < 32; i++)
 		if ((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))
-			m.boot_id[j++] = buf[i];
-	m.boot_id[j == 32 ? 32 : 0] = '\0';
+			p->boot_id[j++] = buf[i];
+	p->boot_id[j == 32 ? 32 : 0] = '\0';
 }
 
-static int log_append(const struct eventlog_record *r) {
+static int log_append(const struct pcr_state *p, const struct eventlog_record *r) {
 	static char buf[EVENTLOG_RECORD_MAX];
-	ssize_t len = eventlog_format(r, m.boot_id[0] ? m.boot_id : NULL, sys->now_us(), buf, sizeof buf);
+	ssize_t len = eventlog_format(r, p->boot_id[0] ? p->boot_id : NULL, sys->now_us(), buf, sizeof buf);
 	if (len < 0)
 		return log_error_errno((int) len, "Cannot format the event log record for '%s': %m", r->string);
 	int ret = sys->mkdir("/run/log", 0755);
@@ -68,20 +59,22 @@ static int log_append(const struct eventlog_record *r) {
 	return 0;
 }
 
-static int extend_once(const struct eventlog_record *r) {
+static int extend_once(struct pcr_state *p, const struct eventlog_record *r) {
+	(void) p;
 	return tpm->extend(r->pcr, &r->digests);
 }
 
-/* Extend first, then log: a log entry always stands for an extend that happened. */
+/* Extend first, then log: a log entry always stands for an extend that happened. A stage's record
+ * is counted in ctx->measured; the failure's (extend_reopening) is not. */
 static int measure_record(struct context *ctx, const struct eventlog_record *r,
-			  int (*extend)(const struct eventlog_record *r)) {
-	int ret = extend(r);
+			  int (*extend)(struct pcr_state *p, const struct eventlog_record *r)) {
+	int ret = extend(&ctx->pcr, r);
 	if (ret < 0)
 		return log_error_errno(ret, "Cannot extend PCR %u with '%s': %m", r->pcr, r->string);
-	ret = log_append(r);
+	ret = log_append(&ctx->pcr, r);
 	if (ret < 0)
 		return ret;
-	if (ctx)
+	if (extend == extend_once)
 		ctx->measured++;
 	log_info("Measured '%s' into PCR %u", r->string, r->pcr);
 	return 0;
@@ -102,17 +95,17 @@ static void banks_text(unsigned banks, char *buf, size_t size) {
  * -EPROTONOSUPPORT (a bank we cannot hash for: SM3, say, which the sysroot's OpenSSL lacks) or
  * -EIO. A bank left unextended would read the same after a failed boot as after a good one, so a
  * verifier that trusts it would pass either: such a TPM is refused, never half-measured. */
-static int tpm_start(void) {
+static int tpm_start(struct pcr_state *p) {
 	unsigned unknown = 0;
 	int r = tpm->open(TPM_DEVICE);
 	if (r < 0)
 		return r;
-	r = tpm->banks(&m.banks, &unknown);
+	r = tpm->banks(&p->banks, &unknown);
 	if (r < 0) {
 		tpm->close();
 		return r;
 	}
-	if (m.banks == 0) {
+	if (p->banks == 0) {
 		tpm->close();
 		return log_error_errno(-ENODATA, "The TPM has %u active PCR bank(s), none of sha1, sha256, sha384, sha512",
 				       unknown);
@@ -124,13 +117,13 @@ static int tpm_start(void) {
 							 "there (deactivate them, e.g. tpm2_pcrallocate)",
 				       unknown);
 	}
-	m.open = true;
+	p->open = true;
 	return 0;
 }
 
-void measure_configure(const struct config *c) {
-	m.pcr_phase = c->pcr_phase;
-	m.pcr_facts = c->pcr_facts;
+void measure_configure(struct context *ctx) {
+	ctx->pcr.phase = ctx->cfg.pcr_phase;
+	ctx->pcr.facts = ctx->cfg.pcr_facts;
 }
 
 int stage_tpm(struct context *ctx) {
@@ -140,9 +133,9 @@ int stage_tpm(struct context *ctx) {
 	char banks[64];
 	int r;
 
-	measure_configure(c);
-	read_boot_id();
-	while ((r = tpm_start()) == -ENOENT && sys->now_us() < deadline)
+	measure_configure(ctx);
+	read_boot_id(&ctx->pcr);
+	while ((r = tpm_start(&ctx->pcr)) == -ENOENT && sys->now_us() < deadline)
 		sys->sleep_us(POLL_US);
 	if (r == -ENOENT && c->tpm == TPM_OPTIONAL) {
 		log_warning("No TPM (%s) after %u s; booting unmeasured (tpm=optional), recorded in the boot report",
@@ -160,17 +153,17 @@ int stage_tpm(struct context *ctx) {
 		return log_error_errno(r, "Cannot use the TPM at %s: %m", TPM_DEVICE);
 	}
 	ctx->tpm_present = true;
-	ctx->tpm_banks = m.banks;
+	ctx->tpm_banks = ctx->pcr.banks;
 
-	r = measure_phase_record(m.pcr_phase, MEASURE_ENTER, m.banks, &rec);
+	r = measure_phase_record(ctx->pcr.phase, MEASURE_ENTER, ctx->pcr.banks, &rec);
 	if (r >= 0)
 		r = measure_record(ctx, &rec, extend_once);
 	if (r < 0) {
 		ctx->reason = REASON_MEASURE;
 		return r;
 	}
-	banks_text(m.banks, banks, sizeof banks);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%s into PCR %u, banks %s", MEASURE_ENTER, m.pcr_phase, banks);
+	banks_text(ctx->pcr.banks, banks, sizeof banks);
+	(void) snprintf(ctx->status, sizeof ctx->status, "%s into PCR %u, banks %s", MEASURE_ENTER, ctx->pcr.phase, banks);
 	return 0;
 }
 
@@ -203,7 +196,7 @@ int stage_measure(struct context *ctx) {
 		return 0;
 	}
 	ctx->reason = REASON_MEASURE;
-	int n = measure_fact_records(m.pcr_facts, &f, m.banks, recs);
+	int n = measure_fact_records(ctx->pcr.facts, &f, ctx->pcr.banks, recs);
 	if (n < 0)
 		return log_error_errno(n, "Cannot build the measurements of what was verified: %m");
 	for (int i = 0; i < n; i++) {
@@ -211,7 +204,7 @@ int stage_measure(struct context *ctx) {
 		if (r < 0)
 			return r;
 	}
-	(void) snprintf(ctx->status, sizeof ctx->status, "%d facts into PCR %u", n, m.pcr_facts);
+	(void) snprintf(ctx->status, sizeof ctx->status, "%d facts into PCR %u", n, ctx->pcr.facts);
 	return 0;
 }
 
@@ -219,47 +212,46 @@ int measure_leave(struct context *ctx) {
 	struct eventlog_record rec;
 	if (!ctx->tpm_present)
 		return 0;
-	int r = measure_phase_record(m.pcr_phase, MEASURE_LEAVE, m.banks, &rec);
+	int r = measure_phase_record(ctx->pcr.phase, MEASURE_LEAVE, ctx->pcr.banks, &rec);
 	return r < 0 ? r : measure_record(ctx, &rec, extend_once);
 }
 
-void measure_forget(void) {
-	if (m.open)
+void measure_forget(struct context *ctx) {
+	if (ctx->pcr.open)
 		tpm->close();
-	memset(&m, 0, sizeof m);
-	m.pcr_phase = 11;
-	m.pcr_facts = 15;
+	ctx->pcr.open = false;
 }
 
 /* tpm2-tss leaves its ESAPI context unusable after a command failed mid-way ("Function called in
  * the wrong order"), so a TPM that has recovered would still refuse every later command through
  * it. The failure is worth one fresh context (once per failure) before it is given up as
  * unmeasured. */
-static int extend_reopening(const struct eventlog_record *rec) {
-	int r = m.open ? extend_once(rec) : -ENODEV;
-	if (r >= 0 || m.reopened)
+static int extend_reopening(struct pcr_state *p, const struct eventlog_record *rec) {
+	int r = p->open ? extend_once(p, rec) : -ENODEV;
+	if (r >= 0 || p->reopened)
 		return r;
-	m.reopened = true;
-	if (m.open)
+	p->reopened = true;
+	if (p->open)
 		tpm->close();
-	m.open = false;
-	if (tpm_start() < 0)
+	p->open = false;
+	if (tpm_start(p) < 0)
 		return r;
-	r = extend_once(rec);
+	r = extend_once(p, rec);
 	if (r >= 0)
 		log_notice("Extended PCR %u after reopening the TPM", rec->pcr);
 	return r;
 }
 
-void measure_failure(const char *stage, enum reason reason) {
-	const unsigned pcrs[2] = { m.pcr_phase, m.pcr_facts };
+void measure_failure(struct context *ctx, const char *stage, enum reason reason) {
+	struct pcr_state *p = &ctx->pcr;
+	const unsigned pcrs[2] = { p->phase, p->facts };
 	struct eventlog_record rec;
 
-	m.reopened = false;
-	if (!m.open) {
-		if (!m.boot_id[0])
-			read_boot_id();
-		if (tpm_start() < 0) {
+	p->reopened = false;
+	if (!p->open) {
+		if (!p->boot_id[0])
+			read_boot_id(p);
+		if (tpm_start(p) < 0) {
 			log_error("The failure is not measured: no usable TPM");
 			return;
 		}
@@ -267,8 +259,8 @@ void measure_failure(const char *stage, enum reason reason) {
 	for (size_t i = 0; i < 2; i++) {
 		if (i == 1 && pcrs[1] == pcrs[0])
 			break;
-		if (measure_failure_record(pcrs[i], stage, reason_to_string(reason), m.banks, &rec) < 0 ||
-		    measure_record(NULL, &rec, extend_reopening) < 0)
+		if (measure_failure_record(pcrs[i], stage, reason_to_string(reason), p->banks, &rec) < 0 ||
+		    measure_record(ctx, &rec, extend_reopening) < 0)
 			log_error("The failure could not be measured into PCR %u", pcrs[i]);
 	}
 	/* What a verifier will now see, on the console for the operator (and the lab's checks). */
@@ -276,7 +268,7 @@ void measure_failure(const char *stage, enum reason reason) {
 		for (int b = 0; b < _PCR_BANK_MAX; b++) {
 			uint8_t v[PCR_DIGEST_MAX];
 			char hex[2 * PCR_DIGEST_MAX + 1];
-			if (!m.open || !(m.banks & (1U << b)) || tpm->read(pcrs[i], (enum pcr_bank) b, v) < 0)
+			if (!p->open || !(p->banks & (1U << b)) || tpm->read(pcrs[i], (enum pcr_bank) b, v) < 0)
 				continue;
 			(void) hex_encode(v, pcr_bank_size((enum pcr_bank) b), hex, sizeof hex);
 			log_error("PCR %u %s %s", pcrs[i], pcr_bank_name((enum pcr_bank) b), hex);

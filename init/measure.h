@@ -11,9 +11,9 @@
 int stage_tpm(struct context *ctx);
 int stage_measure(struct context *ctx);
 
-/* The PCRs the fail-closed hook extends from now on: the config's pcr.phase and pcr.facts. Until
- * the config stage has called this, a failure goes where the defaults say (11 and 15). */
-void measure_configure(const struct config *c);
+/* The PCRs the fail-closed hook extends from now on: ctx->cfg's pcr.phase and pcr.facts. Until
+ * the config stage has called this, a failure goes where context_init() put config_defaults()'. */
+void measure_configure(struct context *ctx);
 
 /* "leave-initrd", just before the hand-over. Returns 0 or -errno (logged). */
 int measure_leave(struct context *ctx);
@@ -21,7 +21,7 @@ int measure_leave(struct context *ctx);
 /* The fail-closed hook: extends "verinit.failure stage=... reason=..." into pcr.phase and
  * pcr.facts (opening the TPM if no stage has yet), logs it, and prints the resulting PCR values
  * so the console shows what a verifier will see. Only logs its own failures. */
-void measure_failure(const char *stage, enum reason reason);
+void measure_failure(struct context *ctx, const char *stage, enum reason reason);
 
-/* Closes the TPM and forgets its banks and PCR numbers: a fresh start, for the unit tests. */
-void measure_forget(void);
+/* Closes the TPM, if a stage or the hook opened it: for the unit tests, which boot many times. */
+void measure_forget(struct context *ctx);

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "failclosed.h"
 #include "log.h"
 #include "measure.h"
 #include "stage.h"
@@ -16,6 +15,7 @@
 int main(void) {
 	static struct context ctx; /* large: kept off the stack */
 
+	context_init(&ctx);
 	ctx.start_us = sys->now_us();
 	(void) cpu_time(&ctx.cpu_start, NULL);
 	umask(0022);
@@ -25,6 +25,6 @@ int main(void) {
 		log_error("verinit is an initramfs's /init and runs only as PID 1, not as PID %d", (int) getpid());
 		return EXIT_FAILURE;
 	}
-	fail_closed_set_measure(measure_failure);
+	ctx.measure_failure = measure_failure;
 	boot_run(stage_functions, &ctx);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Left raw: getrusage, only for the timings (a failure leaves them out). */
 #include <errno.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "failclosed.h"
 #include "log.h"
+#include "measure.h"
 #include "stage.h"
 #include "stages.h"
 #include "sysops.h"
@@ -22,7 +24,7 @@ int cpu_time(struct cpu_time *t, long *maxrss_kb) {
 
 void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 	if (n > STAGES_MAX - ctx->n_timing)
-		fail_closed("init", REASON_INTERNAL, 0, "%zu stages, at most %d fit the report", n, STAGES_MAX);
+		fail_closed(ctx, "init", REASON_INTERNAL, 0, "%zu stages, at most %d fit the report", n, STAGES_MAX);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct stage *s = &stages[i];
@@ -48,16 +50,22 @@ void stages_run(const struct stage *stages, size_t n, struct context *ctx) {
 			log_console("[FAILED] %s", s->name);
 			/* musl has no text for ENOTUNIQ ("No error information"): say what it means here. */
 			if (t->result == -ENOTUNIQ)
-				fail_closed(s->name, why, t->result, "stage failed: ambiguous, two or more candidates and "
-								     "no rule to choose");
-			fail_closed(s->name, why, t->result, "stage failed: %m");
+				fail_closed(ctx, s->name, why, t->result, "stage failed: ambiguous, two or more candidates and "
+									  "no rule to choose");
+			fail_closed(ctx, s->name, why, t->result, "stage failed: %m");
 		}
 		if (ctx->status[0])
 			log_console("[  OK  ] %s (%s)", s->done, ctx->status);
 		else
 			log_console("[  OK  ] %s", s->done);
 	}
-	fail_closed("init", REASON_NO_HANDOVER, 0, "all %zu stages ran and none handed over to the system", n);
+	fail_closed(ctx, "init", REASON_NO_HANDOVER, 0, "all %zu stages ran and none handed over to the system", n);
+}
+
+void context_init(struct context *ctx) {
+	memset(ctx, 0, sizeof *ctx);
+	config_defaults(&ctx->cfg);
+	measure_configure(ctx);
 }
 
 void boot_run(const stage_fn functions[_STAGE_MAX], struct context *ctx) {
@@ -66,7 +74,7 @@ void boot_run(const stage_fn functions[_STAGE_MAX], struct context *ctx) {
 	for (size_t i = 0; i < ELEMENTSOF(stages); i++) {
 		const struct stage_info *info = &stage_table[i];
 		if (!functions[i])
-			fail_closed("init", REASON_INTERNAL, 0, "no function runs the %s stage", info->name);
+			fail_closed(ctx, "init", REASON_INTERNAL, 0, "no function runs the %s stage", info->name);
 		stages[i] = (struct stage){ info->name, info->done, functions[i], info->reason };
 	}
 	stages_run(stages, ELEMENTSOF(stages), ctx);

@@ -21,6 +21,10 @@ struct stage {
 /* init/main.c: the function that runs each stage of lib/stage-table.h. */
 extern const stage_fn stage_functions[_STAGE_MAX];
 
+/* A context as the first stage finds it: zero, but for the configuration's defaults
+ * (config_defaults()), which also say where a failure before the config stage is measured. */
+void context_init(struct context *ctx);
+
 /* Runs the stages in order. A failing stage goes straight to fail_closed(): nothing after it
  * runs. The last stage hands over by exec; if control ever comes back here, that is a failure
  * too. Never returns. */

@@ -451,17 +451,18 @@ static void boot_bind(void) {
 }
 
 /* The fail-closed exit's measure hook: records the verdict, then measures it as the agent does. */
-static void measure_verdict(const char *stage, enum reason reason) {
+static void measure_verdict(struct context *c, const char *stage, enum reason reason) {
 	(void) snprintf(w.stage, sizeof w.stage, "%s", stage);
 	w.reason = reason;
 	w.failing = true;
-	measure_failure(stage, reason);
+	measure_failure(c, stage, reason);
 }
 
 /* Boots once with call fail_at, or target, failing (neither: none). Returns how it ended:
  * FAKE_REBOOTED, FAKE_HUNG or FAKE_EXECED. */
 static int boot_once(unsigned fail_at, const struct target *target, int fail_errno) {
-	memset(&ctx, 0, sizeof ctx);
+	measure_forget(&ctx);
+	context_init(&ctx);
 	const int log_fd = dup(files[FILE_CONSOLE].fd);
 	const bool fail_pcr_read = w.fail_pcr_read;
 	memset(&w, 0, sizeof w);
@@ -478,10 +479,9 @@ static int boot_once(unsigned fail_at, const struct target *target, int fail_err
 		size_t n = strlen(files[i].content);
 		assert_int_equal(pwrite(files[i].fd, files[i].content, n, 0), (ssize_t) n);
 	}
-	measure_forget();
-	const struct fail_policy reboot_now = { FAILURE_REBOOT, 0 };
-	fail_closed_set_policy(&reboot_now);
-	fail_closed_set_measure(measure_verdict);
+	/* Rebooting before the config stage has read failure=reboot too: every refused boot ends alike. */
+	ctx.fail = (struct fail_policy){ FAILURE_REBOOT, 0 };
+	ctx.measure_failure = measure_verdict;
 	w.log_fds[w.n_log_fds++] = log_fd;
 	log_set_fds(-EBADF, log_fd);
 
@@ -688,7 +688,6 @@ static int teardown(void **state) {
 	fake_teardown(state);
 	tpm_set_ops(NULL);
 	module_set_ops(NULL);
-	fail_closed_set_measure(NULL);
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
 		close(files[i].fd);
 	free(files[FILE_SIG].content);

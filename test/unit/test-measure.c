@@ -13,6 +13,7 @@
 #include "hexb64.h"
 #include "measure.h"
 #include "measurements.h"
+#include "stage.h"
 #include "tpm2.h"
 
 #define HASH "431b48347a24303ad7d257afc2779032742a7589eb64275573a16de8766a56ea"
@@ -66,8 +67,7 @@ static struct context ctx;
 static int setup(void **state) {
 	memset(&t, 0, sizeof t);
 	t.banks = (1U << PCR_BANK_SHA1) | (1U << PCR_BANK_SHA256);
-	memset(&ctx, 0, sizeof ctx);
-	config_defaults(&ctx.cfg);
+	context_init(&ctx);
 	ctx.cfg.tpm_timeout = 1;
 	strcpy(ctx.sig.root_hash_hex, HASH);
 	strcpy(ctx.signer_fpr, FPR);
@@ -84,7 +84,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-	measure_forget();
+	measure_forget(&ctx);
 	tpm_set_ops(NULL);
 	return fake_teardown(state);
 }
@@ -291,7 +291,7 @@ static void test_failure_before_tpm_stage(void **state) {
 	struct eventlog_record recs[4];
 	char line[160], hex[65];
 	(void) state;
-	measure_failure("signature", REASON_SIG_UNTRUSTED);
+	measure_failure(&ctx, "signature", REASON_SIG_UNTRUSTED);
 	assert_int_equal(t.opens, 1);
 	assert_int_equal(t.n_ext, 2);
 	assert_int_equal(t.ext_pcr[0], 11);
@@ -314,7 +314,7 @@ static void test_failure_after_extend_error(void **state) {
 	t.extend_result = -EIO;
 	assert_int_equal(stage_measure(&ctx), -EIO);
 	t.reopen_heals = true;
-	measure_failure("measure", REASON_MEASURE);
+	measure_failure(&ctx, "measure", REASON_MEASURE);
 	assert_int_equal(t.opens, 2);
 	assert_int_equal(t.n_ext, 3); /* enter-initrd, then the failure into 11 and 15 */
 	assert_digest_of(&t.ext[2], t.banks, "verinit.failure stage=measure reason=MEASURE");
@@ -326,7 +326,7 @@ static void test_failure_tpm_stays_broken(void **state) {
 	(void) state;
 	assert_int_equal(stage_tpm(&ctx), 0);
 	t.extend_result = -EIO;
-	measure_failure("measure", REASON_MEASURE);
+	measure_failure(&ctx, "measure", REASON_MEASURE);
 	assert_int_equal(t.n_ext, 1);
 	assert_true(t.opens >= 2);
 	assert_non_null(strstr(fake_read(fake.kmsg), "The failure could not be measured into PCR 11"));
@@ -339,8 +339,8 @@ static void test_failure_after_config(void **state) {
 	(void) state;
 	ctx.cfg.pcr_phase = 12;
 	ctx.cfg.pcr_facts = 23;
-	measure_configure(&ctx.cfg);
-	measure_failure("modules", REASON_MODULE);
+	measure_configure(&ctx);
+	measure_failure(&ctx, "modules", REASON_MODULE);
 	assert_int_equal(t.n_ext, 2);
 	assert_int_equal(t.ext_pcr[0], 12);
 	assert_int_equal(t.ext_pcr[1], 23);
@@ -350,7 +350,7 @@ static void test_failure_after_config(void **state) {
 static void test_failure_without_tpm(void **state) {
 	(void) state;
 	t.open_result = -ENOENT;
-	measure_failure("tpm", REASON_TPM_MISSING);
+	measure_failure(&ctx, "tpm", REASON_TPM_MISSING);
 	assert_int_equal(t.n_ext, 0);
 	assert_non_null(strstr(fake_read(fake.kmsg), "The failure is not measured: no usable TPM"));
 }

@@ -45,8 +45,6 @@ static int stage_positive(struct context *ctx) {
 
 static int setup(void **state) {
 	memset(ran, 0, sizeof ran);
-	static const struct fail_policy halt = { FAILURE_HALT, 0 };
-	fail_closed_set_policy(&halt);
 	return fake_setup(state);
 }
 
@@ -125,25 +123,24 @@ static void test_status_detail(void **state) {
 
 static char measured[64];
 static int measure_calls;
-static void measure_hook(const char *stage, enum reason reason) {
+static void measure_hook(struct context *ctx, const char *stage, enum reason reason) {
 	measure_calls++;
 	snprintf(measured, sizeof measured, "%s %s", stage, reason_to_string(reason));
 	/* A failure inside the hook goes down the same path, without measuring again. */
-	fail_closed("hook", REASON_MEASURE, -EIO, "nested");
+	fail_closed(ctx, "hook", REASON_MEASURE, -EIO, "nested");
 }
 
 /* The failure is measured before the machine goes down, once, with the stage and reason. */
 static void test_failure_is_measured_once(void **state) {
 	(void) state;
 	const struct stage stages[] = { { "b", "B done", stage_fail, REASON_SIG_UNTRUSTED } };
-	struct context ctx = {};
+	struct context ctx = { .measure_failure = measure_hook };
 
-	fail_closed_set_measure(measure_hook);
 	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
 	assert_int_equal(measure_calls, 1);
 	assert_string_equal(measured, "b SIG_UNTRUSTED");
 	assert_int_equal(fake.reboot_calls, 1);
-	fail_closed_set_measure(NULL);
+	assert_null(ctx.measure_failure);
 }
 
 static void test_positive_return_is_a_failure(void **state) {
@@ -197,10 +194,10 @@ static void test_policy_actions(void **state) {
 		{ { (enum failure_action) 99, 0 }, RB_HALT_SYSTEM, "halting" }, /* garbage: the safest */
 	};
 	for (volatile size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct context ctx = { .fail = cases[i].p };
 		fake.slept_us = 0;
-		fail_closed_set_policy(&cases[i].p);
 		if (setjmp(fake.exit) == FAKE_RUNNING)
-			fail_closed("t", REASON_INTERNAL, 0, "case %zu", (size_t) i);
+			fail_closed(&ctx, "t", REASON_INTERNAL, 0, "case %zu", (size_t) i);
 		assert_int_equal((unsigned) fake.reboot_cmd, (unsigned) cases[i].cmd);
 		assert_int_equal(fake.slept_us, (uint64_t) cases[i].p.delay_s * 1000000);
 		assert_non_null(strstr(fake_read(fake.console), cases[i].verb));
@@ -209,10 +206,11 @@ static void test_policy_actions(void **state) {
 
 static void test_reboot_failure_hangs(void **state) {
 	(void) state;
+	struct context ctx = {};
 	fake.reboot_result = -EPERM;
 	int how = setjmp(fake.exit);
 	if (how == FAKE_RUNNING)
-		fail_closed("t", REASON_INTERNAL, -EBADMSG, "bad: %m");
+		fail_closed(&ctx, "t", REASON_INTERNAL, -EBADMSG, "bad: %m");
 	assert_int_equal(how, FAKE_HUNG);
 	assert_int_equal(fake.hang_calls, 1);
 	const char *con = fake_read(fake.console);
