@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "discover.h"
+#include "modalias.h"
 #include "reason.h"
 #include "sigjson.h"
 
@@ -58,6 +59,24 @@ struct context {
 	 * (ENOKEY from the table reload) as -ENODEV; its log line, which its log callback sees with
 	 * this context, is the only place that says ENOKEY. */
 	bool crypt_saw_nokey;
+
+	/* The modules stage's work, which the devices stage goes on with while it waits (init/modules.c):
+	 * the module index stays open and the kernel's device events are listened to until the
+	 * hand-over (modules_stop). */
+	struct modules_state {
+		bool started; /* the module index was opened: modules_stop closes it */
+		bool listening;
+		bool load_failed; /* a load failed inside a device walk and was logged there */
+		bool announce;    /* a driver loaded now is for a device that came after the walk */
+		struct modalias_table aliases;
+		enum modalias_class class[CONFIG_MODULES_MAX];
+		enum module_state {
+			MODULE_PENDING,
+			MODULE_LOADED,
+			MODULE_NO_HARDWARE,
+			MODULE_NOT_NEEDED,
+		} state[CONFIG_MODULES_MAX];
+	} modules;
 
 	/* The TPM and where the measurements go (init/measure.c). A failure is measured into phase and
 	 * facts: config_defaults()' PCRs (context_init) until the config stage is done, then the

@@ -131,7 +131,7 @@ int stage_handover(struct context *ctx) {
 	if (r < 0)
 		return r;
 	/* No more drivers for the initramfs to load: its module tree is about to be deleted. */
-	modules_stop();
+	modules_stop(ctx);
 	r = sys->switch_root("/sysroot");
 	if (r < 0)
 		return r;

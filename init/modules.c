@@ -23,28 +23,13 @@
 #include "stages.h"
 #include "sysops.h"
 
-enum state {
-	PENDING,
-	LOADED,
-	NO_HARDWARE,
-	NOT_NEEDED
-};
-
-static struct {
-	const struct config *cfg;
-	struct modalias_table aliases;
-	enum modalias_class class[CONFIG_MODULES_MAX];
-	enum state state[CONFIG_MODULES_MAX];
-	bool listening;
-	bool load_failed; /* a load failed inside a device walk and was logged there */
-} m;
-
 /* Returns 0, or the load's error (logged). */
-static int load_one(size_t i, const char *why) {
-	const char *name = m.cfg->modules[i];
+static int load_one(struct context *ctx, size_t i, const char *why) {
+	struct modules_state *m = &ctx->modules;
+	const char *name = ctx->cfg.modules[i];
 	int r = modload->load(name);
 	if (r == -ENODEV || r == -ENXIO) {
-		m.state[i] = NO_HARDWARE;
+		m->state[i] = MODULE_NO_HARDWARE;
 		log_info("Module %s (for %s): no such hardware on this machine", name, why);
 		return 0;
 	}
@@ -52,47 +37,49 @@ static int load_one(size_t i, const char *why) {
 		return log_error_errno(r, "Module %s is neither in the initramfs nor built in", name);
 	if (r < 0)
 		return log_error_errno(r, "Cannot load module %s (for %s): %m", name, why);
-	m.state[i] = LOADED;
+	m->state[i] = MODULE_LOADED;
 	log_debug("Module %s loaded (for %s)", name, why);
 	return 0;
 }
 
-static bool is_pending_driver(size_t i) {
-	return m.class[i] == MODALIAS_DEVICE && m.state[i] == PENDING;
+static bool is_pending_driver(const struct modules_state *m, size_t i) {
+	return m->class[i] == MODALIAS_DEVICE && m->state[i] == MODULE_PENDING;
 }
 
 /* A device (a modalias): loads each pending configured driver that matches it. */
 static int on_device(const char *modalias, void *data) {
-	bool *announce = data;
+	struct context *ctx = data;
+	struct modules_state *m = &ctx->modules;
 	bool any = false;
-	for (size_t i = 0; i < m.cfg->n_modules && !any; i++)
-		any = is_pending_driver(i);
+	for (size_t i = 0; i < ctx->cfg.n_modules && !any; i++)
+		any = is_pending_driver(m, i);
 	if (!any) /* every driver loaded: no device is worth matching */
 		return 0;
-	for (long e = modalias_next_match(&m.aliases, 0, modalias); e >= 0;
-	     e = modalias_next_match(&m.aliases, (size_t) e + 1, modalias))
-		for (size_t i = 0; i < m.cfg->n_modules; i++) {
-			if (!is_pending_driver(i) || !modalias_same_module(m.cfg->modules[i], m.aliases.v[e].module))
+	for (long e = modalias_next_match(&m->aliases, 0, modalias); e >= 0;
+	     e = modalias_next_match(&m->aliases, (size_t) e + 1, modalias))
+		for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+			if (!is_pending_driver(m, i) || !modalias_same_module(ctx->cfg.modules[i], m->aliases.v[e].module))
 				continue;
-			int r = load_one(i, modalias);
+			int r = load_one(ctx, i, modalias);
 			if (r < 0) {
-				m.load_failed = true;
+				m->load_failed = true;
 				return r;
 			}
-			if (*announce && m.state[i] == LOADED)
-				log_info("Module %s loaded for a new device (%s)", m.cfg->modules[i], modalias);
+			if (m->announce && m->state[i] == MODULE_LOADED)
+				log_info("Module %s loaded for a new device (%s)", ctx->cfg.modules[i], modalias);
 		}
 	return 0;
 }
 
-static bool fs_needed(size_t i) {
-	const struct config *c = m.cfg;
-	return modalias_provides_fs(&m.aliases, c->modules[i], c->usr_fstype) ||
-	       (!c->root_tmpfs && modalias_provides_fs(&m.aliases, c->modules[i], c->root_fstype)) ||
-	       (c->usr_discovery == USR_DISCOVERY_AUTO && modalias_provides_fs(&m.aliases, c->modules[i], "efivarfs"));
+static bool fs_needed(const struct context *ctx, size_t i) {
+	const struct modules_state *m = &ctx->modules;
+	const struct config *c = &ctx->cfg;
+	return modalias_provides_fs(&m->aliases, c->modules[i], c->usr_fstype) ||
+	       (!c->root_tmpfs && modalias_provides_fs(&m->aliases, c->modules[i], c->root_fstype)) ||
+	       (c->usr_discovery == USR_DISCOVERY_AUTO && modalias_provides_fs(&m->aliases, c->modules[i], "efivarfs"));
 }
 
-static int read_aliases(void) {
+static int read_aliases(struct modules_state *m) {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	unsigned line = 0;
@@ -100,7 +87,7 @@ static int read_aliases(void) {
 	int r = modload->aliases(&text, &len);
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the module aliases (modules.alias): %m");
-	r = modalias_parse(text, len, &m.aliases, &line);
+	r = modalias_parse(text, len, &m->aliases, &line);
 	if (r == -EBADMSG)
 		return log_error_errno(r, "modules.alias, line %u: not \"alias PATTERN MODULE\"", line);
 	if (r < 0)
@@ -109,13 +96,14 @@ static int read_aliases(void) {
 }
 
 /* "name name ..." of the modules in state s, into buf. */
-static const char *names_in(enum state s, char *buf, size_t size) {
+static const char *names_in(const struct context *ctx, enum module_state s, char *buf, size_t size) {
+	const struct modules_state *m = &ctx->modules;
 	size_t used = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < m.cfg->n_modules; i++) {
-		if (m.state[i] != s)
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+		if (m->state[i] != s)
 			continue;
-		int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", m.cfg->modules[i]);
+		int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", ctx->cfg.modules[i]);
 		if (w < 0 || (size_t) w >= size - used)
 			break; /* a long list is cut in the log line only */
 		used += (size_t) w;
@@ -123,67 +111,69 @@ static const char *names_in(enum state s, char *buf, size_t size) {
 	return buf[0] ? buf : "none";
 }
 
-void modules_stop(void) {
-	if (m.cfg)
+void modules_stop(struct context *ctx) {
+	struct modules_state *m = &ctx->modules;
+	if (m->started)
 		modload->close();
-	modalias_table_free(&m.aliases);
-	m = (typeof(m)){ 0 };
+	modalias_table_free(&m->aliases);
+	*m = (struct modules_state){};
 }
 
 int stage_modules(struct context *ctx) {
-	bool announce = false;
+	struct modules_state *m = &ctx->modules;
 	size_t loaded = 0;
 	int r;
 
-	modules_stop();
-	m.cfg = &ctx->cfg;
+	modules_stop(ctx);
+	m->started = true;
 	r = modload->open();
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the module index of this kernel: %m");
-	r = read_aliases();
+	r = read_aliases(&ctx->modules);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
-		m.class[i] = modalias_class_of(&m.aliases, ctx->cfg.modules[i]);
+		m->class[i] = modalias_class_of(&m->aliases, ctx->cfg.modules[i]);
 
 	/* Drivers first: their probes (a SCSI scan, a vmbus offer) run on while the rest loads. The
 	 * listening starts before the walk so that no device falls between the two. */
 	r = modload->listen();
 	if (r < 0)
 		return log_error_errno(r, "Cannot listen for the kernel's device events: %m");
-	m.listening = true;
-	r = modload->coldplug(on_device, &announce);
+	m->listening = true;
+	r = modload->coldplug(on_device, ctx);
 	if (r < 0)
-		return m.load_failed ? r : log_error_errno(r, "Cannot list this machine's devices in /sys/bus: %m");
+		return m->load_failed ? r : log_error_errno(r, "Cannot list this machine's devices in /sys/bus: %m");
 
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
-		if (m.class[i] == MODALIAS_FS && !fs_needed(i))
-			m.state[i] = NOT_NEEDED;
-		else if (m.class[i] != MODALIAS_DEVICE &&
-			 (r = load_one(i, m.class[i] == MODALIAS_FS ? "the filesystem" : "every boot")) < 0)
+		if (m->class[i] == MODALIAS_FS && !fs_needed(ctx, i))
+			m->state[i] = MODULE_NOT_NEEDED;
+		else if (m->class[i] != MODALIAS_DEVICE &&
+			 (r = load_one(ctx, i, m->class[i] == MODALIAS_FS ? "the filesystem" : "every boot")) < 0)
 			return r;
 	}
 
 	char have[512], wait[512], skip[512];
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
-		loaded += m.state[i] == LOADED;
+		loaded += m->state[i] == MODULE_LOADED;
 	log_info("Modules loaded: %s; drivers awaiting their devices: %s; filesystems not mounted here: %s",
-		 names_in(LOADED, have, sizeof have), names_in(PENDING, wait, sizeof wait),
-		 names_in(NOT_NEEDED, skip, sizeof skip));
+		 names_in(ctx, MODULE_LOADED, have, sizeof have), names_in(ctx, MODULE_PENDING, wait, sizeof wait),
+		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip));
 	(void) snprintf(ctx->status, sizeof ctx->status, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
 	return 0;
 }
 
 int modules_hotplug(struct context *ctx, uint64_t usec) {
-	bool announce = true;
-	if (!m.listening) {
+	struct modules_state *m = &ctx->modules;
+	if (!m->listening) {
 		sys->sleep_us(usec);
 		return 0;
 	}
-	int r = modload->wait(usec, on_device, &announce);
+	m->announce = true; /* after the walk: each load is news */
+	int r = modload->wait(usec, on_device, ctx);
 	if (r < 0) {
 		ctx->reason = REASON_MODULE;
-		return m.load_failed ? r : log_error_errno(r, "Cannot read the kernel's device events: %m");
+		return m->load_failed ? r : log_error_errno(r, "Cannot read the kernel's device events: %m");
 	}
 	return 0;
 }

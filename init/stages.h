@@ -30,7 +30,7 @@ int cpu_time(struct cpu_time *t, long *maxrss_kb);
  * listening. Returns 0, or a logged error with ctx->reason MODULE. */
 int modules_hotplug(struct context *ctx, uint64_t usec);
 /* modules.c: closes the module index and stops listening to the kernel (before the hand-over). */
-void modules_stop(void);
+void modules_stop(struct context *ctx);
 
 /* signature.c: reads and parses a usr-verity-sig partition (at most SIGJSON_PARTITION_MAX bytes).
  * Returns 0, or a logged error: SIG_MALFORMED for what is not a signature partition's JSON. */

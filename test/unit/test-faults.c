@@ -461,7 +461,9 @@ static void measure_verdict(struct context *c, const char *stage, enum reason re
 /* Boots once with call fail_at, or target, failing (neither: none). Returns how it ended:
  * FAKE_REBOOTED, FAKE_HUNG or FAKE_EXECED. */
 static int boot_once(unsigned fail_at, const struct target *target, int fail_errno) {
+	/* What the last boot left open: a real boot ends in its exec or its fail-closed exit. */
 	measure_forget(&ctx);
+	modules_stop(&ctx);
 	context_init(&ctx);
 	const int log_fd = dup(files[FILE_CONSOLE].fd);
 	const bool fail_pcr_read = w.fail_pcr_read;

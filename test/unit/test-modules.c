@@ -105,7 +105,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-	modules_stop();
+	modules_stop(&ctx);
 	module_set_ops(NULL);
 	return fake_teardown(state);
 }
@@ -160,7 +160,7 @@ static void test_hyperv_hotplug(void **state) {
 	/* A second channel of the same kind loads nothing twice. */
 	assert_string_equal(m.loaded, "hv_vmbus dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis hv_storvsc sd_mod");
 	assert_non_null(strstr(fake_read(fake.console), "Module sd_mod loaded for a new device (scsi:t-0x00)"));
-	modules_stop();
+	modules_stop(&ctx);
 	assert_int_equal(m.closes, 1);
 }
 
