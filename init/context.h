@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "discover.h"
@@ -52,9 +53,12 @@ struct context {
 	uint8_t slot_root_hash[32];
 
 	struct verity_sig sig; /* the root hash and signature, once verified */
-	char signer[256];      /* subject of the enrolled certificate that signed */
-	char signer_fpr[65];   /* its SHA-256 fingerprint, hex */
-	bool kernel_verified;  /* the kernel checked the signature too */
+	/* /dev/mapper/usr's device number, once the mounts stage has mounted it: what "on the verified
+	 * /usr" means for the policies, the SELinux store and the init. */
+	dev_t usr_dev;
+	char signer[256];     /* subject of the enrolled certificate that signed */
+	char signer_fpr[65];  /* its SHA-256 fingerprint, hex */
+	bool kernel_verified; /* the kernel checked the signature too */
 	/* libcryptsetup 2.6 reports a kernel that rejects the signature for want of a trusted key
 	 * (ENOKEY from the table reload) as -ENODEV; its log line, which its log callback sees with
 	 * this context, is the only place that says ENOKEY. */

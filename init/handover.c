@@ -96,30 +96,28 @@ static int check_exec_chain(struct context *ctx, int rootfd, dev_t usr_dev) {
 }
 
 int stage_handover(struct context *ctx) {
-	struct stat mapper, usr;
+	struct stat usr;
 	const char *init = ctx->cfg.init;
 
-	/* The device to trust is the verified one itself, not whatever /sysroot/usr is now. */
-	int r = sys->stat("/dev/mapper/usr", &mapper);
-	if (r < 0)
-		return log_error_errno(r, "Cannot stat /dev/mapper/usr: %m");
-	r = sys->lstat("/sysroot/usr", &usr);
+	/* The device to trust is the verified one itself (ctx->usr_dev), not whatever /sysroot/usr is
+	 * now. */
+	int r = sys->lstat("/sysroot/usr", &usr);
 	if (r < 0)
 		return log_error_errno(r, "Cannot stat /sysroot/usr: %m");
-	if (!S_ISDIR(usr.st_mode) || usr.st_dev != mapper.st_rdev) {
+	if (!S_ISDIR(usr.st_mode) || usr.st_dev != ctx->usr_dev) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(-EXDEV, "/sysroot/usr is not the verified /dev/mapper/usr");
 	}
 	_cleanup_close_ int rootfd = sys->open("/sysroot", O_RDONLY | O_DIRECTORY, 0);
 	if (rootfd < 0)
 		return log_error_errno(rootfd, "Cannot open /sysroot: %m");
-	_cleanup_close_ int initfd = init_open_checked(rootfd, init, mapper.st_rdev);
+	_cleanup_close_ int initfd = init_open_checked(rootfd, init, ctx->usr_dev);
 	if (initfd < 0) {
 		ctx->reason = REASON_INIT_UNVERIFIED;
 		return log_error_errno(initfd, "The init %s %s: %m", init,
 				       initfd == -EXDEV ? "is not on the verified /usr" : "cannot be used");
 	}
-	r = check_exec_chain(ctx, rootfd, mapper.st_rdev);
+	r = check_exec_chain(ctx, rootfd, ctx->usr_dev);
 	if (r < 0)
 		return r;
 

@@ -126,7 +126,7 @@ static int ipe_load(struct context *ctx) {
 	struct ipe_version version;
 	const uint8_t *blob = NULL;
 
-	ssize_t n = policy_read(c->ipe_policy, &blob, ctx->ipe_sha256);
+	ssize_t n = policy_read(c->ipe_policy, ctx->usr_dev, &blob, ctx->ipe_sha256);
 	if (n < 0) {
 		ctx->reason = REASON_POLICY_UNVERIFIED;
 		return log_error_errno((int) n, "Cannot read the IPE policy %s from verified storage%s: %m", c->ipe_policy,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "measurements.h"
@@ -71,6 +72,13 @@ int stage_mounts(struct context *ctx) {
 	r = mount_usr(ctx);
 	if (r < 0)
 		return r;
+	struct stat st;
+	r = sys->stat("/dev/mapper/usr", &st);
+	if (r >= 0 && !S_ISBLK(st.st_mode))
+		r = -ENOTBLK;
+	if (r < 0)
+		return log_error_errno(r, "Cannot stat /dev/mapper/usr: %m");
+	ctx->usr_dev = st.st_rdev;
 	log_info("Mounted %s on /sysroot and the verified /usr read-only on /sysroot/usr%s%s",
 		 ctx->cfg.root_tmpfs ? "a tmpfs" : ctx->dev_root, ctx->cfg.usr_flags[0] ? " with " : "",
 		 ctx->cfg.usr_flags);

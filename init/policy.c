@@ -20,15 +20,14 @@ static bool under_usr(const char *path) {
 	return strncmp(path, "/usr/", 5) == 0; /* "/usrx/..." is not /usr */
 }
 
-ssize_t policy_read(const char *path, const uint8_t **ret, char sha256_hex[static 65]) {
+ssize_t policy_read(const char *path, dev_t usr_dev, const uint8_t **ret, char sha256_hex[static 65]) {
 	static uint8_t buf[POLICY_MAX + 1];
 	const char *root = under_usr(path) ? "/sysroot" : "/";
-	const char *devof = under_usr(path) ? "/sysroot/usr" : "/";
 	uint8_t digest[PCR_DIGEST_MAX];
-	struct stat st;
+	struct stat st = { .st_dev = usr_dev };
 
 	/* The device to be on: the dm-verity /usr, or the initramfs (inside the signed UKI). */
-	int r = sys->stat(devof, &st);
+	int r = under_usr(path) ? 0 : sys->stat("/", &st);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int rootfd = sys->open(root, O_RDONLY | O_DIRECTORY, 0);

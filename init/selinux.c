@@ -148,7 +148,7 @@ static int store_policy_matches(struct context *ctx, const char *type) {
 	unsigned max = (unsigned) strtoul(vers, NULL, 10);
 	for (unsigned v = max; v >= 15 && v <= 64; v--) {
 		(void) snprintf(path, sizeof path, "%s/%s/policy/policy.%u", store, type, v);
-		n = policy_read(path, &buf, sha);
+		n = policy_read(path, ctx->usr_dev, &buf, sha);
 		if (n == -ENOENT)
 			continue;
 		if (n < 0)
@@ -172,11 +172,10 @@ static int selinux_bind_store(struct context *ctx) {
 	char path[CONFIG_PATH_MAX + 16], sha[65], type[SEPOLICY_TYPE_MAX], fdpath[32];
 	struct parse_error err = {};
 	bool enforcing = false;
-	struct stat st;
 
 	ctx->reason = REASON_SELINUX_LOAD;
 	(void) snprintf(path, sizeof path, "%s/config", c->selinux_store);
-	ssize_t n = policy_read(path, &buf, sha);
+	ssize_t n = policy_read(path, ctx->usr_dev, &buf, sha);
 	if (n < 0)
 		return log_error_errno((int) n, "Cannot read %s from the verified /usr%s: %m", path,
 				       n == -EXDEV ? " (it resolves off it)" : "");
@@ -196,10 +195,9 @@ static int selinux_bind_store(struct context *ctx) {
 	/* The directory itself, resolved inside the new root and on the dm-verity device; mounted
 	 * through its fd, so what was checked is what is bound. */
 	_cleanup_close_ int rootfd = sys->open("/sysroot", O_RDONLY | O_DIRECTORY, 0);
-	r = rootfd < 0 ? rootfd : sys->stat("/sysroot/usr", &st);
-	if (r < 0)
-		return log_error_errno(r, "Cannot open the new root: %m");
-	_cleanup_close_ int dirfd = verified_open_dir(rootfd, c->selinux_store, st.st_dev);
+	if (rootfd < 0)
+		return log_error_errno(rootfd, "Cannot open the new root: %m");
+	_cleanup_close_ int dirfd = verified_open_dir(rootfd, c->selinux_store, ctx->usr_dev);
 	if (dirfd < 0)
 		return log_error_errno(dirfd, "selinux.store=%s is not a directory on the verified /usr: %m", c->selinux_store);
 	(void) snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", dirfd);
@@ -230,7 +228,7 @@ static int selinux_load(struct context *ctx) {
 				       "command line needs an lsm= word that includes selinux (e.g. "
 				       "lsm=lockdown,capability,landlock,yama,selinux,ipe)");
 	}
-	ssize_t n = policy_read(c->selinux_policy, &blob, ctx->selinux_sha256);
+	ssize_t n = policy_read(c->selinux_policy, ctx->usr_dev, &blob, ctx->selinux_sha256);
 	if (n < 0) {
 		ctx->reason = REASON_POLICY_UNVERIFIED;
 		return log_error_errno((int) n, "Cannot read the SELinux policy %s from verified storage%s: %m",

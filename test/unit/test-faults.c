@@ -744,7 +744,7 @@ static const struct fault_case {
 	{ { OP_WRITE, IPE "/new_policy", "ipe", 1 }, EKEYREJECTED, "ipe", REASON_IPE_UNTRUSTED, false, false },
 	{ { OP_TPM_EXTEND, "PCR 15", "measure", 1 }, EIO, "measure", REASON_MEASURE, false, false },
 	{ { OP_FLOCK, EVENTLOG_PATH, "measure", 1 }, ENOLCK, "measure", REASON_MEASURE, false, false },
-	{ { OP_STAT, "/dev/mapper/usr", "handover", 1 }, ENOENT, "handover", REASON_SWITCH_ROOT, false, false },
+	{ { OP_STAT, "/dev/mapper/usr", "mounts", 1 }, ENOENT, "mounts", REASON_MOUNT, false, false },
 	{ { OP_LSTAT, "/sysroot/usr", "handover", 1 }, EIO, "handover", REASON_SWITCH_ROOT, false, false },
 	{ { OP_OPEN, "/sysroot", "handover", 1 }, EACCES, "handover", REASON_SWITCH_ROOT, false, false },
 	{ { OP_FSTAT, INIT, "handover", 1 }, EIO, "handover", REASON_SWITCH_ROOT, false, false },

@@ -74,6 +74,8 @@ static void test_stage_tmpfs_and_usr(void **state) {
 	char want[64];
 	(void) state;
 	assert_int_equal(stage_mounts(&ctx), 0);
+	/* The device the later stages check against. */
+	assert_true(ctx.usr_dev == FAKE_USR_DEV);
 	assert_int_equal(fake.n_mounts, 2);
 	snprintf(want, sizeof want, "tmpfs:/sysroot:%#lx:mode=0755", (unsigned long) (MS_NOSUID | MS_NODEV));
 	assert_string_equal(fake.mounts[0], want);
