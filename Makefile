@@ -30,7 +30,7 @@ relock:
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
-COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Ilib/sys -Iinit $(WARN) -MMD -MP
 
 # ---- the agent: static-pie against the musl sysroot ------------------------------------------
 # musl 1.2.5 (third_party/musl.sh, set up by `make deps`): its rcrt1.o applies DT_RELR relocations.
@@ -64,16 +64,20 @@ PKG_SYSROOT := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/sha
 # Recursive: only valid once the sysroot exists.
 AGENT_LIBS = $(shell $(PKG_SYSROOT) pkg-config --static --libs $(PKGS))
 
+# lib/ in two halves: the pure one (lib/*.c: parsers, formats, no I/O, prints nothing) and the
+# system one (lib/sys/*.c: TPM, modules, uevents, switch_root, the ops table, the logger). The agent
+# and the unit tests link both.
 LIB_SRCS := $(wildcard lib/*.c)
+SYS_SRCS := $(wildcard lib/sys/*.c)
 STAGE_SRCS := $(filter-out init/main.c,$(wildcard init/*.c))
-AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(STAGE_SRCS) init/main.c)
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(SYS_SRCS) $(STAGE_SRCS) init/main.c)
 
 # ---- the host build: glibc, Debian's -dev packages, ASan + UBSan, for tests ------------------
 HOST_CC ?= gcc
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_CFLAGS := $(COMMON_CFLAGS) -g -O1 $(SANITIZE)
 HOST_LIBS = $(shell pkg-config --libs $(PKGS))
-HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS) $(STAGE_SRCS))
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS) $(SYS_SRCS) $(STAGE_SRCS))
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/host/test/%,$(wildcard test/unit/test-*.c))
 # Kept: make would delete these as intermediates of the pattern rules and rebuild them each time.
 .SECONDARY: $(HOST_OBJS)
@@ -110,8 +114,8 @@ $(BUILD)/sysroot-probe: test/sysroot/probe.c $(SYSROOT_STAMP)
 	$(call link_static_pie,$@,$< $(AGENT_LIBS))
 
 # ---- static analysis: zero findings -----------------------------------------------------------
-ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c) $(wildcard hooks/*.c)
-ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
+ANALYZE_SRCS := $(LIB_SRCS) $(SYS_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c) $(wildcard hooks/*.c)
+ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Ilib/sys -Iinit $(WARN)
 # Annex K's *_s functions exist in neither glibc nor musl: that check can only ever nag.
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
 	-bugprone-reserved-identifier,performance-*,portability-*,cert-err33-c,cert-err34-c,$\
@@ -126,7 +130,7 @@ do-analyze:
 		echo "analyze: not formatted as .clang-format says (clang-format -i FILE; see CODING_STYLE.md):" $$bad; \
 		exit 1; }
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 --enable=warning,style,performance,portability \
-		--suppress=missingIncludeSystem -Ilib -Iinit $(ANALYZE_SRCS)
+		--suppress=missingIncludeSystem -Ilib -Ilib/sys -Iinit $(ANALYZE_SRCS)
 	@for f in $(ANALYZE_SRCS); do \
 		$(HOST_CC) $(ANALYZE_CFLAGS) -fanalyzer -c -o /dev/null $$f || exit 1; \
 	done
@@ -181,7 +185,7 @@ do-check: $(BUILD)/verinit-check-config
 
 # ---- valgrind: the host tools again, without sanitizers (valgrind and ASan exclude each other) ----
 VG_CFLAGS := $(COMMON_CFLAGS) -g -O1
-VG_LIB_OBJS := $(patsubst %.c,$(BUILD)/vg/%.o,$(LIB_SRCS))
+VG_LIB_OBJS := $(patsubst %.c,$(BUILD)/vg/%.o,$(LIB_SRCS) $(SYS_SRCS))
 $(BUILD)/vg/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(HOST_CC) $(VG_CFLAGS) -c -o $@ $<

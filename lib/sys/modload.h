@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Kernel modules by name, with their dependencies and softdeps, from the module tree of the running
  * kernel, and the devices that say which ones this machine needs. libkmod makes the finit_module(2)
- * calls itself, so the whole load sits behind an ops table like lib/sysops.h: that is where unit
+ * calls itself, so the whole load sits behind an ops table like lib/sys/sysops.h: that is where unit
  * tests make a module fail and a device appear. */
 #pragma once
 
