@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uevent.h"
+#include "uevent-listen.h"
 
 struct module_ops {
 	/* Opens the module tree and its index. Returns 0, -ENOMEM, or -errno from reading the index. */
@@ -21,8 +21,8 @@ struct module_ops {
 	/* The tree's modules.alias, whole, in a malloc()ed *text. Returns 0, -E2BIG (over 16 MiB), or
 	 * -errno from reading it. */
 	int (*aliases)(char **text, size_t *len);
-	/* The devices and their modaliases: lib/uevent.h's uevent_listen(), uevent_coldplug() and
-	 * uevent_wait(), with the same returns. */
+	/* The devices and their modaliases: lib/sys/uevent-listen.h's uevent_listen(),
+	 * uevent_coldplug() and uevent_wait(), with the same returns. */
 	int (*listen)(void);
 	int (*coldplug)(modalias_fn fn, void *data);
 	int (*wait)(uint64_t usec, modalias_fn fn, void *data);
