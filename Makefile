@@ -30,7 +30,7 @@ relock:
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
-COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN) -MMD -MP
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Ilib/sys -Iinit $(WARN) -MMD -MP
 
 # ---- the agent: static-pie against the musl sysroot ------------------------------------------
 # musl 1.2.5 (third_party/musl.sh, set up by `make deps`): its rcrt1.o applies DT_RELR relocations.
@@ -64,16 +64,20 @@ PKG_SYSROOT := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/sha
 # Recursive: only valid once the sysroot exists.
 AGENT_LIBS = $(shell $(PKG_SYSROOT) pkg-config --static --libs $(PKGS))
 
+# lib/ in two halves: the pure one (lib/*.c: parsers, formats, no I/O, prints nothing) and the
+# system one (lib/sys/*.c: TPM, modules, uevents, switch_root, the ops table, the logger). The agent
+# and the unit tests link both.
 LIB_SRCS := $(wildcard lib/*.c)
+SYS_SRCS := $(wildcard lib/sys/*.c)
 STAGE_SRCS := $(filter-out init/pid1.c,$(wildcard init/*.c))
-AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(STAGE_SRCS) init/pid1.c)
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRCS) $(SYS_SRCS) $(STAGE_SRCS) init/pid1.c)
 
 # ---- the host build: glibc, Debian's -dev packages, ASan + UBSan, for tests ------------------
 HOST_CC ?= gcc
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_CFLAGS := $(COMMON_CFLAGS) -g -O1 $(SANITIZE)
 HOST_LIBS = $(shell pkg-config --libs $(PKGS))
-HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS) $(STAGE_SRCS))
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS) $(SYS_SRCS) $(STAGE_SRCS))
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/host/test/%,$(wildcard test/unit/test-*.c))
 # Kept: make would delete these as intermediates of the pattern rules and rebuild them each time.
 .SECONDARY: $(HOST_OBJS)
@@ -110,8 +114,8 @@ $(BUILD)/sysroot-probe: test/sysroot/probe.c $(SYSROOT_STAMP)
 	$(call link_static_pie,$@,$< $(AGENT_LIBS))
 
 # ---- static analysis: zero findings -----------------------------------------------------------
-ANALYZE_SRCS := $(LIB_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c) $(wildcard hooks/*.c)
-ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit $(WARN)
+ANALYZE_SRCS := $(LIB_SRCS) $(SYS_SRCS) $(wildcard init/*.c) $(wildcard measure/*.c) $(wildcard hooks/*.c)
+ANALYZE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Ilib/sys -Iinit $(WARN)
 # Annex K's *_s functions exist in neither glibc nor musl: that check can only ever nag.
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,bugprone-*,-bugprone-easily-swappable-parameters,$\
 	-bugprone-reserved-identifier,performance-*,portability-*,cert-err33-c,cert-err34-c,$\
@@ -125,8 +129,13 @@ do-analyze:
 		[ -n "$$bad" ] || printf '%s\n' "$$out"; \
 		echo "analyze: not formatted as .clang-format says (clang-format -i FILE; see CODING_STYLE.md):" $$bad; \
 		exit 1; }
+	@# lib/'s pure half includes no header of lib/sys/ (its link, in the host tools, refuses the calls).
+	@for h in $(notdir $(wildcard lib/sys/*.h)); do \
+		bad=$$(grep -l "^#include \"$$h\"" lib/*.c lib/*.h); \
+		[ -z "$$bad" ] || { echo "analyze: lib/'s pure half includes lib/sys/$$h (CODING_STYLE.md):" $$bad; exit 1; }; \
+	done
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 --enable=warning,style,performance,portability \
-		--suppress=missingIncludeSystem -Ilib -Iinit $(ANALYZE_SRCS)
+		--suppress=missingIncludeSystem -Ilib -Ilib/sys -Iinit $(ANALYZE_SRCS)
 	@for f in $(ANALYZE_SRCS); do \
 		$(HOST_CC) $(ANALYZE_CFLAGS) -fanalyzer -c -o /dev/null $$f || exit 1; \
 	done
@@ -135,7 +144,7 @@ do-analyze:
 		clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $$f -- $(ANALYZE_CFLAGS) \
 			2>/dev/null || exit 1; \
 	done
-	@echo "analyze: clang-format, cppcheck, gcc -fanalyzer and clang-tidy found nothing"
+	@echo "analyze: clang-format, the pure half's includes, cppcheck, gcc -fanalyzer and clang-tidy found nothing"
 
 # ---- size: the stripped agent and each library's share of it ---------------------------------
 do-size: $(BUILD)/verinit $(BUILD)/lab/initramfs.img
@@ -165,17 +174,28 @@ do-bench: $(LAB)/uki.efi $(LAB)/disk.img $(BENCH)/incumbent/uki-dracut.efi
 do-check: $(BUILD)/verinit $(UNIT_TESTS) $(BUILD)/sysroot-probe $(LAB_IMAGES)
 	SYSROOT=$(SYSROOT) BUILD=$(BUILD) test/run-tests.sh
 
+# ---- the host tools link lib/'s pure half only -----------------------------------------------
+# Never lib/sys/ nor init/, and of the libraries only OpenSSL and json-c: not libkmod, tss2,
+# libcryptsetup or libblkid (test/tool-links.sh reads their link maps). verinit-measure links every
+# pure object, so a pure file that calls into lib/sys/ fails its link; check-config takes from the
+# archive only what it calls (the config parser), which needs no library at all.
+TOOL_LIBS = $(shell pkg-config --libs json-c libcrypto)
+PURE_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRCS))
+PURE_ARCHIVE = rm -f $@ && ar rcs $@ $^
+$(BUILD)/host/libverinit-pure.a: $(PURE_HOST_OBJS)
+	@$(PURE_ARCHIVE)
+
 # ---- measure/: verinit-measure, the host PCR predictor and replayer -----------------------------
-# Host-only (glibc, with the unit tests' sanitizers); it links the shared lib/, never init/.
+# Host-only (glibc, with the unit tests' sanitizers).
 MEASURE_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard measure/*.c))
-$(BUILD)/verinit-measure: $(MEASURE_OBJS) $(filter $(BUILD)/host/lib/%,$(HOST_OBJS))
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+$(BUILD)/verinit-measure: $(MEASURE_OBJS) $(PURE_HOST_OBJS)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(TOOL_LIBS)
 .SECONDARY: $(MEASURE_OBJS)
 do-check: $(BUILD)/verinit-measure
 
 # ---- hooks/: the image builder's tools ----------------------------------------------------------
-$(BUILD)/verinit-check-config: $(BUILD)/host/hooks/check-config.o $(filter $(BUILD)/host/lib/%,$(HOST_OBJS))
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+$(BUILD)/verinit-check-config: $(BUILD)/host/hooks/check-config.o $(BUILD)/host/libverinit-pure.a
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^
 .SECONDARY: $(BUILD)/host/hooks/check-config.o
 do-check: $(BUILD)/verinit-check-config
 
@@ -185,10 +205,12 @@ VG_LIB_OBJS := $(patsubst %.c,$(BUILD)/vg/%.o,$(LIB_SRCS))
 $(BUILD)/vg/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(HOST_CC) $(VG_CFLAGS) -c -o $@ $<
+$(BUILD)/vg/libverinit-pure.a: $(VG_LIB_OBJS)
+	@$(PURE_ARCHIVE)
 $(BUILD)/vg/verinit-measure: $(patsubst %.c,$(BUILD)/vg/%.o,$(wildcard measure/*.c)) $(VG_LIB_OBJS)
-	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
-$(BUILD)/vg/verinit-check-config: $(BUILD)/vg/hooks/check-config.o $(VG_LIB_OBJS)
-	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+	$(HOST_CC) -o $@ $^ $(TOOL_LIBS)
+$(BUILD)/vg/verinit-check-config: $(BUILD)/vg/hooks/check-config.o $(BUILD)/vg/libverinit-pure.a
+	$(HOST_CC) -o $@ $^
 .SECONDARY: $(VG_LIB_OBJS) $(patsubst %.c,$(BUILD)/vg/%.o,$(wildcard measure/*.c) hooks/check-config.c)
 do-check: $(BUILD)/vg/verinit-measure $(BUILD)/vg/verinit-check-config
 

@@ -11,7 +11,24 @@
 
 #include "config.h"
 #include "macro.h"
-#include "sysops.h"
+
+/* Reads all of fd into buf, which has room for max + 1 bytes: the one more tells "too big" from
+ * "exactly max", as the agent's sys_read_full() does (a host tool links only lib/'s pure half).
+ * Returns the length, -E2BIG when fd holds more than max, or -errno. */
+static ssize_t read_all(int fd, char *buf, size_t max) {
+	size_t len = 0;
+	while (len <= max) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			return (ssize_t) len;
+		len += (size_t) n;
+	}
+	return -E2BIG;
+}
 
 int main(int argc, char **argv) {
 	static char buf[CONFIG_FILE_MAX + 1];
@@ -27,7 +44,7 @@ int main(int argc, char **argv) {
 		(void) fprintf(stderr, "verinit-check-config: %s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
-	ssize_t n = sys_read_full(fd, buf, CONFIG_FILE_MAX);
+	ssize_t n = read_all(fd, buf, CONFIG_FILE_MAX);
 	if (n < 0) {
 		(void) fprintf(stderr, "verinit-check-config: %s: %s\n", argv[1],
 			       n == -E2BIG ? "larger than the 64 KiB verinit reads" : strerror((int) -n));

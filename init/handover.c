@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Hands over to the system's init, which must be a file on the verified /usr.
  * Every system call goes through the ops table (sysops.h), switch_root and execve included.
- * Left raw, in lib/switchroot.c: the openat2 resolutions inside the new root (init_open_checked,
+ * Left raw, in lib/sys/switchroot.c: the openat2 resolutions inside the new root (init_open_checked,
  * exec_chain_checked, root_path_exists) and their fstat and pread, on the fd sys->open gave for
  * /sysroot: path resolution against a real tree, which the tests give them as a directory. */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Loads what this machine needs of the configured modules (from the initramfs's
- * /lib/modules/$(uname -r), with dependencies and softdeps: lib/modload.c), judged by their aliases
+ * /lib/modules/$(uname -r), with dependencies and softdeps: lib/sys/modload.c), judged by their aliases
  * (lib/modalias.c):
  *   - a driver (a bus alias: pci:, acpi*:, virtio:, vmbus:, scsi:, ...) when a device it matches is
  *     present: in sysfs now, or announced by the kernel while the devices stage waits (the disks

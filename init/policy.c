@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Left raw: verified_open()'s openat2 resolution (lib/switchroot.c) on the root fd sys->open gave,
+/* Left raw: verified_open()'s openat2 resolution (lib/sys/switchroot.c) on the root fd sys->open gave,
  * as in handover.c. */
 #include <errno.h>
 #include <stdbool.h>

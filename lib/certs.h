@@ -36,7 +36,13 @@ int certs_add_der(struct cert_set *s, const uint8_t *buf, size_t len, struct par
 /* One or more "-----BEGIN CERTIFICATE-----" blocks; text between blocks is ignored. */
 int certs_add_pem(struct cert_set *s, const uint8_t *buf, size_t len, struct parse_error *err);
 
-/* Reads every entry of the directory dirfd whose name ends in .pem (PEM), .der (DER) or .crt
+/* Moves every certificate of add that s lacks into s, or none when they would not fit: returns the
+ * number moved, or -E2BIG (more than 32 in s). What stays in add (already in s, or all of it on
+ * error) is still add's to free. */
+int certs_merge(struct cert_set *s, struct cert_set *add, struct parse_error *err);
+
+/* In the system half, lib/sys/certs-dir.c (the host tools do not link it).
+ * Reads every entry of the directory dirfd whose name ends in .pem (PEM), .der (DER) or .crt
  * (DER when it starts with a SEQUENCE tag, PEM otherwise), in name order, through openat with
  * O_NOFOLLOW; other names are ignored. Fails closed: an entry with such a name that is not a
  * regular file, cannot be read or does not parse fails the whole call, and err names it.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Choosing the partitions of /usr from what the block scan found: by Discoverable Partitions type
- * GUID, by PARTUUID, or by device name. Pure: the scan lives in lib/blockscan.c. */
+ * GUID, by PARTUUID, or by device name. Pure: the scan lives in lib/sys/blockscan.c. */
 #pragma once
 
 #include <stdbool.h>

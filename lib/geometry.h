@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Does the kernel's idea of a disk's partitions match the GPT as libblkid reads it? Pure: no I/O;
- * lib/blockscan.c reads both and asks here.
+ * lib/sys/blockscan.c reads both and asks here.
  *
  * verinit chooses partitions by what libblkid says (type, PARTUUID, label, sectors) and then opens
  * the kernel's device of the same number (/dev/vda2 for entry 2). That is only sound when the two

@@ -3,7 +3,8 @@
  * what they say about each module: a device driver (a bus alias such as pci:, acpi*:, virtio:,
  * vmbus:, scsi:), a filesystem (fs-TYPE), or neither. The agent loads a driver only when a device
  * it matches is present, as udev and modprobe would, and a filesystem only when it is the one to
- * mount. Pure: reading the file and the devices is lib/modload.c's and lib/uevent.c's. */
+ * mount. Pure: reading the file and the devices is lib/sys/modload.c's and
+ * lib/sys/uevent-listen.c's. */
 #pragma once
 
 #include <stdbool.h>

@@ -71,6 +71,7 @@ build_check lab-rebuild test/lab-rebuild.sh "$BUILD"
 build_check readme-matrix test/integration/matrix.sh --check README.md
 check runner-selftest test/runner-selftest.sh
 check measure-cli test/measure-cli.sh "$BUILD"
+check tool-links test/tool-links.sh "$BUILD"
 build_check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"

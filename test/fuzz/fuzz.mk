@@ -24,15 +24,19 @@ FUZZ_ONLY ?=
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_HARNESSES := $(sort $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/*.c)))
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/bin/,$(FUZZ_HARNESSES))
-FUZZ_LIB_SRCS := $(wildcard lib/*.c)
+# Both halves of lib/ go into the archive, which links only what a harness calls: the pure half,
+# and the system half only for enrolled.h, which loads the test certificates with certs_load_dir()
+# as the agent does.
+FUZZ_LIB_SRCS := $(wildcard lib/*.c lib/sys/*.c)
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_LIB := $(FUZZ_DIR)/libverinit-fuzz.a
-# What the parsers link: OpenSSL and json-c (tpm2.c and blockscan.c are never pulled from the archive).
+# What the parsers link: OpenSSL and json-c (lib/sys/tpm2.c, blockscan.c and modload.c are never
+# pulled from the archive).
 FUZZ_PKGS := json-c libcrypto
 FUZZ_LIBS = $(shell pkg-config --libs $(FUZZ_PKGS))
 
 # Recursive: COMMON_CFLAGS may be defined after this file is read.
-FUZZ_WARN = $(or $(COMMON_CFLAGS),-std=gnu11 -D_GNU_SOURCE -Ilib -Iinit -Wall -Wextra -Werror -MMD -MP)
+FUZZ_WARN = $(or $(COMMON_CFLAGS),-std=gnu11 -D_GNU_SOURCE -Ilib -Ilib/sys -Iinit -Wall -Wextra -Werror -MMD -MP)
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = $(FUZZ_WARN) -g -O1 $(FUZZ_SANITIZE) -DFUZZ_CERTS_DIR='"$(abspath test/fuzz/certs)"'
 

@@ -32,7 +32,7 @@ struct sys_ops {
 	/* Waits forever: what is left when even reboot(2) failed. Tests replace it with a longjmp;
 	 * fail_closed() calls it in a loop, so even one that returned would not fall through. */
 	void (*hang)(void);
-	/* lib/switchroot.h's switch_root(): the move into the new root. */
+	/* lib/sys/switchroot.h's switch_root(): the move into the new root. */
 	int (*switch_root)(const char *newroot);
 	/* The system's clean start: closes every fd from 3 up, unblocks every signal and resets its
 	 * disposition, then execve(2). Returns only on failure. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The TPM, as verinit uses it: read which PCR banks are active, extend one PCR in all of them at
  * once, read a PCR back. Nothing else: no sessions, no keys, no NV, no other TPM state.
- * Behind an ops table like lib/sysops.h so the stage code can be tested without a TPM. */
+ * Behind an ops table like lib/sys/sysops.h so the stage code can be tested without a TPM. */
 #pragma once
 
 #include <stdint.h>
