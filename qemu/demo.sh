@@ -27,11 +27,14 @@ since "kernel started" 'Linux version'
 since "verinit started" 'Run /init as init process'
 echo "  verinit stages:"
 grep -E '^\[ *[0-9.]+\] \[(  OK  |FAILED)\] ' "$log" | sed 's/^\[ *\([0-9.]*\)\] /    at \1 s  /'
+status=0 # 1: the boot did not hand over, or a PCR is not what verinit-measure predicts
 case $(v verdict) in
 handed-over) printf '  %-22s %s\n' "outcome" "handed over to the system's init" ;;
-halted) printf '  %-22s %s\n' "outcome" "failed closed: reason $(v reason) in stage $(v stage)"
+halted) status=1
+	printf '  %-22s %s\n' "outcome" "failed closed: reason $(v reason) in stage $(v stage)"
 	grep -m1 -o 'verinit: FAIL .*' "$log" | sed 's/^/    /' ;;
-*) printf '  %-22s %s\n' "outcome" "$(v verdict)" ;;
+*) status=1
+	printf '  %-22s %s\n' "outcome" "$(v verdict)" ;;
 esac
 if [ -s "$run/report" ]; then
 	echo "  PCRs read in the guest after hand-over:"
@@ -39,14 +42,16 @@ if [ -s "$run/report" ]; then
 	# What an operator predicts offline for this UKI and /usr, against what the TPM says.
 	measure=$lab/../verinit-measure
 	if [ -x "$measure" ]; then
-		"$measure" predict --uki "$lab/uki.efi" --usr-env "$lab/usr/usr.env" --cert "$lab/keys/db.crt" \
-			--banks sha256 --format lines | while read -r bank pcr want; do
+		# The initramfs carries qemu/verinit.conf: its settings are facts in PCR 15.
+		while read -r bank pcr want; do
 			if grep -qx "R pcr $bank $pcr $want" "$run/report"; then ok="as predicted by verinit-measure"
-			else ok="NOT as predicted ($want)"; fi
+			else ok="NOT as predicted ($want)" status=1; fi
 			printf '    %s %s %s\n' "$bank" "$pcr" "$ok"
-		done
+		done < <("$measure" predict --uki "$lab/uki.efi" --usr-env "$lab/usr/usr.env" --cert "$lab/keys/db.crt" \
+			--config "$here/verinit.conf" --banks sha256 --format lines)
 	fi
 else
 	echo "  PCRs: the system's init prints them after hand-over; this boot did not hand over"
 fi
 echo "  full serial log: $log"
+exit $status

@@ -118,6 +118,7 @@ mkdir -p "$work" "$stage/usr/include" "$stage/usr/lib" "$logs"
 prepare_sysroot
 
 total_start=$SECONDS
+echo "deps: building the static sysroot from Debian's sources (about 10 min on 2 cores, once: cached in $cache)"
 n=0
 for lib in "${libs[@]}"; do
 	n=$((n + 1))
