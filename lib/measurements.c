@@ -1,26 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "discover.h"
 #include "hexb64.h"
+#include "macro.h"
 #include "measurements.h"
 
-static int record(unsigned pcr, const char *type, const char *event_type, const char *string, unsigned banks,
-		  struct eventlog_record *r) {
+/* The event's string is formatted straight into the record: one that does not fit is -EINVAL,
+ * never a cut string (two settings that differ only past the cut would measure the same). */
+_printf_(6, 7) static int record(unsigned pcr, const char *type, const char *event_type, unsigned banks,
+				 struct eventlog_record *r, const char *fmt, ...) {
+	va_list ap;
 	memset(r, 0, sizeof *r);
 	r->pcr = pcr;
 	(void) snprintf(r->content_type, sizeof r->content_type, "%s", type);
 	(void) snprintf(r->event_type, sizeof r->event_type, "%s", event_type);
-	int w = snprintf(r->string, sizeof r->string, "%s", string);
+	va_start(ap, fmt);
+	int w = vsnprintf(r->string, sizeof r->string, fmt, ap);
+	va_end(ap);
 	if (w < 0 || (size_t) w >= sizeof r->string)
 		return -EINVAL;
 	return pcr_digests_of(banks, r->string, strlen(r->string), &r->digests);
 }
 
 int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r) {
-	return record(pcr, "systemd", "phase", phase, banks, r);
+	return record(pcr, "systemd", "phase", banks, r, "%s", phase);
 }
 
 /* A setting that goes into a fact as one word: present, short, no space (the separator). */
@@ -48,47 +55,39 @@ void measure_facts_settings(struct measure_facts *f, const struct config *c, cha
 }
 
 int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned banks, struct eventlog_record *out) {
-	char s[EVENTLOG_STRING_MAX];
 	int n = 0, r;
 
 	if (!hex_is_sha256(f->root_hash_hex) || !hex_is_sha256(f->signer_sha256) || !f->usr_label)
 		return -EINVAL;
-	(void) snprintf(s, sizeof s, "verinit.usr.roothash=%s", f->root_hash_hex);
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.roothash=%s", f->root_hash_hex);
 	if (r < 0)
 		return r;
-	(void) snprintf(s, sizeof s, "verinit.usr.signer.sha256=%s", f->signer_sha256);
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.signer.sha256=%s", f->signer_sha256);
 	if (r < 0)
 		return r;
-	r = record(pcr, "verinit", "verinit",
-		   f->kernel_verified ? "verinit.usr.kernel_verified=yes" : "verinit.usr.kernel_verified=no", banks,
-		   &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.kernel_verified=%s",
+		   f->kernel_verified ? "yes" : "no");
 	if (r < 0)
 		return r;
 	char label[160];
 	label_escape(f->usr_label, label, sizeof label);
-	(void) snprintf(s, sizeof s, "verinit.usr.slot=%s pinned=%s", label, f->pinned ? "yes" : "no");
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.slot=%s pinned=%s", label, f->pinned ? "yes" : "no");
 	if (r < 0)
 		return r;
 	if (!word_ok(f->usr_fstype) || !word_ok(f->usr_flags) || !word_ok(f->root_flags) || !f->init || !f->init[0] ||
 	    !word_ok(f->init) || (!f->root_tmpfs && (!word_ok(f->root_fstype) || !word_ok(f->root_exec))))
 		return -EINVAL;
-	(void) snprintf(s, sizeof s, "verinit.usr.mount=%s flags=%s", f->usr_fstype, f->usr_flags);
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.mount=%s flags=%s", f->usr_fstype, f->usr_flags);
 	if (r < 0)
 		return r;
 	if (f->root_tmpfs)
-		(void) snprintf(s, sizeof s, "verinit.root=tmpfs flags=%s", f->root_flags);
+		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.root=tmpfs flags=%s", f->root_flags);
 	else
-		(void) snprintf(s, sizeof s, "verinit.root=device fstype=%s flags=%s exec=%s", f->root_fstype,
-				f->root_flags, f->root_exec);
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.root=device fstype=%s flags=%s exec=%s",
+			   f->root_fstype, f->root_flags, f->root_exec);
 	if (r < 0)
 		return r;
-	(void) snprintf(s, sizeof s, "verinit.init=%s", f->init);
-	r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.init=%s", f->init);
 	if (r < 0)
 		return r;
 	/* SELinux's fact also says whether the policy is locked and which store a reload reads. */
@@ -108,9 +107,8 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 			continue;
 		if (!hex_is_sha256(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
 			return -EINVAL;
-		(void) snprintf(s, sizeof s, "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
-				policies[i].mode, policies[i].extra);
-		r = record(pcr, "verinit", "verinit", s, banks, &out[n++]);
+		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
+			   policies[i].mode, policies[i].extra);
 		if (r < 0)
 			return r;
 	}
@@ -119,7 +117,5 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 
 int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,
 			   struct eventlog_record *r) {
-	char s[EVENTLOG_STRING_MAX];
-	(void) snprintf(s, sizeof s, "verinit.failure stage=%.64s reason=%.64s", stage, reason);
-	return record(pcr, "verinit", "verinit-failure", s, banks, r);
+	return record(pcr, "verinit", "verinit-failure", banks, r, "verinit.failure stage=%.64s reason=%.64s", stage, reason);
 }
