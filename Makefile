@@ -225,6 +225,55 @@ $(BUILD)/vg/verinit-check-config: $(BUILD)/vg/hooks/check-config.o $(BUILD)/vg/l
 .SECONDARY: $(VG_LIB_OBJS) $(patsubst %.c,$(BUILD)/vg/%.o,$(wildcard measure/*.c) hooks/check-config.c)
 do-check: $(BUILD)/vg/verinit-measure $(BUILD)/vg/verinit-check-config
 
+# ---- release: the host tools as installed (no sanitizers; hardened; Debian's CFLAGS/LDFLAGS apply) ----
+REL_CFLAGS := $(COMMON_CFLAGS) -O2 -g -fPIE -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection=full -D_FORTIFY_SOURCE=2 $(CFLAGS) $(CPPFLAGS)
+REL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack,--as-needed $(LDFLAGS)
+REL_LIB_OBJS := $(patsubst %.c,$(BUILD)/release/%.o,$(LIB_SRCS))
+$(BUILD)/release/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) $(REL_CFLAGS) -c -o $@ $<
+$(BUILD)/release/libverinit-pure.a: $(REL_LIB_OBJS)
+	@$(PURE_ARCHIVE)
+$(BUILD)/release/verinit-measure: $(patsubst %.c,$(BUILD)/release/%.o,$(wildcard measure/*.c)) $(REL_LIB_OBJS)
+	$(HOST_CC) $(REL_CFLAGS) $(REL_LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+$(BUILD)/release/verinit-check-config: $(BUILD)/release/hooks/check-config.o $(BUILD)/release/libverinit-pure.a
+	$(HOST_CC) $(REL_CFLAGS) $(REL_LDFLAGS) -o $@ $^
+.SECONDARY: $(REL_LIB_OBJS) $(patsubst %.c,$(BUILD)/release/%.o,$(wildcard measure/*.c) hooks/check-config.c)
+do-all: $(BUILD)/release/verinit-measure $(BUILD)/release/verinit-check-config
+do-check: $(BUILD)/release/verinit-measure $(BUILD)/release/verinit-check-config
+
+# ---- install: copies what `make` built, nothing else (no host packages, no sysroot) ------------------
+# One table for install and uninstall: SOURCE:DESTINATION:MODE, DESTINATION under PREFIX. The
+# agent is not on PATH (it only runs as an initramfs's /init); the hooks find it, the lock file and
+# sbom.py in lib/verinit beside their own bin/ (hooks/verinit-mkinitramfs, the kernel-install plugin).
+PREFIX ?= /usr
+DESTDIR ?=
+INSTALL_TABLE := \
+	$(BUILD)/verinit:lib/verinit/verinit:0755 \
+	third_party/sources.lock:lib/verinit/sources.lock:0644 \
+	hooks/sbom.py:lib/verinit/sbom.py:0644 \
+	$(BUILD)/release/verinit-measure:bin/verinit-measure:0755 \
+	$(BUILD)/release/verinit-check-config:bin/verinit-check-config:0755 \
+	hooks/verinit-sign:bin/verinit-sign:0755 \
+	hooks/verinit-mkinitramfs:bin/verinit-mkinitramfs:0755 \
+	hooks/verinit-uki:bin/verinit-uki:0755 \
+	hooks/kernel-install/60-verinit.install:lib/kernel/install.d/60-verinit.install:0755 \
+	docs/examples/verinit.conf:share/doc/verinit/examples/verinit.conf:0644
+# Directories uninstall removes when they are left empty (deepest first).
+INSTALL_DIRS := share/doc/verinit/examples share/doc/verinit lib/verinit
+.PHONY: install uninstall
+install:
+	@for e in $(INSTALL_TABLE); do src=$${e%%:*}; [ -e "$$src" ] || \
+		{ echo "install: $$src is not built: run make first (make install only copies)" >&2; exit 1; }; done
+	@for e in $(INSTALL_TABLE); do src=$${e%%:*} rest=$${e#*:}; dst=$${rest%%:*} mode=$${rest##*:}; \
+		install -D -m $$mode "$$src" "$(DESTDIR)$(PREFIX)/$$dst" || exit 1; \
+		echo "installed $(DESTDIR)$(PREFIX)/$$dst"; done
+uninstall:
+	@for e in $(INSTALL_TABLE); do rest=$${e#*:}; dst=$${rest%%:*}; \
+		rm -f "$(DESTDIR)$(PREFIX)/$$dst" && echo "removed $(DESTDIR)$(PREFIX)/$$dst"; done
+	@for d in $(INSTALL_DIRS); do rmdir "$(DESTDIR)$(PREFIX)/$$d" 2>/dev/null || true; done
+
 # ---- fuzzing: a libFuzzer harness per parser of attacker-influenced bytes (test/fuzz/) -------------
 # make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs a fixed number of inputs each (FUZZ_RUNS, FUZZ_SEED).
 include test/fuzz/fuzz.mk

@@ -4,27 +4,27 @@
 # the staging area, or into the entry directory without one; "remove" deletes what it made and
 # nothing else; another chosen initrd generator makes it do nothing. With layout=uki it installs a
 # signed UKI holding that initramfs and the configured command line, with its expected PCRs, and
-# removes them again.
+# removes them again. The plugin and the tools it runs are those `make install` puts into an image
+# (DESTDIR, PREFIX=/usr): they find each other where they are installed, not in this tree.
 # Usage: test/hooks-kernel-install.sh BUILD
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${1:?usage: test/hooks-kernel-install.sh BUILD}
+build=$(cd "${1:?usage: test/hooks-kernel-install.sh BUILD}" && pwd)
 kver=$(cat "$build/lab/kernel/kver") || { echo "hooks-kernel-install: no lab kernel"; exit 1; }
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 checks=0 failures=0
 pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)) failures=$((failures + 1)); echo "hooks-kernel-install: FAIL $*"; }
-plugin=$here/hooks/kernel-install/60-verinit.install
 
 # An installed verinit, as an image would carry it.
-lib=$w/usr/lib/verinit
-mkdir -p "$lib" "$w/etc/verinit/certs"
-cp "$build/verinit" "$build/verinit-check-config" "$here/hooks/verinit-mkinitramfs" "$here/hooks/sbom.py" \
-	"$here/third_party/sources.lock" "$here/hooks/verinit-uki" "$build/verinit-measure" "$lib/"
+make -s -C "$here" install DESTDIR="$w" PREFIX=/usr BUILD="$build" >/dev/null 2>"$w/err" ||
+	{ echo "hooks-kernel-install: FAIL make install: $(cat "$w/err")"; exit 1; }
+plugin=$w/usr/lib/kernel/install.d/60-verinit.install
+mkdir -p "$w/etc/verinit/certs"
 cp "$here/qemu/verinit.conf" "$w/etc/verinit/verinit.conf"
 cp "$build/lab/keys/db.crt" "$w/etc/verinit/certs/"
-export VERINIT_CONF=$w/etc/verinit/verinit.conf VERINIT_CERTS=$w/etc/verinit/certs VERINIT_LIBEXEC=$lib \
+export VERINIT_CONF=$w/etc/verinit/verinit.conf VERINIT_CERTS=$w/etc/verinit/certs \
 	VERINIT_MODULES=$build/lab/kernel/modules KERNEL_INSTALL_LAYOUT=bls
 entry=$w/boot/machine-id/$kver staging=$w/staging
 mkdir -p "$entry" "$staging"

@@ -77,6 +77,7 @@ check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"
 check hooks-kernel-install test/hooks-kernel-install.sh "$BUILD"
+check install test/install.sh "$BUILD"
 check valgrind-tools test/valgrind-tools.sh "$BUILD"
 
 # libFuzzer smoke: each harness's regression inputs, then a fixed number of inputs mutated from its

@@ -2,6 +2,7 @@
 /* config_parse() from tables: input → return value, line and message, or → a few fields. */
 #include <errno.h>
 #include <setjmp.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -496,6 +497,36 @@ static void test_lab_config_parses(void **state) {
 	assert_string_equal(c.modules[9], "crc32c_generic");
 }
 
+/* docs/examples/verinit.conf (installed as the example) says every default it shows as "#key=value":
+ * uncommented, those lines parse to exactly what an empty file does. Run from the source tree. */
+static void test_example_is_the_defaults(void **state) {
+	static char text[CONFIG_FILE_MAX], settings[CONFIG_FILE_MAX];
+	static struct config example, empty;
+	size_t used = 0, keys = 0;
+	(void) state;
+	FILE *f = fopen("docs/examples/verinit.conf", "r");
+	assert_non_null(f);
+	while (fgets(text, sizeof text, f)) {
+		size_t k = 1;
+		while (text[k] && (islower((unsigned char) text[k]) || text[k] == '.' || text[k] == '_'))
+			k++;
+		if (text[0] != '#' || k == 1 || text[k] != '=')
+			continue;
+		size_t len = strlen(text + 1);
+		assert_true(used + len < sizeof settings);
+		memcpy(settings + used, text + 1, len);
+		used += len;
+		keys++;
+	}
+	(void) fclose(f);
+	assert_true(keys >= 15);
+	struct parse_error err = {};
+	if (config_parse(settings, used, &example, &err) < 0)
+		fail_msg("the example's line %u: %s", err.line, err.msg);
+	assert_int_equal(config_parse("", 0, &empty, NULL), 0);
+	assert_memory_equal(&example, &empty, sizeof example);
+}
+
 static void test_strings(void **state) {
 	(void) state;
 	assert_string_equal(failure_action_to_string(FAILURE_POWEROFF), "poweroff");
@@ -512,7 +543,7 @@ int main(void) {
 		/* clang-format off */
 		cmocka_unit_test(test_table),          cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_every_key_once), cmocka_unit_test(test_lab_config_parses),
-		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_strings),        cmocka_unit_test(test_example_is_the_defaults),
 		/* clang-format on */
 	};
 	print_message("config: %zu table cases\n", ELEMENTSOF(cases));
