@@ -74,6 +74,7 @@ check measure-cli test/measure-cli.sh "$BUILD"
 check tool-links test/tool-links.sh "$BUILD"
 build_check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"
+check sbom-spdx test/sbom-spdx.sh "$BUILD"
 check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"
 check hooks-kernel-install test/hooks-kernel-install.sh "$BUILD"

@@ -27,6 +27,8 @@ packages=(
 	# systemd-repart (the repart-built disk) and systemd-measure (checked against verinit-measure)
 	systemd
 	python3 python3-cryptography python3-importlib-resources
+	# the SBOMs' check against the SPDX 2.3 schema (test/spdx/validate.py)
+	python3-jsonschema
 )
 # make bench: the incumbent's initramfs (dracut-core with systemd 252; its pcrphase module wants
 # tpm2-tools) and the plot
