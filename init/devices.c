@@ -15,6 +15,7 @@
 #include "log.h"
 #include "slot.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 
 #define POLL_US 50000
@@ -506,10 +507,9 @@ int stage_devices(struct context *ctx) {
 			: strcmp(role, "usr-verity") == 0   ? ctx->dev_hash
 							    : ctx->dev_root,
 			&found[i]);
-		int w = snprintf(ctx->status + used, sizeof ctx->status - used, "%s%s %s", used ? ", " : "", role,
-				 found[i].dev);
-		if (w > 0 && (size_t) w < sizeof ctx->status - used)
-			used += (size_t) w;
+		/* A role that does not fit is left out of the status line, not the boot. */
+		(void) strbuf_append(ctx->status, sizeof ctx->status, &used, "%s%s %s", used ? ", " : "", role,
+				     found[i].dev);
 	}
 	/* The signature stage reads the partition again: it must be the root hash chosen here. */
 	ctx->slot_chosen = a.slots && !a.sig_file;

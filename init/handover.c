@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "measure.h"
 #include "report.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "switchroot.h"
 #include "sysops.h"
 
@@ -35,11 +35,9 @@ static void log_timing(struct context *ctx) {
 	for (size_t i = 0; i < ctx->n_timing; i++) {
 		const struct stage_timing *t = &ctx->timing[i];
 		uint64_t end = t->end_us ? t->end_us : sys->now_us();
-		int w = snprintf(buf + used, sizeof buf - used, "%s%s %" PRIu64 " ms", i ? ", " : "", t->name,
-				 (end - t->start_us) / 1000);
-		if (w < 0 || (size_t) w >= sizeof buf - used)
+		if (!strbuf_append(buf, sizeof buf, &used, "%s%s %" PRIu64 " ms", i ? ", " : "", t->name,
+				   (end - t->start_us) / 1000))
 			break;
-		used += (size_t) w;
 	}
 	uint64_t now = sys->now_us();
 	log_info("Hand-over %" PRIu64 ".%03" PRIu64 " s after the kernel started (kernel %" PRIu64 " ms, verinit %" PRIu64

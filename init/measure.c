@@ -12,6 +12,7 @@
 #include "measure.h"
 #include "measurements.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 #include "tpm2.h"
 
@@ -84,11 +85,8 @@ static void banks_text(unsigned banks, char *buf, size_t size) {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int b = 0; b < _PCR_BANK_MAX; b++)
-		if (banks & (1U << b)) {
-			int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
-			if (w > 0 && (size_t) w < size - used)
-				used += (size_t) w;
-		}
+		if (banks & (1U << b))
+			(void) strbuf_append(buf, size, &used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
 }
 
 /* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know),

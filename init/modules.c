@@ -21,6 +21,7 @@
 #include "modalias.h"
 #include "modload.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 
 /* Returns 0, or the load's error (logged). */
@@ -103,10 +104,8 @@ static const char *names_in(const struct context *ctx, enum module_state s, char
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
 		if (m->state[i] != s)
 			continue;
-		int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", ctx->cfg.modules[i]);
-		if (w < 0 || (size_t) w >= size - used)
+		if (!strbuf_append(buf, size, &used, "%s%s", used ? " " : "", ctx->cfg.modules[i]))
 			break; /* a long list is cut in the log line only */
-		used += (size_t) w;
 	}
 	return buf[0] ? buf : "none";
 }
