@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "pcr.h"
 #include "policy.h"
+#include "stage.h"
 #include "switchroot.h"
 #include "sysops.h"
 
@@ -55,7 +56,7 @@ int policy_result(struct context *ctx, int r, enum tpm_mode requirement, const c
 	log_warning("%s policy %s not loaded (%s=optional): %s; recorded in the boot report", what, path, what, error);
 	ctx->reason = REASON_NONE;
 	sha256[0] = '\0';
-	(void) snprintf(ctx->status, sizeof ctx->status, "NOT loaded, %s=optional", what);
+	stage_status(ctx, "NOT loaded, %s=optional", what);
 	return 0;
 }
 
