@@ -56,7 +56,7 @@ int stage_config(struct context *ctx) {
 		 usr_discovery_to_string(ctx->cfg.usr_discovery),
 		 ctx->cfg.usr_slots == USR_SLOTS_NEWEST ? " (newest slot)" : "",
 		 ctx->cfg.usrhash[0] ? "root hash pinned by usrhash=" : "no pinned root hash",
-		 kernel_verify_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
+		 requirement_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
 		 ctx->cfg.init);
 	return 0;
 }

@@ -135,7 +135,7 @@ int stage_tpm(struct context *ctx) {
 	read_boot_id(&ctx->pcr);
 	while ((r = tpm_start(&ctx->pcr)) == -ENOENT && sys->now_us() < deadline)
 		sys->sleep_us(POLL_US);
-	if (r == -ENOENT && c->tpm == TPM_OPTIONAL) {
+	if (r == -ENOENT && c->tpm == REQUIREMENT_OPTIONAL) {
 		log_warning("No TPM (%s) after %u s; booting unmeasured (tpm=optional), recorded in the boot report",
 			    TPM_DEVICE, c->tpm_timeout);
 		stage_status(ctx, "no TPM, tpm=optional");

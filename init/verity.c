@@ -179,7 +179,7 @@ int stage_verity(struct context *ctx) {
 					 (const char *) ctx->sig.signature, ctx->sig.signature_len, flags);
 	if (r < 0 && ctx->crypt_saw_nokey)
 		r = -ENOKEY;
-	if (r == -ENOKEY && ctx->cfg.kernel_verify == KERNEL_VERIFY_OPTIONAL) {
+	if (r == -ENOKEY && ctx->cfg.kernel_verify == REQUIREMENT_OPTIONAL) {
 		log_warning("The kernel has no key for the /usr signature; activating on verinit's own check "
 			    "(kernel_verify=optional), recorded in the boot report");
 		r = crypt_activate_by_volume_key(cd, "usr", (const char *) ctx->sig.root_hash,
