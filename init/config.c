@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "measure.h"
+#include "stage.h"
 #include "stages.h"
 #include "sysops.h"
 
@@ -36,20 +37,15 @@ int stage_config(struct context *ctx) {
 	apply_failure_policy(ctx);
 
 	n = sys_read_small_file("/proc/cmdline", buf, CMDLINE_MAX + 2);
-	if (n < 0) {
-		ctx->reason = REASON_CMDLINE;
-		return log_error_errno((int) n, "Cannot read /proc/cmdline: %m");
-	}
+	if (n < 0)
+		return stage_fail(ctx, REASON_CMDLINE, (int) n, "Cannot read /proc/cmdline: %m");
 	r = cmdline_parse(buf, (size_t) n, &cl, &err);
-	if (r < 0) {
-		ctx->reason = REASON_CMDLINE;
-		return log_error_errno(r, "Kernel command line, word %u: %s", err.line, err.msg);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_CMDLINE, r, "Kernel command line, word %u: %s", err.line, err.msg);
 	r = cmdline_apply(&cl, &ctx->cfg, &err);
-	if (r < 0) {
-		ctx->reason = r == -EPERM ? REASON_CMDLINE_WEAKENS : REASON_CMDLINE;
-		return log_error_errno(r, "Kernel command line, word %u, refused: %s", err.line, err.msg);
-	}
+	if (r < 0)
+		return stage_fail(ctx, r == -EPERM ? REASON_CMDLINE_WEAKENS : REASON_CMDLINE, r,
+				  "Kernel command line, word %u, refused: %s", err.line, err.msg);
 	apply_failure_policy(ctx);
 	/* A failure in a later stage, even one before the TPM stage, is measured where the verifier
 	 * of this image looks. */
@@ -60,7 +56,7 @@ int stage_config(struct context *ctx) {
 		 usr_discovery_to_string(ctx->cfg.usr_discovery),
 		 ctx->cfg.usr_slots == USR_SLOTS_NEWEST ? " (newest slot)" : "",
 		 ctx->cfg.usrhash[0] ? "root hash pinned by usrhash=" : "no pinned root hash",
-		 kernel_verify_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
+		 requirement_to_string(ctx->cfg.kernel_verify), verity_mode_to_string(ctx->cfg.verity_on_corruption),
 		 ctx->cfg.init);
 	return 0;
 }

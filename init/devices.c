@@ -14,7 +14,9 @@
 #include "hexb64.h"
 #include "log.h"
 #include "slot.h"
+#include "stage.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 
 #define POLL_US 50000
@@ -93,12 +95,11 @@ static int read_candidates(struct context *ctx, const struct part *parts, size_t
 			a->sigs[k].part = (int) i; /* a new scan: the same partition, maybe another index */
 			continue;
 		}
-		if (a->nsigs == SLOT_SIGS_MAX) {
-			ctx->reason = REASON_DEVICE_AMBIGUOUS;
-			return log_error_errno(-E2BIG, "More than %d usr-verity-sig partitions (%s is one more); refusing "
-						       "to choose among them",
-					       SLOT_SIGS_MAX, parts[i].dev);
-		}
+		if (a->nsigs == SLOT_SIGS_MAX)
+			return stage_fail(ctx, REASON_DEVICE_AMBIGUOUS, -E2BIG,
+					  "More than %d usr-verity-sig partitions (%s is one more); refusing "
+					  "to choose among them",
+					  SLOT_SIGS_MAX, parts[i].dev);
 		int r = signature_read_partition(ctx, parts[i].dev, &sig);
 		if (r < 0)
 			return r;
@@ -180,11 +181,10 @@ static int try_scan(struct context *ctx, const struct part *parts, size_t np, st
 	a->missing = NULL;
 	for (size_t i = 0; i < a->n; i++) {
 		int r = discover_pick(parts, np, &a->wants[i]);
-		if (r == -ENOTUNIQ) {
-			ctx->reason = REASON_DEVICE_AMBIGUOUS;
-			return log_error_errno(r, "Two or more partitions match %s (%s); refusing to guess", a->roles[i],
-					       want_text(&a->wants[i], buf, sizeof buf));
-		}
+		if (r == -ENOTUNIQ)
+			return stage_fail(ctx, REASON_DEVICE_AMBIGUOUS, r,
+					  "Two or more partitions match %s (%s); refusing to guess", a->roles[i],
+					  want_text(&a->wants[i], buf, sizeof buf));
 		if (r < 0 && !a->missing)
 			a->missing = a->roles[i];
 		a->picked[i] = r;
@@ -241,10 +241,10 @@ static int timed_out(struct context *ctx, const struct part *parts, size_t np, c
 		if (slot_choose(parts, np, live, m, &a->rules, &c) == -ESRCH) {
 			char hex[65];
 			(void) hex_encode(a->usrhash, 32, hex, sizeof hex);
-			ctx->reason = REASON_USRHASH_NOT_FOUND;
-			return log_error_errno(-ESRCH, "No usr-verity-sig partition has the root hash usrhash=%s after %u s "
-						       "(%zu slot(s) seen, listed above)",
-					       hex, ctx->cfg.device_timeout, m);
+			return stage_fail(ctx, REASON_USRHASH_NOT_FOUND, -ESRCH,
+					  "No usr-verity-sig partition has the root hash usrhash=%s after %u s "
+					  "(%zu slot(s) seen, listed above)",
+					  hex, ctx->cfg.device_timeout, m);
 		}
 		/* Each candidate's partitions, and which of them never came. */
 		for (size_t k = 0; k < m; k++) {
@@ -274,11 +274,10 @@ static int refuse_overlaps(struct context *ctx, const char *const *roles, const 
 		if (j < 0)
 			continue;
 		const struct part *p = &parts[picked[i]], *q = &parts[j];
-		ctx->reason = REASON_PARTITION_OVERLAP;
-		return log_error_errno(-EBADMSG,
-				       "%s %s (sectors %" PRIu64 "+%" PRIu64 ") overlaps %s (sectors %" PRIu64 "+%" PRIu64
-				       "); refusing the partition table",
-				       roles[i], p->dev, p->start, p->size, q->dev, q->start, q->size);
+		return stage_fail(ctx, REASON_PARTITION_OVERLAP, -EBADMSG,
+				  "%s %s (sectors %" PRIu64 "+%" PRIu64 ") overlaps %s (sectors %" PRIu64 "+%" PRIu64
+				  "); refusing the partition table",
+				  roles[i], p->dev, p->start, p->size, q->dev, q->start, q->size);
 	}
 	return 0;
 }
@@ -371,22 +370,19 @@ static int await_devices(struct context *ctx, struct await *a, struct part *out)
 		/* The last scan: what the kernel has not partitioned by now, it never will. */
 		const bool final = sys->now_us() >= ctx->device_deadline_us;
 		int np = blockscan("/sys/class/block", final, parts, seen, sizeof seen, &err);
-		if (np == -EBADMSG || np == -E2BIG) {
-			ctx->reason = REASON_PARTITION_TABLE;
-			return log_error_errno(np, "%s; refusing the partition table", err.msg);
-		}
+		if (np == -EBADMSG || np == -E2BIG)
+			return stage_fail(ctx, REASON_PARTITION_TABLE, np, "%s; refusing the partition table", err.msg);
 		if (np < 0)
 			return log_error_errno(np, "Cannot list block devices in /sys/class/block: %m");
 		const struct part *scan = parts;
 		int r = 0;
 		if (a->slots && a->boot_uuid[0])
 			scan = boot_disk_view(parts, (size_t) np, a, &r);
-		if (r == -ENOTUNIQ) {
-			ctx->reason = REASON_DEVICE_AMBIGUOUS;
-			return log_error_errno(r, "Two partitions have the loader's PARTUUID %s: which disk booted is not "
-						  "known; refusing to guess",
-					       a->boot_uuid);
-		}
+		if (r == -ENOTUNIQ)
+			return stage_fail(ctx, REASON_DEVICE_AMBIGUOUS, r,
+					  "Two partitions have the loader's PARTUUID %s: which disk booted is not "
+					  "known; refusing to guess",
+					  a->boot_uuid);
 		if (r == 0)
 			r = try_scan(ctx, scan, (size_t) np, a);
 		else
@@ -462,11 +458,9 @@ int stage_devices(struct context *ctx) {
 		a.slots = true;
 		boot_partuuid(a.boot_uuid);
 		a.sig_file = !sig_partition;
-		if (a.sig_file && !a.rules.usrhash) {
-			ctx->reason = REASON_SIG_MISSING;
-			return log_error_errno(-ENOKEY, "usr.signature=%s needs usrhash= on the kernel command line",
-					       c->usr_signature);
-		}
+		if (a.sig_file && !a.rules.usrhash)
+			return stage_fail(ctx, REASON_SIG_MISSING, -ENOKEY,
+					  "usr.signature=%s needs usrhash= on the kernel command line", c->usr_signature);
 	} else if (sig_partition) {
 		a.roles[a.n] = "usr-verity-sig";
 		a.wants[a.n++] = (struct part_want){ GPT_USR_VERITY_SIG_X86_64, NULL, true };
@@ -506,10 +500,9 @@ int stage_devices(struct context *ctx) {
 			: strcmp(role, "usr-verity") == 0   ? ctx->dev_hash
 							    : ctx->dev_root,
 			&found[i]);
-		int w = snprintf(ctx->status + used, sizeof ctx->status - used, "%s%s %s", used ? ", " : "", role,
-				 found[i].dev);
-		if (w > 0 && (size_t) w < sizeof ctx->status - used)
-			used += (size_t) w;
+		/* A role that does not fit is left out of the status line, not the boot. */
+		(void) strbuf_append(ctx->status, sizeof ctx->status, &used, "%s%s %s", used ? ", " : "", role,
+				     found[i].dev);
 	}
 	/* The signature stage reads the partition again: it must be the root hash chosen here. */
 	ctx->slot_chosen = a.slots && !a.sig_file;

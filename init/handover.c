@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +14,9 @@
 #include "log.h"
 #include "measure.h"
 #include "report.h"
+#include "stage.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "switchroot.h"
 #include "sysops.h"
 
@@ -35,11 +36,9 @@ static void log_timing(struct context *ctx) {
 	for (size_t i = 0; i < ctx->n_timing; i++) {
 		const struct stage_timing *t = &ctx->timing[i];
 		uint64_t end = t->end_us ? t->end_us : sys->now_us();
-		int w = snprintf(buf + used, sizeof buf - used, "%s%s %" PRIu64 " ms", i ? ", " : "", t->name,
-				 (end - t->start_us) / 1000);
-		if (w < 0 || (size_t) w >= sizeof buf - used)
+		if (!strbuf_append(buf, sizeof buf, &used, "%s%s %" PRIu64 " ms", i ? ", " : "", t->name,
+				   (end - t->start_us) / 1000))
 			break;
-		used += (size_t) w;
 	}
 	uint64_t now = sys->now_us();
 	log_info("Hand-over %" PRIu64 ".%03" PRIu64 " s after the kernel started (kernel %" PRIu64 " ms, verinit %" PRIu64
@@ -51,16 +50,12 @@ static void log_timing(struct context *ctx) {
 int handover_record(struct context *ctx) {
 	log_timing(ctx);
 	int r = measure_leave(ctx);
-	if (r < 0) {
-		ctx->reason = REASON_MEASURE;
-		return r;
-	}
+	if (r < 0)
+		return stage_failed(ctx, REASON_MEASURE, r);
 	/* Written into the initramfs's /run, which switch_root() moves into the new root. */
 	r = report_write(ctx);
-	if (r < 0) {
-		ctx->reason = REASON_INTERNAL;
-		return log_error_errno(r, "Cannot write the boot report %s: %m", REPORT_PATH);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_INTERNAL, r, "Cannot write the boot report %s: %m", REPORT_PATH);
 	return 0;
 }
 
@@ -86,12 +81,11 @@ static int check_exec_chain(struct context *ctx, int rootfd, dev_t usr_dev) {
 				       r == -EXDEV ? "is not on the verified /usr" : "cannot be used");
 	}
 	r = root_path_exists(rootfd, "/etc/ld.so.preload");
-	if (r != 0) {
-		ctx->reason = REASON_INIT_UNVERIFIED;
-		return log_error_errno(r < 0 ? r : -EPERM, "/etc/ld.so.preload %s on the new root: the dynamic loader would "
-							   "load what it names into the init",
-				       r < 0 ? "cannot be checked" : "exists");
-	}
+	if (r != 0)
+		return stage_fail(ctx, REASON_INIT_UNVERIFIED, r < 0 ? r : -EPERM,
+				  "/etc/ld.so.preload %s on the new root: the dynamic loader would "
+				  "load what it names into the init",
+				  r < 0 ? "cannot be checked" : "exists");
 	return 0;
 }
 
@@ -104,19 +98,15 @@ int stage_handover(struct context *ctx) {
 	int r = sys->lstat("/sysroot/usr", &usr);
 	if (r < 0)
 		return log_error_errno(r, "Cannot stat /sysroot/usr: %m");
-	if (!S_ISDIR(usr.st_mode) || usr.st_dev != ctx->usr_dev) {
-		ctx->reason = REASON_INIT_UNVERIFIED;
-		return log_error_errno(-EXDEV, "/sysroot/usr is not the verified /dev/mapper/usr");
-	}
+	if (!S_ISDIR(usr.st_mode) || usr.st_dev != ctx->usr_dev)
+		return stage_fail(ctx, REASON_INIT_UNVERIFIED, -EXDEV, "/sysroot/usr is not the verified /dev/mapper/usr");
 	_cleanup_close_ int rootfd = sys->open("/sysroot", O_RDONLY | O_DIRECTORY, 0);
 	if (rootfd < 0)
 		return log_error_errno(rootfd, "Cannot open /sysroot: %m");
 	_cleanup_close_ int initfd = init_open_checked(rootfd, init, ctx->usr_dev);
-	if (initfd < 0) {
-		ctx->reason = REASON_INIT_UNVERIFIED;
-		return log_error_errno(initfd, "The init %s %s: %m", init,
-				       initfd == -EXDEV ? "is not on the verified /usr" : "cannot be used");
-	}
+	if (initfd < 0)
+		return stage_fail(ctx, REASON_INIT_UNVERIFIED, initfd, "The init %s %s: %m", init,
+				  initfd == -EXDEV ? "is not on the verified /usr" : "cannot be used");
 	r = check_exec_chain(ctx, rootfd, ctx->usr_dev);
 	if (r < 0)
 		return r;
@@ -135,10 +125,8 @@ int stage_handover(struct context *ctx) {
 		return r;
 	/* exec goes by path (a script's interpreter needs one): it must still be the file checked. */
 	r = sys->stat(init, &now);
-	if (r < 0 || now.st_dev != checked.st_dev || now.st_ino != checked.st_ino) {
-		ctx->reason = REASON_INIT_UNVERIFIED;
-		return log_error_errno(-ESTALE, "%s is no longer the file that was checked", init);
-	}
+	if (r < 0 || now.st_dev != checked.st_dev || now.st_ino != checked.st_ino)
+		return stage_fail(ctx, REASON_INIT_UNVERIFIED, -ESTALE, "%s is no longer the file that was checked", init);
 
 	/* A clean start for the system: console as stdio, nothing else open, a fixed environment. */
 	_cleanup_close_ int console = sys->open("/dev/console", O_RDWR | O_NOCTTY, 0);
@@ -156,6 +144,5 @@ int stage_handover(struct context *ctx) {
 	/* Closes every other fd and resets the signals first (sysops.c). */
 	r = sys->execve(init, argv, envp);
 	log_set_fds(-EBADF, STDERR_FILENO);
-	ctx->reason = REASON_INIT_UNVERIFIED;
-	return log_error_errno(r, "Cannot execute %s: %m", init);
+	return stage_fail(ctx, REASON_INIT_UNVERIFIED, r, "Cannot execute %s: %m", init);
 }

@@ -14,6 +14,7 @@
 #include "ipe.h"
 #include "log.h"
 #include "policy.h"
+#include "stage.h"
 #include "stages.h"
 #include "sysops.h"
 
@@ -55,11 +56,10 @@ static int update_existing(struct context *ctx, const char *name, const struct i
 	ssize_t n = sys_read_small_file(path, text, sizeof text);
 	if (n < 0 || ipe_version_parse(text, (size_t) n, &theirs) < 0)
 		return log_error_errno(n < 0 ? (int) n : -EBADMSG, "Cannot read the version of the loaded IPE policy %s", name);
-	if (ipe_version_cmp(ours, &theirs) < 0) {
-		ctx->reason = REASON_IPE_DOWNGRADE;
-		return log_error_errno(-EPERM, "IPE policy %s %u.%u.%u is older than the loaded %u.%u.%u: refusing to downgrade",
-				       name, ours->major, ours->minor, ours->patch, theirs.major, theirs.minor, theirs.patch);
-	}
+	if (ipe_version_cmp(ours, &theirs) < 0)
+		return stage_fail(ctx, REASON_IPE_DOWNGRADE, -EPERM,
+				  "IPE policy %s %u.%u.%u is older than the loaded %u.%u.%u: refusing to downgrade", name,
+				  ours->major, ours->minor, ours->patch, theirs.major, theirs.minor, theirs.patch);
 	if (loaded_same(name, blob, len) == 0) {
 		log_info("IPE policy %s %u.%u.%u is loaded already", name, ours->major, ours->minor, ours->patch);
 		return 0;
@@ -127,16 +127,13 @@ static int ipe_load(struct context *ctx) {
 	const uint8_t *blob = NULL;
 
 	ssize_t n = policy_read(c->ipe_policy, ctx->usr_dev, &blob, ctx->ipe_sha256);
-	if (n < 0) {
-		ctx->reason = REASON_POLICY_UNVERIFIED;
-		return log_error_errno((int) n, "Cannot read the IPE policy %s from verified storage%s: %m", c->ipe_policy,
-				       n == -EXDEV ? " (it is not on the initramfs or the dm-verity /usr)" : "");
-	}
+	if (n < 0)
+		return stage_fail(ctx, REASON_POLICY_UNVERIFIED, (int) n,
+				  "Cannot read the IPE policy %s from verified storage%s: %m", c->ipe_policy,
+				  n == -EXDEV ? " (it is not on the initramfs or the dm-verity /usr)" : "");
 	int r = ipe_policy_header(blob, (size_t) n, ctx->ipe_name, &version, &err);
-	if (r < 0) {
-		ctx->reason = REASON_IPE_MALFORMED;
-		return log_error_errno(r, "IPE policy %s: %s", c->ipe_policy, err.msg);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_IPE_MALFORMED, r, "IPE policy %s: %s", c->ipe_policy, err.msg);
 
 	/* securityfs is not one of the early mounts: only the policies need it. */
 	if (sys->access(IPE_DIR, F_OK) < 0) {
@@ -144,19 +141,18 @@ static int ipe_load(struct context *ctx) {
 		if (r < 0 && r != -EBUSY)
 			return log_error_errno(r, "Cannot mount securityfs on %s: %m", SECURITYFS);
 	}
-	if (sys->access(IPE_DIR, F_OK) < 0) {
-		ctx->reason = REASON_IPE_UNAVAILABLE;
-		return log_error_errno(-EOPNOTSUPP, "The kernel has no IPE (%s is missing): it needs CONFIG_SECURITY_IPE "
-						    "and ipe in its lsm= list",
-				       IPE_DIR);
-	}
+	if (sys->access(IPE_DIR, F_OK) < 0)
+		return stage_fail(ctx, REASON_IPE_UNAVAILABLE, -EOPNOTSUPP,
+				  "The kernel has no IPE (%s is missing): it needs CONFIG_SECURITY_IPE "
+				  "and ipe in its lsm= list",
+				  IPE_DIR);
 
 	r = ipe_install(ctx, ctx->ipe_name, &version, blob, (size_t) n);
 	if (r < 0)
 		return r;
 	log_info("IPE policy %s %u.%u.%u active in %s mode (SHA-256 %s, from %s)", ctx->ipe_name, version.major,
 		 version.minor, version.patch, ipe_mode_to_string(c->ipe_mode), ctx->ipe_sha256, c->ipe_policy);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%s, %s", ctx->ipe_name, ipe_mode_to_string(c->ipe_mode));
+	stage_status(ctx, "%s, %s", ctx->ipe_name, ipe_mode_to_string(c->ipe_mode));
 	return 0;
 }
 
@@ -164,7 +160,7 @@ int stage_ipe(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
 
 	if (!c->ipe_policy[0]) {
-		(void) snprintf(ctx->status, sizeof ctx->status, "none configured: the kernel's own policy stays");
+		stage_status(ctx, "none configured: the kernel's own policy stays");
 		return 0;
 	}
 	return policy_result(ctx, ipe_load(ctx), c->ipe, "ipe", c->ipe_policy, ctx->ipe_error, ctx->ipe_sha256);

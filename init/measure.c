@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,7 +10,9 @@
 #include "log.h"
 #include "measure.h"
 #include "measurements.h"
+#include "stage.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 #include "tpm2.h"
 
@@ -84,11 +85,8 @@ static void banks_text(unsigned banks, char *buf, size_t size) {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int b = 0; b < _PCR_BANK_MAX; b++)
-		if (banks & (1U << b)) {
-			int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
-			if (w > 0 && (size_t) w < size - used)
-				used += (size_t) w;
-		}
+		if (banks & (1U << b))
+			(void) strbuf_append(buf, size, &used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
 }
 
 /* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know),
@@ -137,33 +135,27 @@ int stage_tpm(struct context *ctx) {
 	read_boot_id(&ctx->pcr);
 	while ((r = tpm_start(&ctx->pcr)) == -ENOENT && sys->now_us() < deadline)
 		sys->sleep_us(POLL_US);
-	if (r == -ENOENT && c->tpm == TPM_OPTIONAL) {
+	if (r == -ENOENT && c->tpm == REQUIREMENT_OPTIONAL) {
 		log_warning("No TPM (%s) after %u s; booting unmeasured (tpm=optional), recorded in the boot report",
 			    TPM_DEVICE, c->tpm_timeout);
-		(void) snprintf(ctx->status, sizeof ctx->status, "no TPM, tpm=optional");
+		stage_status(ctx, "no TPM, tpm=optional");
 		return 0;
 	}
-	if (r == -ENOENT) {
-		ctx->reason = REASON_TPM_MISSING;
-		return log_error_errno(r, "No TPM: %s did not appear within %u s (tpm=required)", TPM_DEVICE,
-				       c->tpm_timeout);
-	}
-	if (r < 0) {
-		ctx->reason = REASON_MEASURE;
-		return log_error_errno(r, "Cannot use the TPM at %s: %m", TPM_DEVICE);
-	}
+	if (r == -ENOENT)
+		return stage_fail(ctx, REASON_TPM_MISSING, r, "No TPM: %s did not appear within %u s (tpm=required)",
+				  TPM_DEVICE, c->tpm_timeout);
+	if (r < 0)
+		return stage_fail(ctx, REASON_MEASURE, r, "Cannot use the TPM at %s: %m", TPM_DEVICE);
 	ctx->tpm_present = true;
 	ctx->tpm_banks = ctx->pcr.banks;
 
 	r = measure_phase_record(ctx->pcr.phase, MEASURE_ENTER, ctx->pcr.banks, &rec);
 	if (r >= 0)
 		r = measure_record(ctx, &rec, extend_once);
-	if (r < 0) {
-		ctx->reason = REASON_MEASURE;
-		return r;
-	}
+	if (r < 0)
+		return stage_failed(ctx, REASON_MEASURE, r);
 	banks_text(ctx->pcr.banks, banks, sizeof banks);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%s into PCR %u, banks %s", MEASURE_ENTER, ctx->pcr.phase, banks);
+	stage_status(ctx, "%s into PCR %u, banks %s", MEASURE_ENTER, ctx->pcr.phase, banks);
 	return 0;
 }
 
@@ -192,7 +184,7 @@ int stage_measure(struct context *ctx) {
 	f.selinux_locked = ctx->selinux_locked;
 
 	if (!ctx->tpm_present) {
-		(void) snprintf(ctx->status, sizeof ctx->status, "no TPM, tpm=optional");
+		stage_status(ctx, "no TPM, tpm=optional");
 		return 0;
 	}
 	ctx->reason = REASON_MEASURE;
@@ -204,7 +196,7 @@ int stage_measure(struct context *ctx) {
 		if (r < 0)
 			return r;
 	}
-	(void) snprintf(ctx->status, sizeof ctx->status, "%d facts into PCR %u", n, ctx->pcr.facts);
+	stage_status(ctx, "%d facts into PCR %u", n, ctx->pcr.facts);
 	return 0;
 }
 

@@ -13,14 +13,15 @@
  * A driver whose probe finds no hardware (ENODEV, ENXIO) is noted: whatever this boot needs is
  * checked when its devices are awaited. Any other failure stops the boot. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "macro.h"
 #include "modalias.h"
 #include "modload.h"
+#include "stage.h"
 #include "stages.h"
+#include "strbuf.h"
 #include "sysops.h"
 
 /* Returns 0, or the load's error (logged). */
@@ -103,10 +104,8 @@ static const char *names_in(const struct context *ctx, enum module_state s, char
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
 		if (m->state[i] != s)
 			continue;
-		int w = snprintf(buf + used, size - used, "%s%s", used ? " " : "", ctx->cfg.modules[i]);
-		if (w < 0 || (size_t) w >= size - used)
+		if (!strbuf_append(buf, size, &used, "%s%s", used ? " " : "", ctx->cfg.modules[i]))
 			break; /* a long list is cut in the log line only */
-		used += (size_t) w;
 	}
 	return buf[0] ? buf : "none";
 }
@@ -159,7 +158,7 @@ int stage_modules(struct context *ctx) {
 	log_info("Modules loaded: %s; drivers awaiting their devices: %s; filesystems not mounted here: %s",
 		 names_in(ctx, MODULE_LOADED, have, sizeof have), names_in(ctx, MODULE_PENDING, wait, sizeof wait),
 		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip));
-	(void) snprintf(ctx->status, sizeof ctx->status, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
+	stage_status(ctx, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
 	return 0;
 }
 
@@ -171,9 +170,8 @@ int modules_hotplug(struct context *ctx, uint64_t usec) {
 	}
 	m->announce = true; /* after the walk: each load is news */
 	int r = modload->wait(usec, on_device, ctx);
-	if (r < 0) {
-		ctx->reason = REASON_MODULE;
-		return m->load_failed ? r : log_error_errno(r, "Cannot read the kernel's device events: %m");
-	}
+	if (r < 0)
+		return m->load_failed ? stage_failed(ctx, REASON_MODULE, r)
+				      : stage_fail(ctx, REASON_MODULE, r, "Cannot read the kernel's device events: %m");
 	return 0;
 }

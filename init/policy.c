@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "pcr.h"
 #include "policy.h"
+#include "stage.h"
 #include "switchroot.h"
 #include "sysops.h"
 
@@ -47,15 +48,15 @@ ssize_t policy_read(const char *path, dev_t usr_dev, const uint8_t **ret, char s
 	return n;
 }
 
-int policy_result(struct context *ctx, int r, enum tpm_mode requirement, const char *what, const char *path,
+int policy_result(struct context *ctx, int r, enum requirement requirement, const char *what, const char *path,
 		  char error[static 128], char sha256[static 65]) {
-	if (r >= 0 || requirement != TPM_OPTIONAL)
+	if (r >= 0 || requirement != REQUIREMENT_OPTIONAL)
 		return r;
 	(void) snprintf(error, 128, "%s: %s", reason_to_string(ctx->reason), strerror(-r));
 	log_warning("%s policy %s not loaded (%s=optional): %s; recorded in the boot report", what, path, what, error);
 	ctx->reason = REASON_NONE;
 	sha256[0] = '\0';
-	(void) snprintf(ctx->status, sizeof ctx->status, "NOT loaded, %s=optional", what);
+	stage_status(ctx, "NOT loaded, %s=optional", what);
 	return 0;
 }
 

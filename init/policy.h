@@ -21,7 +21,7 @@ ssize_t policy_read(const char *path, dev_t usr_dev, const uint8_t **ret, char s
  * its config key ("ipe", "selinux"). With the policy required (or r >= 0) returns r for the
  * stage runner; with it optional, records the failure in error (the boot report's), clears sha256
  * (nothing loaded, nothing to measure) and ctx->reason, logs it, and returns 0. */
-int policy_result(struct context *ctx, int r, enum tpm_mode requirement, const char *what, const char *path,
+int policy_result(struct context *ctx, int r, enum requirement requirement, const char *what, const char *path,
 		  char error[static 128], char sha256[static 65]);
 
 /* Writes buf to a kernel file (securityfs, selinuxfs) in ONE write(): both parse what one write

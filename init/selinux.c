@@ -22,6 +22,7 @@
 #include "macro.h"
 #include "policy.h"
 #include "sepolicy.h"
+#include "stage.h"
 #include "switchroot.h"
 #include "stages.h"
 #include "sysops.h"
@@ -221,20 +222,16 @@ static int selinux_load(struct context *ctx) {
 	char mode[8];
 
 	int r = selinux_active();
-	if (r <= 0) {
-		ctx->reason = REASON_SELINUX_UNAVAILABLE;
-		return log_error_errno(r < 0 ? r : -EOPNOTSUPP,
-				       "SELinux is not active in this kernel (" SECURITYFS "/lsm does not list it): its "
-				       "command line needs an lsm= word that includes selinux (e.g. "
-				       "lsm=lockdown,capability,landlock,yama,selinux,ipe)");
-	}
+	if (r <= 0)
+		return stage_fail(ctx, REASON_SELINUX_UNAVAILABLE, r < 0 ? r : -EOPNOTSUPP,
+				  "SELinux is not active in this kernel (" SECURITYFS "/lsm does not list it): its "
+				  "command line needs an lsm= word that includes selinux (e.g. "
+				  "lsm=lockdown,capability,landlock,yama,selinux,ipe)");
 	ssize_t n = policy_read(c->selinux_policy, ctx->usr_dev, &blob, ctx->selinux_sha256);
-	if (n < 0) {
-		ctx->reason = REASON_POLICY_UNVERIFIED;
-		return log_error_errno((int) n, "Cannot read the SELinux policy %s from verified storage%s: %m",
-				       c->selinux_policy,
-				       n == -EXDEV ? " (it is not on the initramfs or the dm-verity /usr)" : "");
-	}
+	if (n < 0)
+		return stage_fail(ctx, REASON_POLICY_UNVERIFIED, (int) n,
+				  "Cannot read the SELinux policy %s from verified storage%s: %m", c->selinux_policy,
+				  n == -EXDEV ? " (it is not on the initramfs or the dm-verity /usr)" : "");
 	ctx->reason = REASON_SELINUX_LOAD;
 	r = sepolicy_version(blob, (size_t) n, &version, &err);
 	if (r < 0)
@@ -274,8 +271,7 @@ static int selinux_load(struct context *ctx) {
 	ctx->reason = REASON_NONE;
 	log_info("SELinux policy %s loaded, %s%s (SHA-256 %s)", c->selinux_policy, selinux_mode_to_string(c->selinux_mode),
 		 ctx->selinux_locked ? ", locked" : "", ctx->selinux_sha256);
-	(void) snprintf(ctx->status, sizeof ctx->status, "%s%s", selinux_mode_to_string(c->selinux_mode),
-			ctx->selinux_locked ? ", locked" : "");
+	stage_status(ctx, "%s%s", selinux_mode_to_string(c->selinux_mode), ctx->selinux_locked ? ", locked" : "");
 	return 0;
 }
 
@@ -283,7 +279,7 @@ int stage_selinux(struct context *ctx) {
 	const struct config *c = &ctx->cfg;
 
 	if (!c->selinux_policy[0]) {
-		(void) snprintf(ctx->status, sizeof ctx->status, "none configured");
+		stage_status(ctx, "none configured");
 		return 0;
 	}
 	return policy_result(ctx, selinux_load(ctx), c->selinux, "selinux", c->selinux_policy, ctx->selinux_error,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Left raw: getrusage, only for the timings (a failure leaves them out). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -78,4 +80,20 @@ void boot_run(const stage_fn functions[_STAGE_MAX], struct context *ctx) {
 		stages[i] = (struct stage){ info->name, info->done, functions[i], info->reason };
 	}
 	stages_run(stages, ELEMENTSOF(stages), ctx);
+}
+
+int stage_fail(struct context *ctx, enum reason reason, int error, const char *fmt, ...) {
+	va_list ap;
+	ctx->reason = reason;
+	va_start(ap, fmt);
+	int r = log_internalv(LOG_ERR, error, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void stage_status(struct context *ctx, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	(void) vsnprintf(ctx->status, sizeof ctx->status, fmt, ap); /* a long status is cut */
+	va_end(ap);
 }

@@ -16,6 +16,7 @@
 #include "hexb64.h"
 #include "log.h"
 #include "macro.h"
+#include "stage.h"
 #include "stages.h"
 #include "sysops.h"
 #include "veritytop.h"
@@ -62,10 +63,8 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 	bool on_data = false;
 
 	int r = crypt_get_verity_info(cd, &vp);
-	if (r < 0) {
-		ctx->reason = REASON_VERITY;
-		return log_error_errno(r, "Cannot read the dm-verity parameters of %s: %m", ctx->dev_hash);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_VERITY, r, "Cannot read the dm-verity parameters of %s: %m", ctx->dev_hash);
 	const struct verity_geometry g = {
 		.hash_name = vp.hash_name,
 		.hash_type = vp.hash_type,
@@ -78,13 +77,12 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 		.salt_size = vp.salt_size,
 	};
 	r = verity_top_block(&g, &offset, &size, &on_data);
-	if (r < 0) {
-		ctx->reason = REASON_VERITY_MISMATCH;
-		return log_error_errno(r, "The dm-verity superblock on %s (format %u, %s, blocks %u/%u) cannot carry "
-					  "the signed SHA-256 root hash",
-				       ctx->dev_hash, vp.hash_type, vp.hash_name ? vp.hash_name : "no hash",
-				       vp.data_block_size, vp.hash_block_size);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_VERITY_MISMATCH, r,
+				  "The dm-verity superblock on %s (format %u, %s, blocks %u/%u) cannot carry "
+				  "the signed SHA-256 root hash",
+				  ctx->dev_hash, vp.hash_type, vp.hash_name ? vp.hash_name : "no hash",
+				  vp.data_block_size, vp.hash_block_size);
 	const char *dev = on_data ? ctx->dev_data : ctx->dev_hash;
 	_cleanup_close_ int fd = sys->open(dev, O_RDONLY | O_NOCTTY, 0);
 	if (fd < 0)
@@ -92,21 +90,20 @@ static int check_top_hash(struct context *ctx, struct crypt_device *cd) {
 	ssize_t n = pread(fd, block, size, (off_t) offset);
 	if (n < 0)
 		return log_error_errno(negative_errno(), "Cannot read the top of the hash tree from %s: %m", dev);
-	if ((size_t) n != size) {
-		ctx->reason = REASON_VERITY_MISMATCH;
-		return log_error_errno(-EBADMSG, "%s ends before the top of its hash tree (%zu bytes at %llu)", dev,
-				       size, (unsigned long long) offset);
-	}
+	if ((size_t) n != size)
+		return stage_fail(ctx, REASON_VERITY_MISMATCH, -EBADMSG,
+				  "%s ends before the top of its hash tree (%zu bytes at %llu)", dev, size,
+				  (unsigned long long) offset);
 	r = verity_top_hash(&g, block, size, on_data, top);
 	if (r < 0)
 		return log_error_errno(r, "Cannot hash the top of the hash tree: %m");
 	if (memcmp(top, ctx->sig.root_hash, sizeof top) != 0) {
 		char hex[65];
 		(void) hex_encode(top, sizeof top, hex, sizeof hex);
-		ctx->reason = REASON_VERITY_MISMATCH;
-		return log_error_errno(-EBADMSG, "The hash tree on %s has root hash %s, not the signed %s; refusing "
-						 "to activate it",
-				       ctx->dev_hash, hex, ctx->sig.root_hash_hex);
+		return stage_fail(ctx, REASON_VERITY_MISMATCH, -EBADMSG,
+				  "The hash tree on %s has root hash %s, not the signed %s; refusing "
+				  "to activate it",
+				  ctx->dev_hash, hex, ctx->sig.root_hash_hex);
 	}
 	return 0;
 }
@@ -129,17 +126,15 @@ int verity_usr_fits(struct context *ctx, int fd, uint64_t dev_size) {
 	int r = fssize_span(ctx->cfg.usr_fstype, head, len, &span, &err);
 	if (r < 0) {
 		/* The bytes are the signed image's: it is not of the configured type, and would not mount. */
-		ctx->reason = REASON_MOUNT;
-		return log_error_errno(r, "/dev/mapper/usr is not the %s usr.fstype names: %s", ctx->cfg.usr_fstype,
-				       err.msg);
+		return stage_fail(ctx, REASON_MOUNT, r, "/dev/mapper/usr is not the %s usr.fstype names: %s",
+				  ctx->cfg.usr_fstype, err.msg);
 	}
-	if (span > dev_size) {
-		ctx->reason = REASON_VERITY_MISMATCH;
-		return log_error_errno(-EBADMSG, "/usr's %s spans %llu bytes, /dev/mapper/usr holds only %llu (data_blocks "
-						 "in the hash tree's superblock on %s is smaller than the file system)",
-				       ctx->cfg.usr_fstype, (unsigned long long) span, (unsigned long long) dev_size,
-				       ctx->dev_hash);
-	}
+	if (span > dev_size)
+		return stage_fail(ctx, REASON_VERITY_MISMATCH, -EBADMSG,
+				  "/usr's %s spans %llu bytes, /dev/mapper/usr holds only %llu (data_blocks "
+				  "in the hash tree's superblock on %s is smaller than the file system)",
+				  ctx->cfg.usr_fstype, (unsigned long long) span, (unsigned long long) dev_size,
+				  ctx->dev_hash);
 	return 0;
 }
 
@@ -173,10 +168,8 @@ int stage_verity(struct context *ctx) {
 	crypt_set_log_callback(cd, crypt_to_log, ctx);
 	/* Every parameter (block sizes, salt, data size) from the verity superblock on the hash device. */
 	r = crypt_load(cd, CRYPT_VERITY, &params);
-	if (r < 0) {
-		ctx->reason = REASON_VERITY;
-		return log_error_errno(r, "No valid dm-verity superblock on %s: %m", ctx->dev_hash);
-	}
+	if (r < 0)
+		return stage_fail(ctx, REASON_VERITY, r, "No valid dm-verity superblock on %s: %m", ctx->dev_hash);
 	r = check_top_hash(ctx, cd);
 	if (r < 0)
 		return r;
@@ -186,7 +179,7 @@ int stage_verity(struct context *ctx) {
 					 (const char *) ctx->sig.signature, ctx->sig.signature_len, flags);
 	if (r < 0 && ctx->crypt_saw_nokey)
 		r = -ENOKEY;
-	if (r == -ENOKEY && ctx->cfg.kernel_verify == KERNEL_VERIFY_OPTIONAL) {
+	if (r == -ENOKEY && ctx->cfg.kernel_verify == REQUIREMENT_OPTIONAL) {
 		log_warning("The kernel has no key for the /usr signature; activating on verinit's own check "
 			    "(kernel_verify=optional), recorded in the boot report");
 		r = crypt_activate_by_volume_key(cd, "usr", (const char *) ctx->sig.root_hash,
@@ -194,18 +187,17 @@ int stage_verity(struct context *ctx) {
 		ctx->kernel_verified = false;
 	} else if (r >= 0)
 		ctx->kernel_verified = true;
-	if (r < 0) {
-		ctx->reason = r == -ENOKEY ? REASON_KERNEL_UNTRUSTED : REASON_VERITY;
-		return log_error_errno(r, "Cannot activate dm-verity for /usr%s: %m",
-				       r == -ENOKEY ? " (the kernel does not trust the signer)" : "");
-	}
+	if (r < 0)
+		return stage_fail(ctx, r == -ENOKEY ? REASON_KERNEL_UNTRUSTED : REASON_VERITY, r,
+				  "Cannot activate dm-verity for /usr%s: %m",
+				  r == -ENOKEY ? " (the kernel does not trust the signer)" : "");
 	/* The root hash does not always cover data_blocks (lib/fssize.h): a device shorter than its file
 	 * system is refused here, by name, not at the first read past its end. */
 	r = usr_fits_device(ctx);
 	if (r < 0)
 		return r;
-	(void) snprintf(ctx->status, sizeof ctx->status, "root hash %.12s..., %s", ctx->sig.root_hash_hex,
-			ctx->kernel_verified ? "kernel verified the signature" : "WITHOUT the kernel's check");
+	stage_status(ctx, "root hash %.12s..., %s", ctx->sig.root_hash_hex,
+		     ctx->kernel_verified ? "kernel verified the signature" : "WITHOUT the kernel's check");
 	log_info("Activated /dev/mapper/usr from %s + %s, root hash %s, kernel %s the signature", ctx->dev_data,
 		 ctx->dev_hash, ctx->sig.root_hash_hex, ctx->kernel_verified ? "verified" : "did not verify");
 	return 0;

@@ -329,28 +329,27 @@ static int copy_value(char *dst, size_t size, const struct cmdline_word *w, stru
 	return 0;
 }
 
-/* verinit.kernel_verify= and verinit.tpm=: "required" tightens; "optional" only restates. */
-static int apply_requirement(const struct cmdline_word *w, bool config_required, const char *config_key, bool *required,
+/* verinit.kernel_verify= and verinit.tpm=, over the config's field (config_key): "required"
+ * tightens; "optional" only restates. The field is written only on success. */
+static int apply_requirement(const struct cmdline_word *w, const char *config_key, enum requirement *field,
 			     struct parse_error *err) {
 	if (!w->has_value)
 		return bad_value(err, w, "required or optional");
 	if (strcmp(w->value, "required") == 0) {
-		*required = true;
+		*field = REQUIREMENT_REQUIRED;
 		return 0;
 	}
 	if (strcmp(w->value, "optional") != 0)
 		return bad_value(err, w, "required or optional");
-	if (config_required)
+	if (*field == REQUIREMENT_REQUIRED)
 		return refuse(err, w, "config: %s=required", config_key);
-	*required = false;
+	*field = REQUIREMENT_OPTIONAL;
 	return 0;
 }
 
 static int apply_verinit(const struct cmdline_word *w, struct config *c, unsigned *verity_word,
 			 struct parse_error *err) {
 	const size_t n = strlen(w->key);
-	bool required = true;
-	int r;
 
 	if (key_eq(w->key, n, "verinit.debug")) {
 		if (w->has_value)
@@ -364,20 +363,10 @@ static int apply_verinit(const struct cmdline_word *w, struct config *c, unsigne
 			return bad_value(err, w, "seconds, 0 to 3600");
 		return 0;
 	}
-	if (key_eq(w->key, n, "verinit.kernel_verify")) {
-		r = apply_requirement(w, c->kernel_verify == KERNEL_VERIFY_REQUIRED, "kernel_verify", &required, err);
-		if (r < 0)
-			return r;
-		c->kernel_verify = required ? KERNEL_VERIFY_REQUIRED : KERNEL_VERIFY_OPTIONAL;
-		return 0;
-	}
-	if (key_eq(w->key, n, "verinit.tpm")) {
-		r = apply_requirement(w, c->tpm == TPM_REQUIRED, "tpm", &required, err);
-		if (r < 0)
-			return r;
-		c->tpm = required ? TPM_REQUIRED : TPM_OPTIONAL;
-		return 0;
-	}
+	if (key_eq(w->key, n, "verinit.kernel_verify"))
+		return apply_requirement(w, "kernel_verify", &c->kernel_verify, err);
+	if (key_eq(w->key, n, "verinit.tpm"))
+		return apply_requirement(w, "tpm", &c->tpm, err);
 	if (key_eq(w->key, n, "verinit.verity.on_corruption")) {
 		/* Both stop the machine rather than return bad data; eio would hand it to the reader. */
 		if (strcmp(w->value, "panic") == 0)

@@ -30,13 +30,9 @@ static const char *const verity_names[_VERITY_MODE_MAX] = {
 	[VERITY_PANIC] = "panic",
 	[VERITY_EIO] = "eio",
 };
-static const char *const kernel_verify_names[_KERNEL_VERIFY_MAX] = {
-	[KERNEL_VERIFY_REQUIRED] = "required",
-	[KERNEL_VERIFY_OPTIONAL] = "optional",
-};
-static const char *const tpm_names[_TPM_MODE_MAX] = {
-	[TPM_REQUIRED] = "required",
-	[TPM_OPTIONAL] = "optional",
+static const char *const requirement_names[_REQUIREMENT_MAX] = {
+	[REQUIREMENT_REQUIRED] = "required",
+	[REQUIREMENT_OPTIONAL] = "optional",
 };
 static const char *const ipe_mode_names[_IPE_MODE_MAX] = {
 	[IPE_ENFORCE] = "enforce",
@@ -93,8 +89,7 @@ DEFINE_STRING_TABLE_TO_STRING(usr_discovery_to_string, enum usr_discovery, disco
 DEFINE_STRING_TABLE_TO_STRING(usr_slots_to_string, enum usr_slots, slots_names, "invalid")
 DEFINE_STRING_TABLE_TO_STRING(failure_action_to_string, enum failure_action, failure_names, "invalid")
 DEFINE_STRING_TABLE_TO_STRING(verity_mode_to_string, enum verity_mode, verity_names, "invalid")
-DEFINE_STRING_TABLE_TO_STRING(kernel_verify_to_string, enum kernel_verify, kernel_verify_names, "invalid")
-DEFINE_STRING_TABLE_TO_STRING(tpm_mode_to_string, enum tpm_mode, tpm_names, "invalid")
+DEFINE_STRING_TABLE_TO_STRING(requirement_to_string, enum requirement, requirement_names, "invalid")
 DEFINE_STRING_TABLE_TO_STRING(ipe_mode_to_string, enum ipe_mode, ipe_mode_names, "invalid")
 DEFINE_STRING_TABLE_TO_STRING(selinux_mode_to_string, enum selinux_mode, selinux_mode_names, "invalid")
 DEFINE_STRING_TABLE_TO_STRING(selinux_lock_to_string, enum selinux_lock, selinux_lock_names, "invalid")
@@ -263,12 +258,12 @@ static int parse_fstype(const char *const *allowed, const char *v, size_t n, cha
 ENUM_KEY(key_discovery, usr_discovery, discovery_names, enum usr_discovery)
 ENUM_KEY(key_slots, usr_slots, slots_names, enum usr_slots)
 ENUM_KEY(key_failure, failure, failure_names, enum failure_action)
-ENUM_KEY(key_kernel_verify, kernel_verify, kernel_verify_names, enum kernel_verify)
+ENUM_KEY(key_kernel_verify, kernel_verify, requirement_names, enum requirement)
 ENUM_KEY(key_verity, verity_on_corruption, verity_names, enum verity_mode)
-ENUM_KEY(key_tpm, tpm, tpm_names, enum tpm_mode)
-ENUM_KEY(key_ipe, ipe, tpm_names, enum tpm_mode)
+ENUM_KEY(key_tpm, tpm, requirement_names, enum requirement)
+ENUM_KEY(key_ipe, ipe, requirement_names, enum requirement)
 ENUM_KEY(key_ipe_mode, ipe_mode, ipe_mode_names, enum ipe_mode)
-ENUM_KEY(key_selinux, selinux, tpm_names, enum tpm_mode)
+ENUM_KEY(key_selinux, selinux, requirement_names, enum requirement)
 ENUM_KEY(key_selinux_mode, selinux_mode, selinux_mode_names, enum selinux_mode)
 ENUM_KEY(key_selinux_lock, selinux_lock, selinux_lock_names, enum selinux_lock)
 ENUM_KEY(key_cmdline_init, cmdline_init, cmdline_init_names, enum cmdline_init)
@@ -451,9 +446,9 @@ void config_defaults(struct config *c) {
 		.device_timeout = 30,
 		.failure = FAILURE_HALT,
 		.failure_delay = 0,
-		.kernel_verify = KERNEL_VERIFY_REQUIRED,
+		.kernel_verify = REQUIREMENT_REQUIRED,
 		.verity_on_corruption = VERITY_RESTART,
-		.tpm = TPM_REQUIRED,
+		.tpm = REQUIREMENT_REQUIRED,
 		.tpm_timeout = 10,
 		.pcr_phase = 11,
 		.pcr_facts = 15,
@@ -574,7 +569,7 @@ static int validate(const struct config *c, const unsigned seen[static _K_MAX], 
 	 * the rest (noexec, or IPE enforced, and required so that a failed load stops the boot), or
 	 * where the configuration says plainly that it accepts the risk. */
 	if (!c->root_tmpfs && c->root_exec == ROOT_EXEC_VERIFIED && !root_noexec(c) &&
-	    !(c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == TPM_REQUIRED))
+	    !(c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == REQUIREMENT_REQUIRED))
 		return parse_fail(err, seen[K_ROOT], -EINVAL,
 				  "a writable root runs unverified code: set noexec in root.flags, enforce IPE (ipe.mode=enforce, "
 				  "ipe=required) or say root.exec=unverified");

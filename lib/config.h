@@ -52,16 +52,11 @@ enum verity_mode {
 };
 
 /* The strict value is 0 in every enum below, so a zeroed field enforces rather than forgives. */
-enum kernel_verify {
-	KERNEL_VERIFY_REQUIRED, /* the kernel must verify the root-hash signature too */
-	KERNEL_VERIFY_OPTIONAL, /* verinit's own check suffices when the kernel has no key */
-	_KERNEL_VERIFY_MAX,
-};
-
-enum tpm_mode {
-	TPM_REQUIRED,
-	TPM_OPTIONAL,
-	_TPM_MODE_MAX,
+/* Whether a check must pass for the boot to go on (kernel_verify, tpm, ipe, selinux). */
+enum requirement {
+	REQUIREMENT_REQUIRED = 0,
+	REQUIREMENT_OPTIONAL, /* a failure is recorded in the boot report, not fatal */
+	_REQUIREMENT_MAX,
 };
 
 enum ipe_mode {
@@ -120,22 +115,24 @@ struct config {
 
 	enum failure_action failure;
 	unsigned failure_delay; /* seconds, 0..3600 */
-	enum kernel_verify kernel_verify;
+	/* required: the kernel must verify the root-hash signature too; optional: verinit's own check
+	 * suffices when the kernel has no key. */
+	enum requirement kernel_verify;
 	enum verity_mode verity_on_corruption;
-	enum tpm_mode tpm;
+	enum requirement tpm; /* optional: without a TPM after tpm_timeout, the boot goes on unmeasured */
 	unsigned tpm_timeout; /* seconds to wait for /dev/tpmrm0, 1..600 */
 	unsigned pcr_phase;   /* boot phases and failures, as systemd-pcrphase: 11 */
 	unsigned pcr_facts;   /* what verinit verified, and failures: 15 */
 
 	/* Policies, loaded from verified storage (the initramfs, or a path under /usr/). "" when none.
 	 * ipe/selinux say whether a failure to load stops the boot (required, the default) or is
-	 * only recorded (optional); they reuse tpm_mode's two values. */
+	 * only recorded (optional). */
 	char ipe_policy[CONFIG_PATH_MAX];
 	enum ipe_mode ipe_mode;
-	enum tpm_mode ipe;
+	enum requirement ipe;
 	char selinux_policy[CONFIG_PATH_MAX];
 	enum selinux_mode selinux_mode;
-	enum tpm_mode selinux;
+	enum requirement selinux;
 	enum selinux_lock selinux_lock; /* when left out: yes for enforcing, no for permissive */
 	/* A policy store (an /etc/selinux tree) on the verified /usr, bound read-only over the new
 	 * root's /etc/selinux; "" for the store verinit writes itself (config and the policy only). */
@@ -181,8 +178,7 @@ const char *usr_discovery_to_string(enum usr_discovery d);
 const char *usr_slots_to_string(enum usr_slots s);
 const char *failure_action_to_string(enum failure_action a);
 const char *verity_mode_to_string(enum verity_mode m);
-const char *kernel_verify_to_string(enum kernel_verify k);
-const char *tpm_mode_to_string(enum tpm_mode t);
+const char *requirement_to_string(enum requirement r);
 const char *cmdline_init_to_string(enum cmdline_init i);
 const char *root_exec_to_string(enum root_exec e);
 const char *ipe_mode_to_string(enum ipe_mode m);

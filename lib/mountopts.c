@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "macro.h"
 #include "mountopts.h"
 #include "parse.h"
+#include "strbuf.h"
 
 static const struct {
 	const char *name;
@@ -48,13 +48,9 @@ int mountopts_parse(const char *opts, unsigned long *flags, char *data, size_t d
 				*flags |= vfs_flags[i].flag;
 				known = true;
 			}
-		if (!known) {
-			int w = snprintf(data + used, data_size - used, "%s%.*s", used ? "," : "", (int) len, o);
-			if (w < 0 || (size_t) w >= data_size - used) {
-				data[used] = '\0';
-				return -E2BIG;
-			}
-			used += (size_t) w;
+		if (!known && !strbuf_append(data, data_size, &used, "%s%.*s", used ? "," : "", (int) len, o)) {
+			data[used] = '\0'; /* the options that fit, not half of the next */
+			return -E2BIG;
 		}
 		if (o[len] == '\0')
 			return 0;

@@ -13,6 +13,7 @@
 #include "blockscan.h"
 #include "geometry.h"
 #include "macro.h"
+#include "strbuf.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
@@ -185,18 +186,14 @@ int blockscan(const char *sysfs_block, bool final, struct part *parts, char *see
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] == '.' || !is_candidate_disk(dirfd(d), e->d_name))
 			continue;
-		int w = snprintf(seen + used, seen_size - used, "%s%s", used ? " " : "", e->d_name);
-		const bool named = w > 0 && (size_t) w < seen_size - used;
-		if (named)
-			used += (size_t) w;
+		const bool named = strbuf_append(seen, seen_size, &used, "%s%s", used ? " " : "", e->d_name);
 		bool unsettled = false;
 		n = scan_disk(sysfs_block, e->d_name, final, parts, n, &unsettled, err);
 		if (n < 0)
 			return n;
 		/* Said in the timeout's "disks seen" when it never settles. */
-		w = named && unsettled ? snprintf(seen + used, seen_size - used, " (partitions not read yet)") : 0;
-		if (w > 0 && (size_t) w < seen_size - used)
-			used += (size_t) w;
+		if (named && unsettled)
+			(void) strbuf_append(seen, seen_size, &used, " (partitions not read yet)");
 	}
 	return n;
 }

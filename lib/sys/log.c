@@ -43,20 +43,17 @@ static bool emit(int fd, const char *prefix, const char *msg) {
 	return n >= 0 && (size_t) n == iov[0].iov_len + iov[1].iov_len + 1;
 }
 
-int log_internal(int level, int error, const char *fmt, ...) {
+int log_internalv(int level, int error, const char *fmt, va_list ap) {
 	int saved = errno;
 	int e = error < 0 ? -error : error;
 
 	if (level <= max_level) {
 		char msg[LOG_LINE_MAX];
-		va_list ap;
 
 		/* %m in fmt then names the error being logged, not whatever errno happens to be. */
-		va_start(ap, fmt);
 		if (e != 0)
 			errno = e;
 		(void) vsnprintf(msg, sizeof msg, fmt, ap); /* a long line is cut, never overflows */
-		va_end(ap);
 
 		char prefix[32];
 		(void) snprintf(prefix, sizeof prefix, "<%d>verinit: ", LOG_USER | level);
@@ -68,6 +65,14 @@ int log_internal(int level, int error, const char *fmt, ...) {
 
 	errno = saved;
 	return -e;
+}
+
+int log_internal(int level, int error, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	int r = log_internalv(level, error, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void log_console(const char *fmt, ...) {

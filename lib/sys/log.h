@@ -3,6 +3,7 @@
  * (what an operator sees in a cloud's serial-console view), once, each prefixed "verinit: ". */
 #pragma once
 
+#include <stdarg.h>
 #include <syslog.h>
 
 #include "macro.h"
@@ -19,6 +20,9 @@ void log_set_console_echo(int console_loglevel);
 /* Formats and writes one line. When error is non-zero, errno is set to |error| for %m.
  * Returns -|error|, so a stage can `return log_error_errno(r, "...")`. */
 int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
+/* The same with the arguments in a va_list, for a function that logs its caller's text
+ * (init/stage.c's stage_fail). */
+int log_internalv(int level, int error, const char *fmt, va_list ap) _printf_(3, 0);
 
 /* Writes a line verbatim to the console only (status lines such as "[  OK  ] ..."). */
 void log_console(const char *fmt, ...) _printf_(1, 2);

@@ -144,12 +144,12 @@ static void check_narrowed(const struct config *before, const struct config *aft
 	SAME(selinux);
 	SAME(cmdline_init);
 
-	if (before->kernel_verify == KERNEL_VERIFY_REQUIRED)
-		FUZZ_CHECK(after->kernel_verify == KERNEL_VERIFY_REQUIRED);
-	FUZZ_CHECK(after->kernel_verify < _KERNEL_VERIFY_MAX);
-	if (before->tpm == TPM_REQUIRED)
-		FUZZ_CHECK(after->tpm == TPM_REQUIRED);
-	FUZZ_CHECK(after->tpm < _TPM_MODE_MAX);
+	if (before->kernel_verify == REQUIREMENT_REQUIRED)
+		FUZZ_CHECK(after->kernel_verify == REQUIREMENT_REQUIRED);
+	FUZZ_CHECK(after->kernel_verify < _REQUIREMENT_MAX);
+	if (before->tpm == REQUIREMENT_REQUIRED)
+		FUZZ_CHECK(after->tpm == REQUIREMENT_REQUIRED);
+	FUZZ_CHECK(after->tpm < _REQUIREMENT_MAX);
 	if (before->verity_on_corruption != VERITY_EIO)
 		FUZZ_CHECK(after->verity_on_corruption != VERITY_EIO);
 	FUZZ_CHECK(after->verity_on_corruption < _VERITY_MODE_MAX);

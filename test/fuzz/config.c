@@ -45,9 +45,9 @@ static void check_config(const struct config *c) {
 
 	FUZZ_CHECK(c->usr_discovery < _USR_DISCOVERY_MAX);
 	FUZZ_CHECK(c->failure < _FAILURE_ACTION_MAX);
-	FUZZ_CHECK(c->kernel_verify < _KERNEL_VERIFY_MAX);
+	FUZZ_CHECK(c->kernel_verify < _REQUIREMENT_MAX);
 	FUZZ_CHECK(c->verity_on_corruption < _VERITY_MODE_MAX);
-	FUZZ_CHECK(c->tpm < _TPM_MODE_MAX && c->ipe < _TPM_MODE_MAX && c->selinux < _TPM_MODE_MAX);
+	FUZZ_CHECK(c->tpm < _REQUIREMENT_MAX && c->ipe < _REQUIREMENT_MAX && c->selinux < _REQUIREMENT_MAX);
 	FUZZ_CHECK(c->ipe_mode < _IPE_MODE_MAX && c->selinux_mode < _SELINUX_MODE_MAX);
 	FUZZ_CHECK(c->cmdline_init < _CMDLINE_INIT_MAX);
 
@@ -79,7 +79,7 @@ static void check_config(const struct config *c) {
 	FUZZ_CHECK(mountopts_parse(c->root_flags, &flags, data, sizeof data) == 0);
 	/* A device root runs no unverified code unless something stops it or the file accepted it. */
 	if (!c->root_tmpfs && c->root_exec == ROOT_EXEC_VERIFIED)
-		FUZZ_CHECK((flags & MS_NOEXEC) || (c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == TPM_REQUIRED));
+		FUZZ_CHECK((flags & MS_NOEXEC) || (c->ipe_policy[0] && c->ipe_mode == IPE_ENFORCE && c->ipe == REQUIREMENT_REQUIRED));
 	if (c->root_tmpfs)
 		FUZZ_CHECK(c->root_exec == ROOT_EXEC_VERIFIED);
 
@@ -98,10 +98,10 @@ static void check_config(const struct config *c) {
 
 	check_path(c->ipe_policy, true);
 	if (!c->ipe_policy[0])
-		FUZZ_CHECK(c->ipe_mode == IPE_ENFORCE && c->ipe == TPM_REQUIRED);
+		FUZZ_CHECK(c->ipe_mode == IPE_ENFORCE && c->ipe == REQUIREMENT_REQUIRED);
 	check_path(c->selinux_policy, true);
 	if (!c->selinux_policy[0])
-		FUZZ_CHECK(c->selinux_mode == SELINUX_ENFORCING && c->selinux == TPM_REQUIRED);
+		FUZZ_CHECK(c->selinux_mode == SELINUX_ENFORCING && c->selinux == REQUIREMENT_REQUIRED);
 
 	char init[CONFIG_PATH_MAX];
 	FUZZ_CHECK_STR(c->init);
@@ -136,16 +136,16 @@ static size_t render(const struct config *c, char *buf, size_t size) {
 	for (size_t i = 0; i < c->n_modules; i++)
 		PUT("%s%s", i ? " " : "", c->modules[i]);
 	PUT("\ndevice_timeout=%u\nfailure=%s\nfailure_delay=%u\nkernel_verify=%s\n", c->device_timeout,
-	    failure_action_to_string(c->failure), c->failure_delay, kernel_verify_to_string(c->kernel_verify));
+	    failure_action_to_string(c->failure), c->failure_delay, requirement_to_string(c->kernel_verify));
 	PUT("verity.on_corruption=%s\ninit=%s\ncmdline.init=%s\ntpm=%s\ntpm_timeout=%u\npcr.phase=%u\npcr.facts=%u\n",
 	    verity_mode_to_string(c->verity_on_corruption), c->init, cmdline_init_to_string(c->cmdline_init),
-	    tpm_mode_to_string(c->tpm), c->tpm_timeout, c->pcr_phase, c->pcr_facts);
+	    requirement_to_string(c->tpm), c->tpm_timeout, c->pcr_phase, c->pcr_facts);
 	if (c->ipe_policy[0])
 		PUT("ipe.policy=%s\nipe.mode=%s\nipe=%s\n", c->ipe_policy, ipe_mode_to_string(c->ipe_mode),
-		    tpm_mode_to_string(c->ipe));
+		    requirement_to_string(c->ipe));
 	if (c->selinux_policy[0])
 		PUT("selinux.policy=%s\nselinux.mode=%s\nselinux=%s", c->selinux_policy,
-		    selinux_mode_to_string(c->selinux_mode), tpm_mode_to_string(c->selinux));
+		    selinux_mode_to_string(c->selinux_mode), requirement_to_string(c->selinux));
 #undef PUT
 	return n;
 }

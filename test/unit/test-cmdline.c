@@ -29,13 +29,13 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 	if (strcmp(key, "init") == 0)
 		return c->init;
 	if (strcmp(key, "kernel_verify") == 0)
-		return kernel_verify_to_string(c->kernel_verify);
+		return requirement_to_string(c->kernel_verify);
 	if (strcmp(key, "selinux.mode") == 0)
 		return selinux_mode_to_string(c->selinux_mode);
 	if (strcmp(key, "ipe.mode") == 0)
 		return ipe_mode_to_string(c->ipe_mode);
 	if (strcmp(key, "tpm") == 0)
-		return tpm_mode_to_string(c->tpm);
+		return requirement_to_string(c->tpm);
 	if (strcmp(key, "verity.on_corruption") == 0)
 		return verity_mode_to_string(c->verity_on_corruption);
 	if (strcmp(key, "failure_delay") == 0) {

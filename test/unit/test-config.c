@@ -41,7 +41,7 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 	if (strcmp(key, "failure") == 0)
 		return failure_action_to_string(c->failure);
 	if (strcmp(key, "kernel_verify") == 0)
-		return kernel_verify_to_string(c->kernel_verify);
+		return requirement_to_string(c->kernel_verify);
 	if (strcmp(key, "verity.on_corruption") == 0)
 		return verity_mode_to_string(c->verity_on_corruption);
 	if (strcmp(key, "init") == 0)
@@ -49,19 +49,19 @@ static const char *render(const struct config *c, const char *key, char *buf, si
 	if (strcmp(key, "cmdline.init") == 0)
 		return cmdline_init_to_string(c->cmdline_init);
 	if (strcmp(key, "tpm") == 0)
-		return tpm_mode_to_string(c->tpm);
+		return requirement_to_string(c->tpm);
 	if (strcmp(key, "ipe.policy") == 0)
 		return c->ipe_policy;
 	if (strcmp(key, "ipe.mode") == 0)
 		return ipe_mode_to_string(c->ipe_mode);
 	if (strcmp(key, "ipe") == 0)
-		return tpm_mode_to_string(c->ipe);
+		return requirement_to_string(c->ipe);
 	if (strcmp(key, "selinux.policy") == 0)
 		return c->selinux_policy;
 	if (strcmp(key, "selinux.mode") == 0)
 		return selinux_mode_to_string(c->selinux_mode);
 	if (strcmp(key, "selinux") == 0)
-		return tpm_mode_to_string(c->selinux);
+		return requirement_to_string(c->selinux);
 	if (strcmp(key, "selinux.lock") == 0)
 		return selinux_lock_to_string(c->selinux_lock);
 	if (strcmp(key, "selinux.store") == 0)
@@ -474,11 +474,11 @@ static void test_every_key_once(void **state) {
 	assert_int_equal(c.device_timeout, 90);
 	assert_int_equal(c.failure, FAILURE_REBOOT);
 	assert_int_equal(c.failure_delay, 15);
-	assert_int_equal(c.kernel_verify, KERNEL_VERIFY_OPTIONAL);
+	assert_int_equal(c.kernel_verify, REQUIREMENT_OPTIONAL);
 	assert_int_equal(c.verity_on_corruption, VERITY_PANIC);
 	assert_string_equal(c.init, "/usr/sbin/init");
 	assert_int_equal(c.cmdline_init, CMDLINE_INIT_ALLOW);
-	assert_int_equal(c.tpm, TPM_OPTIONAL);
+	assert_int_equal(c.tpm, REQUIREMENT_OPTIONAL);
 }
 
 static void test_lab_config_parses(void **state) {
@@ -533,8 +533,10 @@ static void test_strings(void **state) {
 	assert_string_equal(failure_action_to_string((enum failure_action) 99), "invalid");
 	assert_string_equal(usr_discovery_to_string(USR_DISCOVERY_PARTUUID), "partuuid");
 	assert_string_equal(verity_mode_to_string(VERITY_EIO), "eio");
-	assert_string_equal(kernel_verify_to_string((enum kernel_verify) - 1), "invalid");
-	assert_string_equal(tpm_mode_to_string(TPM_OPTIONAL), "optional");
+	assert_string_equal(requirement_to_string((enum requirement) - 1), "invalid");
+	assert_string_equal(requirement_to_string(REQUIREMENT_REQUIRED), "required");
+	assert_string_equal(requirement_to_string(REQUIREMENT_OPTIONAL), "optional");
+	assert_int_equal(REQUIREMENT_REQUIRED, 0); /* a zeroed config stays strict */
 	assert_string_equal(cmdline_init_to_string(CMDLINE_INIT_ALLOW), "allow");
 }
 

@@ -191,13 +191,13 @@ static void test_policy_result(void **state) {
 	(void) state;
 	strcpy(ctx.ipe_sha256, "aa");
 	ctx.reason = REASON_IPE_UNTRUSTED;
-	assert_int_equal(policy_result(&ctx, -ENOKEY, TPM_REQUIRED, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), -ENOKEY);
+	assert_int_equal(policy_result(&ctx, -ENOKEY, REQUIREMENT_REQUIRED, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), -ENOKEY);
 	assert_int_equal(ctx.reason, REASON_IPE_UNTRUSTED);
 	assert_string_equal(ctx.ipe_error, "");
-	assert_int_equal(policy_result(&ctx, 0, TPM_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
+	assert_int_equal(policy_result(&ctx, 0, REQUIREMENT_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
 	assert_string_equal(ctx.ipe_sha256, "aa");
 
-	assert_int_equal(policy_result(&ctx, -ENOKEY, TPM_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
+	assert_int_equal(policy_result(&ctx, -ENOKEY, REQUIREMENT_OPTIONAL, "ipe", "/p", ctx.ipe_error, ctx.ipe_sha256), 0);
 	assert_string_equal(ctx.ipe_error, "IPE_UNTRUSTED: Required key not available");
 	assert_string_equal(ctx.ipe_sha256, "");
 	assert_int_equal(ctx.reason, REASON_NONE);

@@ -215,7 +215,7 @@ static void test_missing_required(void **state) {
 static void test_missing_optional(void **state) {
 	(void) state;
 	t.open_result = -ENOENT;
-	ctx.cfg.tpm = TPM_OPTIONAL;
+	ctx.cfg.tpm = REQUIREMENT_OPTIONAL;
 	assert_int_equal(stage_tpm(&ctx), 0);
 	assert_false(ctx.tpm_present);
 	assert_int_equal(stage_measure(&ctx), 0);

@@ -19,7 +19,7 @@ static int stage_ok(struct context *ctx) {
 	return 0;
 }
 
-static int stage_fail(struct context *ctx) {
+static int stage_eio(struct context *ctx) {
 	(void) ctx;
 	strcat(ran, "F");
 	return -EIO;
@@ -27,13 +27,12 @@ static int stage_fail(struct context *ctx) {
 
 static int stage_fail_named(struct context *ctx) {
 	strcat(ran, "N");
-	ctx->reason = REASON_INTERNAL;
-	return -ENOKEY;
+	return stage_fail(ctx, REASON_INTERNAL, ENOKEY, "no key for %s", "n");
 }
 
-static int stage_status(struct context *ctx) {
+static int stage_with_status(struct context *ctx) {
 	strcat(ran, "s");
-	strcpy(ctx->status, "signer CN=x");
+	stage_status(ctx, "signer %s", "CN=x");
 	return 0;
 }
 
@@ -60,7 +59,7 @@ static void test_failing_stage_stops_the_boot(void **state) {
 	(void) state;
 	const struct stage stages[] = {
 		{ "a", "A done", stage_ok, REASON_INTERNAL },
-		{ "b", "B done", stage_fail, REASON_EARLY_MOUNT },
+		{ "b", "B done", stage_eio, REASON_EARLY_MOUNT },
 		{ "c", "C done", stage_ok, REASON_INTERNAL },
 	};
 	struct context ctx = {};
@@ -89,7 +88,37 @@ static void test_stage_names_its_reason(void **state) {
 
 	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
 	assert_string_equal(ran, "N");
+	assert_non_null(strstr(fake_read(fake.console), "verinit: no key for n\n[FAILED] n\n"));
 	assert_non_null(strstr(fake_read(fake.console), "FAIL reason=INTERNAL stage=n: stage failed: Required key not available"));
+}
+
+/* stage_fail logs as log_error_errno() does and returns what it returns (either sign in, negative
+ * out, the caller's errno kept), with the reason set; stage_failed only sets the reason; a long
+ * status is cut. */
+static void test_fail_helpers(void **state) {
+	struct context ctx = {};
+	char big[sizeof ctx.status + 10];
+	(void) state;
+
+	errno = EAGAIN;
+	assert_int_equal(stage_fail(&ctx, REASON_CERTS, -ENOENT, "Cannot open %s: %m", "/x"), -ENOENT);
+	assert_int_equal(ctx.reason, REASON_CERTS);
+	assert_int_equal(errno, EAGAIN);
+	assert_string_equal(fake_read(fake.kmsg), "<11>verinit: Cannot open /x: No such file or directory\n");
+	assert_string_equal(fake_read(fake.console), "verinit: Cannot open /x: No such file or directory\n");
+	assert_int_equal(stage_fail(&ctx, REASON_VERITY, EBADMSG, "again"), -EBADMSG);
+	assert_int_equal(ctx.reason, REASON_VERITY);
+	assert_int_equal(stage_failed(&ctx, REASON_MEASURE, -EIO), -EIO);
+	assert_int_equal(ctx.reason, REASON_MEASURE);
+	assert_int_equal(stage_failed(&ctx, REASON_MODULE, -ENODEV), -ENODEV);
+	assert_int_equal(ctx.reason, REASON_MODULE);
+
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	stage_status(&ctx, "%s", big);
+	assert_int_equal(strlen(ctx.status), sizeof ctx.status - 1);
+	stage_status(&ctx, "%u of %u", 2, 3);
+	assert_string_equal(ctx.status, "2 of 3");
 }
 
 static int stage_ambiguous(struct context *ctx) {
@@ -112,7 +141,7 @@ static void test_ambiguous_said(void **state) {
 static void test_status_detail(void **state) {
 	(void) state;
 	const struct stage stages[] = {
-		{ "s", "S done", stage_status, REASON_INTERNAL },
+		{ "s", "S done", stage_with_status, REASON_INTERNAL },
 		{ "a", "A done", stage_ok, REASON_INTERNAL },
 	};
 	struct context ctx = {};
@@ -133,7 +162,7 @@ static void measure_hook(struct context *ctx, const char *stage, enum reason rea
 /* The failure is measured before the machine goes down, once, with the stage and reason. */
 static void test_failure_is_measured_once(void **state) {
 	(void) state;
-	const struct stage stages[] = { { "b", "B done", stage_fail, REASON_SIG_UNTRUSTED } };
+	const struct stage stages[] = { { "b", "B done", stage_eio, REASON_SIG_UNTRUSTED } };
 	struct context ctx = { .measure_failure = measure_hook };
 
 	assert_int_equal(run(stages, ELEMENTSOF(stages), &ctx), FAKE_REBOOTED);
@@ -230,7 +259,7 @@ int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_teardown)
 	const struct CMUnitTest tests[] = {
 		/* clang-format off */
-		T(test_failing_stage_stops_the_boot), T(test_stage_names_its_reason), T(test_ambiguous_said),
+		T(test_failing_stage_stops_the_boot), T(test_stage_names_its_reason), T(test_fail_helpers), T(test_ambiguous_said),
 		T(test_positive_return_is_a_failure), T(test_no_handover_is_a_failure),
 		T(test_too_many_stages), T(test_policy_actions),
 		T(test_reboot_failure_hangs), T(test_reason_names_are_stable),
