@@ -12,6 +12,7 @@
 #include "measurements.h"
 #include "reason.h"
 #include "stage-table.h"
+#include "strbuf.h"
 
 #define RECORDS_MAX (STUB_RECORDS_MAX + 2 + MEASURE_FACTS_MAX + 2)
 
@@ -46,12 +47,13 @@ static int parse_failure(const char *s, enum stage_pcrs *at, const char **stage,
 		say("--failure: unknown reason code '%s' (lib/reason.h)", colon + 1);
 		return -EINVAL;
 	}
+	/* The stages a failure can be predicted in (a list too long stops at the last whole name). */
 	char names[256] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < ELEMENTSOF(stage_table); i++)
-		if (stage_table[i].pcrs != STAGE_PCRS_AT_ENTER)
-			used += (size_t) snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-						  stage_table[i].name);
+		if (stage_table[i].pcrs != STAGE_PCRS_AT_ENTER &&
+		    !strbuf_append(names, sizeof names, &used, "%s%s", used ? ", " : "", stage_table[i].name))
+			break;
 	say("--failure: '%s' is not STAGE:REASON with STAGE one of %s", s, names);
 	return -EINVAL;
 }
