@@ -13,7 +13,7 @@
 # "Run /init" line. verinit's own stages, CPU time and peak memory come from its boot report.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-die() { echo "bench: $*" >&2; exit 1; }
+. "$here/lib.sh"
 [ $# -ge 3 ] || die "usage: qemu/bench.sh LAB_DIR INCUMBENT_DIR OUT_DIR [N]"
 lab=$1 inc=$2 out=$3 n=${4:-5}
 [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 5 ] || die "N must be a number of at least 5, not '$n'"

@@ -32,10 +32,10 @@
 # Exits 0 when a verdict was reached (whatever it is), 1 when the boot could not be run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
 trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk=
 vars=$here/../build/lab/OVMF_VARS.fd
-die() { echo "boot: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;

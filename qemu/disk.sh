@@ -22,7 +22,6 @@
 # and by default 1980-01-01, the FAT epoch) sets the ESP's timestamps.
 set -euo pipefail
 
-die() { echo "disk: $*" >&2; exit 1; }
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage="usage: disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--two-usr] [--no-sig] [--no-usr] [--no-verity] [--no-auto] [--empty-slot]"

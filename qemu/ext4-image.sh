@@ -11,7 +11,7 @@
 # nothing can set there, so debugfs sets them afterwards, every inode by its path.
 set -euo pipefail
 
-die() { echo "ext4-image: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage="usage: ext4-image.sh OUT.img MIB LABEL UUID [--tree DIR] [--no-journal]"
 [ $# -ge 4 ] || die "$usage"
 out=$1 mib=$2 label=$3 uuid=$4

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../third_party/apt.sh"
 cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
 name=${1:?usage: qemu/fetch.sh NAME}
-die() { echo "fetch: $*" >&2; exit 1; }
+. "$here/lib.sh"
 
 read -r _ pkg ver suite file sum < <(grep -Ev '^[[:space:]]*(#|$)' "$here/tools.lock" | awk -v n="$name" '$1 == n') ||
 	die "no entry '$name' in qemu/tools.lock"

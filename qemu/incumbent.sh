@@ -12,10 +12,10 @@
 # by-partuuid device units never started here: 90 s, then the emergency shell) and checks the same
 # detached signature (root-hash-signature=) against the same kernel keyring.
 set -euo pipefail
-die() { echo "incumbent: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 [ $# -eq 2 ] || die "usage: qemu/incumbent.sh LAB_DIR OUT_DIR"
 lab=$(cd "$1" && pwd) out=$2
-here=$(cd "$(dirname "$0")" && pwd)
 for f in kernel/vmlinuz kernel/kver kernel/modules/modules.dep keys/db.key keys/db.crt usr/usr.env usr/usr.p7s; do
 	[ -e "$lab/$f" ] || die "$lab/$f missing (run make lab)"
 done

@@ -17,7 +17,7 @@
 # either, and with RSA PKCS#1 v1.5 the same inputs give the same bytes.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-die() { echo "ipe-policy: $*" >&2; exit 1; }
+. "$here/lib.sh"
 [ $# -eq 4 ] || [ $# -eq 6 ] ||
 	die "usage: qemu/ipe-policy.sh OUT_DIR KEY CERT ROOTHASH [ATTACKER_KEY ATTACKER_CERT]"
 out=$1 key=$2 cert=$3 roothash=$4 akey=${5:-} acert=${6:-}

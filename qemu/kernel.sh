@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: qemu/kernel.sh DIR}
 cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
-die() { echo "kernel: $*" >&2; exit 1; }
+. "$here/lib.sh"
 
 # Debian 12's depmod looks in <base>/lib/modules; trixie ships usr/lib/modules (merged /usr).
 prepare_tree() { # unpacked package root -> writes kver, vmlinuz and modules links beside it

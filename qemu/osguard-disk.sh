@@ -19,9 +19,8 @@
 # (default 0) sets the file systems' times.
 set -euo pipefail
 
-die() { echo "osguard-disk: $*" >&2; exit 1; }
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 defs=$here/osguard/repart.d
 usage="usage: osguard-disk.sh OUT.img ESP_PAYLOAD_DIR USR_DIR [--root-tree DIR]"
 [ $# -eq 3 ] || { [ $# -eq 5 ] && [ "$4" = --root-tree ] && [ -d "$5" ]; } || die "$usage"

@@ -28,8 +28,6 @@
 # squashfs's times. The dm-verity blocks are 512 bytes (v252 uses the sector size).
 set -euo pipefail
 
-die() { echo "repart-disk: $*" >&2; exit 1; }
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 usage="usage: repart-disk.sh [--slots N] OUT.img SIGN_KEY.pem SIGN_CERT.pem"

@@ -17,7 +17,7 @@
 # TREE must not exist. Every entry's mtime is SOURCE_DATE_EPOCH (default 0).
 set -euo pipefail
 
-die() { echo "root-tree: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ $# -eq 2 ] || die "usage: root-tree.sh TREE merged|hijack|preload|usr-symlink|selinux-permissive"
 tree=$1 kind=$2
 case $kind in merged | hijack | preload | usr-symlink | selinux-permissive) ;; *) die "unknown kind '$kind'" ;; esac

@@ -17,7 +17,7 @@
 # Silent on success; one line on stderr and exit 1 otherwise.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-die() { echo "selinux-policy: $*" >&2; exit 1; }
+. "$here/lib.sh"
 [ $# -eq 1 ] || die "usage: qemu/selinux-policy.sh OUT_DIR"
 out=$1 cil=$here/selinux/minimal.cil
 command -v secilc >/dev/null || die "secilc not found (Debian package secilc)"

@@ -25,7 +25,7 @@
 # Usage: qemu/tamper-usr.sh VARIANT SRC_DIR OUT_DIR KEYDIR [OTHER_DIR]
 set -euo pipefail
 variant=${1:?usage} src=${2:?usage} out=${3:?usage} keys=${4:?usage} other=${5:-}
-die() { echo "tamper-usr: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 roothash=$(cat "$src/usr.roothash")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

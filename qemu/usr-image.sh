@@ -25,8 +25,6 @@
 # every timestamp; salt and UUIDs are derived from the content, so two runs are identical.
 set -euo pipefail
 
-die() { echo "usr-image: $*" >&2; exit 1; }
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM] [--selinux-stores DIR]"

@@ -27,9 +27,8 @@
 # On failure TREE is left as it was found (removed if this script created it).
 set -euo pipefail
 
-die() { echo "usr-tree: $*" >&2; exit 1; }
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 usage="usage: usr-tree.sh TREE [--init-link TARGET] [--slot NAME] [--dynamic-init PROGRAM] [--selinux-stores DIR]"
 
 [ $# -ge 1 ] || die "$usage"

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=qemu/lib.sh
+. "$here/../qemu/lib.sh"
 lock=$here/sources.lock
 cmd=build
 link=
@@ -32,7 +34,6 @@ done
 cache=${VERINIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verinit}
 jobs=${JOBS:-$(nproc)}
 
-die() { echo "deps: $*" >&2; exit 1; }
 # A dropped, undownloadable or mismatching archive names the tool that re-pins (third_party/relock.sh).
 relock_hint="run make relock to check the pins against the mirror"
 # shellcheck source=third_party/apt.sh

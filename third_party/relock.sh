@@ -16,6 +16,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=qemu/lib.sh
+. "$here/../qemu/lib.sh"
+die_status=2 # every refusal; 1 is --check's "a pin would change"
 sources=$here/sources.lock
 tools=$(cd "$here/../qemu" && pwd)/tools.lock
 check=0
@@ -24,10 +27,9 @@ while [ $# -gt 0 ]; do
 	--check|--dry-run) check=1; shift ;;
 	--sources) sources=$2; shift 2 ;;
 	--tools) tools=$2; shift 2 ;;
-	*) echo "relock: unknown argument '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
+	*) die "unknown argument '$1' (see the comment at the top of $0)" ;;
 	esac
 done
-die() { echo "relock: $*" >&2; exit 2; }
 for f in "$sources" "$tools"; do
 	if [ ! -r "$f" ] || [ ! -w "$f" ]; then die "cannot read and write $f"; fi
 done
