@@ -292,6 +292,8 @@ $(BUILD)/man/%: docs/man/%.scd
 do-all do-check: $(MAN_PAGES)
 man-check: $(MAN_PAGES) $(BUILD)/verinit-measure $(BUILD)/verinit-check-config
 	test/man-pages.sh $(BUILD)
+# make install: each page into share/man/manN (a package's dh_installman and dh_compress take it from there).
+INSTALL_TABLE += $(foreach p,$(MAN_PAGES),$(p):share/man/man$(patsubst .%,%,$(suffix $(p)))/$(notdir $(p)):0644)
 
 clean:
 	rm -rf $(BUILD)
