@@ -278,6 +278,23 @@ uninstall:
 # make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs a fixed number of inputs each (FUZZ_RUNS, FUZZ_SEED).
 include test/fuzz/fuzz.mk
 
+# ---- man pages: docs/man/*.scd, rendered by scdoc into build/man/ (test/man-pages.sh checks them) ----
+MAN_PAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(wildcard docs/man/*.scd))
+# The footer's date: SOURCE_DATE_EPOCH when set (a package build), else the pages' last commit, else
+# (no git) today's.
+MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct -- docs/man 2>/dev/null))
+.PHONY: man man-check
+man: $(MAN_PAGES)
+$(BUILD)/man/%: docs/man/%.scd
+	@command -v scdoc >/dev/null || { echo "no scdoc: third_party/host-packages.sh installs it"; exit 1; }
+	@mkdir -p $(@D)
+	$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc <$< >$@.tmp && mv -f $@.tmp $@
+do-all do-check: $(MAN_PAGES)
+man-check: $(MAN_PAGES) $(BUILD)/verinit-measure $(BUILD)/verinit-check-config
+	test/man-pages.sh $(BUILD)
+# make install: each page into share/man/manN (a package's dh_installman and dh_compress take it from there).
+INSTALL_TABLE += $(foreach p,$(MAN_PAGES),$(p):share/man/man$(patsubst .%,%,$(suffix $(p)))/$(notdir $(p)):0644)
+
 clean:
 	rm -rf $(BUILD)
 

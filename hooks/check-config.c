@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
 	struct parse_error err = {};
 
 	if (argc != 2 || argv[1][0] == '-') {
-		(void) fprintf(stderr, "usage: verinit-check-config FILE\n");
+		(void) fprintf(stderr, "usage: verinit-check-config FILE (see verinit-check-config(1))\n");
 		return 2;
 	}
 	_cleanup_close_ int fd = open(argv[1], O_RDONLY | O_CLOEXEC);

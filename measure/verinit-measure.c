@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* verinit-measure: predicts the PCR values a verinit boot leaves (predict), and checks measured
- * values against the event logs (replay). A host tool; README.md "verinit-measure" is its manual. */
+ * values against the event logs (replay). A host tool; its manual is docs/man/verinit-measure.1.scd. */
 #include <string.h>
 
 #include "macro.h"
@@ -45,7 +45,8 @@ void usage(FILE *f) {
 		"  no failure record (exit 1 otherwise).\n"
 		"--list-stages: verinit's boot stages, one name per line, in the order they run.\n"
 		"\n"
-		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n",
+		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n"
+		"see verinit-measure(1)\n",
 		f);
 }
 
