@@ -34,7 +34,7 @@ struct context {
 	/* Zero (halt at once) until the config stage sets verinit.conf's, then the command line's. */
 	struct fail_policy fail;
 	/* Called by fail_closed() before the machine goes down, to extend the failure into the PCRs
-	 * (init/measure.c's measure_failure; init/pid1.c sets it). Cleared before it is called: a
+	 * (init/pcr-events.c's measure_failure; init/pid1.c sets it). Cleared before it is called: a
 	 * failure inside it is not measured again. It must only log its own failures. */
 	void (*measure_failure)(struct context *ctx, const char *stage, enum reason reason);
 
@@ -82,11 +82,11 @@ struct context {
 		} state[CONFIG_MODULES_MAX];
 	} modules;
 
-	/* The TPM and where the measurements go (init/measure.c). A failure is measured into phase and
+	/* The TPM and where the measurements go (init/pcr-events.c). A failure is measured into phase and
 	 * facts: config_defaults()' PCRs (context_init) until the config stage is done, then the
 	 * configuration's, so a failure that early is measured where the default verifier looks. */
 	struct pcr_state {
-		bool open, reopened; /* reopened: once per failure (init/measure.c's extend_reopening) */
+		bool open, reopened; /* reopened: once per failure (init/pcr-events.c's extend_reopening) */
 		unsigned banks;      /* active banks, a mask of enum pcr_bank */
 		unsigned phase, facts;
 		char boot_id[33]; /* systemd's form, for the event log; "" if unreadable */
@@ -95,7 +95,7 @@ struct context {
 	unsigned tpm_banks; /* its active banks, a mask of enum pcr_bank */
 	unsigned measured;  /* events extended and logged */
 
-	/* The policies loaded (init/ipe.c, init/selinux.c): SHA-256 of the exact bytes, "" when none
+	/* The policies loaded (init/ipe-load.c, init/selinux.c): SHA-256 of the exact bytes, "" when none
 	 * was loaded; *_error says why an optional one was not. */
 	char ipe_sha256[65], ipe_name[64], ipe_error[128];
 	char selinux_sha256[65], selinux_error[128];

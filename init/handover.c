@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "report.h"
 #include "stage.h"
 #include "stages.h"

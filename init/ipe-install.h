@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel side of loading an IPE policy (init/ipe.c), through the ops table only, so that the
+/* The kernel side of loading an IPE policy (init/ipe-load.c), through the ops table only, so that the
  * update and downgrade rules can be tested against a fake securityfs. */
 #pragma once
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* verinit: the boot stages, each bound to the function that runs it. Each lives in its own file
  * (stages.h); their order, names and failure reasons are lib/stage-table.c's. */
-#include "measure.h"
 #include "stage.h"
 #include "stages.h"
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "stage.h"
 #include "stages.h"
 #include "sysops.h"

@@ -8,7 +8,7 @@
 
 #include "failclosed.h"
 #include "log.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "stage.h"
 #include "stages.h"
 #include "sysops.h"

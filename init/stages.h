@@ -10,12 +10,14 @@
 int stage_early_mounts(struct context *ctx);
 int stage_config(struct context *ctx);
 int stage_modules(struct context *ctx);
+int stage_tpm(struct context *ctx);
 int stage_devices(struct context *ctx);
 int stage_signature(struct context *ctx);
 int stage_verity(struct context *ctx);
 int stage_mounts(struct context *ctx);
 int stage_ipe(struct context *ctx);
 int stage_selinux(struct context *ctx);
+int stage_measure(struct context *ctx);
 int stage_handover(struct context *ctx);
 
 /* handover.c: the last records before the hand-over: PCR 11's leave-initrd and the boot report.

@@ -263,7 +263,7 @@ static int sequence(const struct options *o, enum stage_pcrs at, const char *sta
 	}
 	if (!stage)
 		return measure_phase_record(pcr_phase, MEASURE_LEAVE, o->banks, &recs[n]) < 0 ? -EIO : n + 1;
-	/* As init/measure.c's fail-closed hook: pcr.phase, then pcr.facts unless it is the same PCR. */
+	/* As init/pcr-events.c's fail-closed hook: pcr.phase, then pcr.facts unless it is the same PCR. */
 	r = measure_failure_record(pcr_phase, stage, reason, o->banks, &recs[n++]);
 	if (r >= 0 && pcr_facts != pcr_phase)
 		r = measure_failure_record(pcr_facts, stage, reason, o->banks, &recs[n++]);

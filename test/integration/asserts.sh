@@ -423,7 +423,7 @@ assert_gpt_too_many() {
 # swtpm was killed while verinit loaded modules, after the firmware and the stub had measured: the
 # TPM stage's first command failed and stopped the boot; the failure could not be measured either,
 # and the console says so. (A kill after enter-initrd would race the rest of the boot, which takes
-# a fifth of a second; an extend failing later is test-faults' and test-measure's part.)
+# a fifth of a second; an extend failing later is test-faults' and test-pcr-events' part.)
 # swtpm dies when the kernel starts /init: the kernel's driver has used the TPM, verinit's first
 # command (its TPM stage follows the modules, half a second or more later) fails.
 assert_tpm_dies() {

@@ -41,7 +41,7 @@
 #include "fakesys.h"
 #include "failclosed.h"
 #include "log.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "modload.h"
 #include "reason.h"
 #include "report.h"

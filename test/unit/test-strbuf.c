@@ -73,7 +73,7 @@ static void test_format(void **state) {
 	assert_string_equal(buf, "pcr15,ab");
 }
 
-/* A list whose items are skipped when they do not fit (init/devices.c, init/measure.c): the cut item
+/* A list whose items are skipped when they do not fit (init/devices.c, init/tpm.c): the cut item
  * stays in the buffer until a later one that fits is written over it. */
 static void test_skip(void **state) {
 	static const char *const items[] = { "aa", "bbbb", "c" };

@@ -6,10 +6,17 @@
 #include "context.h"
 #include "reason.h"
 
-/* The stages: stage_tpm waits for the TPM, reads its banks and measures "enter-initrd";
- * stage_measure extends what was verified into pcr.facts. */
-int stage_tpm(struct context *ctx);
-int stage_measure(struct context *ctx);
+#include "eventlog.h"
+
+/* Opens the TPM and reads its banks into p. Returns 0, -ENOENT (no device), -ENODATA (no bank we
+ * know, logged), -EPROTONOSUPPORT (a bank we cannot hash for: SM3, say, which the sysroot's
+ * OpenSSL lacks; logged) or -EIO. */
+int measure_tpm_open(struct pcr_state *p);
+/* The boot id in systemd's form for the event log's records ("" when unreadable). */
+void measure_read_boot_id(struct pcr_state *p);
+/* Extends r (then logs it to the event log) and counts it in ctx->measured. Returns 0 or -errno
+ * (logged). */
+int measure_event(struct context *ctx, const struct eventlog_record *r);
 
 /* The PCRs the fail-closed hook extends from now on: ctx->cfg's pcr.phase and pcr.facts. Until
  * the config stage has called this, a failure goes where context_init() put config_defaults()'. */

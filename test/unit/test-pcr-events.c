@@ -11,9 +11,10 @@
 #include "eventlog.h"
 #include "fakesys.h"
 #include "hexb64.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "measurements.h"
 #include "stage.h"
+#include "stages.h"
 #include "tpm2.h"
 
 #define HASH "431b48347a24303ad7d257afc2779032742a7589eb64275573a16de8766a56ea"

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* Measured boot's events: extended into the TPM, then appended to the event log; the failure
+ * record from the fail-closed exit. The stages that measure are init/tpm.c and init/facts.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -8,17 +10,12 @@
 #include "eventlog.h"
 #include "hexb64.h"
 #include "log.h"
-#include "measure.h"
+#include "pcr-events.h"
 #include "measurements.h"
-#include "stage.h"
-#include "stages.h"
-#include "strbuf.h"
 #include "sysops.h"
 #include "tpm2.h"
 
-#define POLL_US 50000
-
-static void read_boot_id(struct pcr_state *p) {
+void measure_read_boot_id(struct pcr_state *p) {
 	char buf[64] = "";
 	size_t j = 0;
 	ssize_t n = sys_read_small_file("/proc/sys/kernel/random/boot_id", buf, sizeof buf);
@@ -81,19 +78,9 @@ static int measure_record(struct context *ctx, const struct eventlog_record *r,
 	return 0;
 }
 
-static void banks_text(unsigned banks, char *buf, size_t size) {
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int b = 0; b < _PCR_BANK_MAX; b++)
-		if (banks & (1U << b))
-			(void) strbuf_append(buf, size, &used, "%s%s", used ? " " : "", pcr_bank_name((enum pcr_bank) b));
-}
-
-/* Opens the TPM and reads its banks. Returns 0, -ENOENT (no device), -ENODATA (no bank we know),
- * -EPROTONOSUPPORT (a bank we cannot hash for: SM3, say, which the sysroot's OpenSSL lacks) or
- * -EIO. A bank left unextended would read the same after a failed boot as after a good one, so a
+/* A bank left unextended would read the same after a failed boot as after a good one, so a
  * verifier that trusts it would pass either: such a TPM is refused, never half-measured. */
-static int tpm_start(struct pcr_state *p) {
+int measure_tpm_open(struct pcr_state *p) {
 	unsigned unknown = 0;
 	int r = tpm->open(TPM_DEVICE);
 	if (r < 0)
@@ -119,85 +106,13 @@ static int tpm_start(struct pcr_state *p) {
 	return 0;
 }
 
+int measure_event(struct context *ctx, const struct eventlog_record *r) {
+	return measure_record(ctx, r, extend_once);
+}
+
 void measure_configure(struct context *ctx) {
 	ctx->pcr.phase = ctx->cfg.pcr_phase;
 	ctx->pcr.facts = ctx->cfg.pcr_facts;
-}
-
-int stage_tpm(struct context *ctx) {
-	const struct config *c = &ctx->cfg;
-	uint64_t deadline = sys->now_us() + (uint64_t) c->tpm_timeout * 1000000;
-	struct eventlog_record rec;
-	char banks[64];
-	int r;
-
-	measure_configure(ctx);
-	read_boot_id(&ctx->pcr);
-	while ((r = tpm_start(&ctx->pcr)) == -ENOENT && sys->now_us() < deadline)
-		sys->sleep_us(POLL_US);
-	if (r == -ENOENT && c->tpm == REQUIREMENT_OPTIONAL) {
-		log_warning("No TPM (%s) after %u s; booting unmeasured (tpm=optional), recorded in the boot report",
-			    TPM_DEVICE, c->tpm_timeout);
-		stage_status(ctx, "no TPM, tpm=optional");
-		return 0;
-	}
-	if (r == -ENOENT)
-		return stage_fail(ctx, REASON_TPM_MISSING, r, "No TPM: %s did not appear within %u s (tpm=required)",
-				  TPM_DEVICE, c->tpm_timeout);
-	if (r < 0)
-		return stage_fail(ctx, REASON_MEASURE, r, "Cannot use the TPM at %s: %m", TPM_DEVICE);
-	ctx->tpm_present = true;
-	ctx->tpm_banks = ctx->pcr.banks;
-
-	r = measure_phase_record(ctx->pcr.phase, MEASURE_ENTER, ctx->pcr.banks, &rec);
-	if (r >= 0)
-		r = measure_record(ctx, &rec, extend_once);
-	if (r < 0)
-		return stage_failed(ctx, REASON_MEASURE, r);
-	banks_text(ctx->pcr.banks, banks, sizeof banks);
-	stage_status(ctx, "%s into PCR %u, banks %s", MEASURE_ENTER, ctx->pcr.phase, banks);
-	return 0;
-}
-
-/* The usr partition's label, as the devices stage saw it ("" for a whole disk). */
-static const char *usr_label(const struct context *ctx) {
-	for (size_t i = 0; i < ctx->n_chosen; i++)
-		if (strcmp(ctx->chosen[i].role, "usr") == 0)
-			return ctx->chosen[i].part.name;
-	return "";
-}
-
-int stage_measure(struct context *ctx) {
-	struct eventlog_record recs[MEASURE_FACTS_MAX];
-	char usr_flags[MEASURE_FLAGS_MAX];
-	struct measure_facts f = {
-		.root_hash_hex = ctx->sig.root_hash_hex,
-		.signer_sha256 = ctx->signer_fpr,
-		.kernel_verified = ctx->kernel_verified,
-		.usr_label = usr_label(ctx),
-		.pinned = ctx->cfg.usrhash[0] != '\0',
-		.ipe_sha256 = ctx->ipe_sha256,
-		.selinux_sha256 = ctx->selinux_sha256,
-	};
-	/* The modes the policy stages read back equal the config's, or they failed the boot. */
-	measure_facts_settings(&f, &ctx->cfg, usr_flags);
-	f.selinux_locked = ctx->selinux_locked;
-
-	if (!ctx->tpm_present) {
-		stage_status(ctx, "no TPM, tpm=optional");
-		return 0;
-	}
-	ctx->reason = REASON_MEASURE;
-	int n = measure_fact_records(ctx->pcr.facts, &f, ctx->pcr.banks, recs);
-	if (n < 0)
-		return log_error_errno(n, "Cannot build the measurements of what was verified: %m");
-	for (int i = 0; i < n; i++) {
-		int r = measure_record(ctx, &recs[i], extend_once);
-		if (r < 0)
-			return r;
-	}
-	stage_status(ctx, "%d facts into PCR %u", n, ctx->pcr.facts);
-	return 0;
 }
 
 int measure_leave(struct context *ctx) {
@@ -226,7 +141,7 @@ static int extend_reopening(struct pcr_state *p, const struct eventlog_record *r
 	if (p->open)
 		tpm->close();
 	p->open = false;
-	if (tpm_start(p) < 0)
+	if (measure_tpm_open(p) < 0)
 		return r;
 	r = extend_once(p, rec);
 	if (r >= 0)
@@ -242,8 +157,8 @@ void measure_failure(struct context *ctx, const char *stage, enum reason reason)
 	p->reopened = false;
 	if (!p->open) {
 		if (!p->boot_id[0])
-			read_boot_id(p);
-		if (tpm_start(p) < 0) {
+			measure_read_boot_id(p);
+		if (measure_tpm_open(p) < 0) {
 			log_error("The failure is not measured: no usable TPM");
 			return;
 		}
