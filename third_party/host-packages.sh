@@ -29,6 +29,8 @@ packages=(
 	python3 python3-cryptography python3-importlib-resources
 	# the SBOMs' check against the SPDX 2.3 schema (test/spdx/validate.py)
 	python3-jsonschema
+	# the Debian package (debian/, test/deb-package.sh): dpkg-buildpackage with dh, and lintian
+	debhelper dpkg-dev lintian
 )
 # make bench: the incumbent's initramfs (dracut-core with systemd 252; its pcrphase module wants
 # tpm2-tools) and the plot
