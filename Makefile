@@ -274,6 +274,16 @@ uninstall:
 		rm -f "$(DESTDIR)$(PREFIX)/$$dst" && echo "removed $(DESTDIR)$(PREFIX)/$$dst"; done
 	@for d in $(INSTALL_DIRS); do rmdir "$(DESTDIR)$(PREFIX)/$$d" 2>/dev/null || true; done
 
+# ---- deb: the Debian package (debian/), built from a git archive of HEAD, never the working tree ----
+# deps first: the package build itself only links the cached sysroot (debian/cached-deps). Leaves
+# $(BUILD)/deb/verinit_VERSION_amd64.deb (and -dbgsym, .buildinfo, .changes).
+.PHONY: deb
+deb: deps
+	@rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src && git archive HEAD | tar -x -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc -j$$(nproc)
+	@# Only the packages stay: the copy's .d files would join this tree's dependencies.
+	@rm -rf $(BUILD)/deb/src && ls $(BUILD)/deb/*.deb
+
 # ---- fuzzing: a libFuzzer harness per parser of attacker-influenced bytes (test/fuzz/) -------------
 # make fuzz [FUZZ_TIME=60] [FUZZ_ONLY="sigjson cmdline"]; make check runs a fixed number of inputs each (FUZZ_RUNS, FUZZ_SEED).
 include test/fuzz/fuzz.mk

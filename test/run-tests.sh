@@ -80,6 +80,7 @@ check hooks-sign test/hooks-sign.sh "$BUILD"
 check hooks-uki test/hooks-uki.sh "$BUILD"
 check hooks-kernel-install test/hooks-kernel-install.sh "$BUILD"
 check install test/install.sh "$BUILD"
+check deb-package test/deb-package.sh "$BUILD"
 check valgrind-tools test/valgrind-tools.sh "$BUILD"
 
 # libFuzzer smoke: each harness's regression inputs, then a fixed number of inputs mutated from its

@@ -31,6 +31,8 @@ packages=(
 	python3-jsonschema
 	# the man pages (docs/man/): scdoc renders them, groff checks them (test/man-pages.sh)
 	scdoc groff-base
+	# the Debian package (debian/, test/deb-package.sh): dpkg-buildpackage with dh, and lintian
+	debhelper dpkg-dev lintian
 )
 # make bench: the incumbent's initramfs (dracut-core with systemd 252; its pcrphase module wants
 # tpm2-tools) and the plot
