@@ -36,7 +36,8 @@ dpkg -c "$deb" | awk '$1 !~ /^d/ { sub("^\\./", "", $6); print $1, $6 }' | sort 
 make -s -C "$w/src" --no-print-directory install DESTDIR="$w/inst" PREFIX=/usr >/dev/null 2>"$w/err" ||
 	fail "make install from the package's build: $(cat "$w/err")"
 {
-	(cd "$w/inst" && find . -type f -printf '%M %P\n')
+	# dh_compress gzips the man pages, as Debian policy wants them.
+	(cd "$w/inst" && find . -type f -printf '%M %P\n') | sed 's|^\(.* usr/share/man/.*\)$|\1.gz|'
 	printf -- '-rw-r--r-- usr/share/doc/verinit/%s\n' changelog.gz copyright
 	printf -- '-rw-r--r-- usr/share/lintian/overrides/verinit\n'
 	printf -- '-rwxr-xr-x etc/kernel/%s/zz-verinit\n' postinst.d postrm.d
