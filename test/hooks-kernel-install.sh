@@ -32,6 +32,9 @@ mkdir -p "$entry" "$staging"
 KERNEL_INSTALL_STAGING_AREA=$staging "$plugin" add "$kver" "$entry" "$build/lab/kernel/vmlinuz" >/dev/null 2>"$w/err" &&
 	[ -s "$staging/initrd" ] && [ -s "$staging/initrd.spdx.json" ] && pass ||
 	fail "add with a staging area: $(cat "$w/err")"
+# The installed sbom.py's document is valid SPDX 2.3 too.
+"$here/test/spdx/validate.py" "$staging/initrd.spdx.json" >"$w/spdx" 2>&1 && pass ||
+	fail "the installed plugin's SBOM: $(head -n3 "$w/spdx")"
 "$here/hooks/verinit-mkinitramfs" --verinit "$build/verinit" --check-config "$build/verinit-check-config" \
 	--config "$VERINIT_CONF" --kernel-version "$kver" --modules "$VERINIT_MODULES" --cert "$w/etc/verinit/certs/db.crt" \
 	--output "$w/direct.img" >/dev/null
