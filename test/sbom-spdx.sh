@@ -8,7 +8,7 @@
 # shellcheck disable=SC2015 # "check && pass || fail": pass never fails
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${1:?usage: test/sbom-spdx.sh BUILD}
+build=$(cd "${1:?usage: test/sbom-spdx.sh BUILD}" && pwd)
 lab=$build/lab
 validate=$here/test/spdx/validate.py
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
