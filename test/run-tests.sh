@@ -68,7 +68,7 @@ build_check deps-lock test/deps-lock.sh
 build_check static-analysis make -s do-analyze
 build_check lab-disk test/lab-disk.sh "$BUILD/test-logs/lab-disk.work"
 build_check lab-rebuild test/lab-rebuild.sh "$BUILD"
-build_check readme-matrix test/integration/matrix.sh --check README.md
+build_check readme-matrix test/integration/matrix.sh --check docs/lab.md
 build_check man-pages test/man-pages.sh "$BUILD"
 check runner-selftest test/runner-selftest.sh
 check measure-cli test/measure-cli.sh "$BUILD"

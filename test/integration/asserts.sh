@@ -621,7 +621,7 @@ assert_selinux_enforcing() {
 }
 # OS Guard's writable root with an /etc/selinux of its own that says permissive, a policy without
 # the lock, and selinux.store= on its /usr: the store hides the disk's, so the reload loads the
-# same bytes and stays enforcing. Unlocked, root's setenforce 0 then succeeds, as the README says.
+# same bytes and stays enforcing. Unlocked, root's setenforce 0 then succeeds, as docs/threat-model.md says.
 assert_osguard_selinux() {
 	local run=$1 ok=0
 	handed_over "$run" "$LAB/usr-osguard/usr.env" || ok=1

@@ -2,9 +2,9 @@
 # Prints the tamper and fault matrix: every case of test/integration/cases that must NOT hand
 # over and runs verinit (what is attacked, from the case's trailing comment; the case; the verdict;
 # verinit's reason code and the stage that failed) as a Markdown table; the attacker-* cases (the
-# firmware refuses them) and the probe-* ones (no verinit) are not in it. The README carries this
-# table between its matrix markers; `--check README.md` fails when the two differ, or when the
-# README's count of integration cases ("(N cases:") is not the cases file's, so the README stays true.
+# firmware refuses them) and the probe-* ones (no verinit) are not in it. docs/lab.md carries this
+# table between its matrix markers; `--check docs/lab.md` fails when the two differ, or when the
+# page's count of integration cases ("(N cases:") is not the cases file's, so the page stays true.
 set -euo pipefail
 cases=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cases
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
@@ -33,7 +33,7 @@ table() {
 }
 
 if [ "${1:-}" = --check ]; then
-	readme=${2:?usage: matrix.sh [--check README.md]}
+	readme=${2:?usage: matrix.sh [--check docs/lab.md]}
 	want=$(table) || exit 1
 	got=$(sed -n '/<!-- matrix:begin -->/,/<!-- matrix:end -->/p' "$readme" | sed '1d;$d')
 	[ "$want" = "$got" ] ||
