@@ -63,7 +63,7 @@ static int extend_once(struct pcr_state *p, const struct eventlog_record *r) {
 }
 
 /* Extend first, then log: a log entry always stands for an extend that happened. A stage's record
- * is counted in ctx->measured; the failure's (extend_reopening) is not. */
+ * is counted in ctx->measured (measure_event); the failure's (extend_reopening) is not. */
 static int measure_record(struct context *ctx, const struct eventlog_record *r,
 			  int (*extend)(struct pcr_state *p, const struct eventlog_record *r)) {
 	int ret = extend(&ctx->pcr, r);
@@ -72,8 +72,6 @@ static int measure_record(struct context *ctx, const struct eventlog_record *r,
 	ret = log_append(&ctx->pcr, r);
 	if (ret < 0)
 		return ret;
-	if (extend == extend_once)
-		ctx->measured++;
 	log_info("Measured '%s' into PCR %u", r->string, r->pcr);
 	return 0;
 }
@@ -107,7 +105,10 @@ int measure_tpm_open(struct pcr_state *p) {
 }
 
 int measure_event(struct context *ctx, const struct eventlog_record *r) {
-	return measure_record(ctx, r, extend_once);
+	int ret = measure_record(ctx, r, extend_once);
+	if (ret >= 0)
+		ctx->measured++;
+	return ret;
 }
 
 void measure_configure(struct context *ctx) {
@@ -120,7 +121,7 @@ int measure_leave(struct context *ctx) {
 	if (!ctx->tpm_present)
 		return 0;
 	int r = measure_phase_record(ctx->pcr.phase, MEASURE_LEAVE, ctx->pcr.banks, &rec);
-	return r < 0 ? r : measure_record(ctx, &rec, extend_once);
+	return r < 0 ? r : measure_event(ctx, &rec);
 }
 
 void measure_forget(struct context *ctx) {
