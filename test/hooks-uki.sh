@@ -11,7 +11,7 @@
 # shellcheck disable=SC2015 # "check && pass || fail": pass never fails
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${1:?usage: test/hooks-uki.sh BUILD}
+build=$(cd "${1:?usage: test/hooks-uki.sh BUILD}" && pwd)
 lab=$build/lab keys=$build/lab/keys
 vm=$build/verinit-measure sdm=/lib/systemd/systemd-measure stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 tool=$here/hooks/verinit-uki
@@ -172,6 +172,14 @@ err "--predict with another stub version" "--predict models systemd-stub 252 onl
 	--stub "$w/stub-999.efi" --output "$w/e/new.efi" --predict "$vm" --usr-env "$lab/usr/usr.env"
 err "predict fails after the build" "verinit-measure predict failed: " "${common[@]}" --cmdline x \
 	--output "$w/e/new.efi" --predict "$vm" --usr-env "$lab/usr/usr.env" --config "$lab/ipe/default.p7s"
+err "--predict names a tool not on PATH" "verinit-measure-absent: not found on PATH (--predict)" "${common[@]}" \
+	--cmdline x --output "$w/e/new.efi" --predict verinit-measure-absent --usr-env "$lab/usr/usr.env"
+# A bare name is looked up on PATH, as an installed verinit-measure is (qemu/lab.mk's installed UKI).
+mkdir -p "$w/path" && ln -s "$vm" "$w/path/verinit-measure"
+PATH=$w/path:$PATH uki --backend objcopy --output "$w/path/uki.efi" --cmdline "  console=ttyS0   quiet loglevel=4 " \
+	--predict verinit-measure --usr-env "$lab/usr/usr.env" >/dev/null 2>"$w/path/err" &&
+	cmp -s "$w/path/uki.pcrs.json" "$w/a/uki.pcrs.json" && pass ||
+	fail "--predict verinit-measure on PATH: $(cat "$w/path/err")"
 
 # ---- the ukify backend, when there is one --------------------------------------------------------
 backends=objcopy
