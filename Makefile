@@ -262,13 +262,14 @@ INSTALL_TABLE := \
 	docs/examples/verinit.conf:share/doc/verinit/examples/verinit.conf:0644
 # Directories uninstall removes when they are left empty (deepest first).
 INSTALL_DIRS := share/doc/verinit/examples share/doc/verinit lib/verinit
+# $(call install_files,DIR): the table's files into DIR (the lab's installed tree uses it too).
+install_files = for e in $(INSTALL_TABLE); do src=$${e%%:*} rest=$${e\#*:}; dst=$${rest%%:*} mode=$${rest\#\#*:}; \
+	install -D -m $$mode "$$src" "$(1)/$$dst" || exit 1; echo "installed $(1)/$$dst"; done
 .PHONY: install uninstall
 install:
 	@for e in $(INSTALL_TABLE); do src=$${e%%:*}; [ -e "$$src" ] || \
 		{ echo "install: $$src is not built: run make first (make install only copies)" >&2; exit 1; }; done
-	@for e in $(INSTALL_TABLE); do src=$${e%%:*} rest=$${e#*:}; dst=$${rest%%:*} mode=$${rest##*:}; \
-		install -D -m $$mode "$$src" "$(DESTDIR)$(PREFIX)/$$dst" || exit 1; \
-		echo "installed $(DESTDIR)$(PREFIX)/$$dst"; done
+	@$(call install_files,$(DESTDIR)$(PREFIX))
 uninstall:
 	@for e in $(INSTALL_TABLE); do rest=$${e#*:}; dst=$${rest%%:*}; \
 		rm -f "$(DESTDIR)$(PREFIX)/$$dst" && echo "removed $(DESTDIR)$(PREFIX)/$$dst"; done
@@ -304,6 +305,8 @@ man-check: $(MAN_PAGES) $(BUILD)/verinit-measure $(BUILD)/verinit-check-config
 	test/man-pages.sh $(BUILD)
 # make install: each page into share/man/manN (a package's dh_installman and dh_compress take it from there).
 INSTALL_TABLE += $(foreach p,$(MAN_PAGES),$(p):share/man/man$(patsubst .%,%,$(suffix $(p)))/$(notdir $(p)):0644)
+# The lab's installed tree (qemu/lab.mk) is made again when anything it installs changes.
+$(LAB)/installed/.stamp: $(foreach e,$(INSTALL_TABLE),$(firstword $(subst :, ,$(e)))) Makefile
 
 clean:
 	rm -rf $(BUILD)
@@ -312,4 +315,4 @@ clean:
 distclean: clean
 	rm -rf "$(VERINIT_CACHE)"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

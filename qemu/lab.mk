@@ -97,6 +97,27 @@ $(LAB)/uki.efi: $(LAB)/initramfs.img $(UKI_DEPS) $(BUILD)/verinit-measure $(LAB)
 $(LAB)/uki-attacker.efi: $(LAB)/initramfs.img $(UKI_DEPS)
 	$(call uki,attacker,$<)
 
+# The installed tools on their own: `make install`'s files into $(LAB)/installed (its prerequisites,
+# the install table's sources, are named in the Makefile after the table is complete), then that tree's
+# verinit-mkinitramfs, verinit-uki and verinit-measure, run from / with only that bin/ and the
+# system's on PATH, build the lab's initramfs and a UKI with its published prediction. The
+# installed-tools case boots it and checks that the initramfs is the lab's, byte for byte.
+ALAB := $(abspath $(LAB))
+INSTALLED := $(ALAB)/installed
+$(LAB)/installed/.stamp:
+	rm -rf $(INSTALLED) && $(call install_files,$(INSTALLED)/usr) >/dev/null
+	@touch $@
+installed = cd / && env -i HOME=/ PATH=$(INSTALLED)/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin
+$(LAB)/installed/initramfs.img: $(LAB)/installed/.stamp $(INITRAMFS_INPUTS) qemu/verinit.conf
+	$(installed) verinit-mkinitramfs --verinit $(INSTALLED)/usr/lib/verinit/verinit --config $(abspath qemu/verinit.conf) \
+		--kernel-version "$$(cat $(ALAB)/kernel/kver)" --modules $(ALAB)/kernel/modules \
+		$(patsubst $(LAB)/%,$(ALAB)/%,$(INITRAMFS_FILES)) --output $(abspath $@) \
+		--sbom $(abspath $(@:.img=.spdx.json)) >$(abspath $(@:.img=.manifest))
+$(LAB)/uki-installed.efi: $(LAB)/installed/initramfs.img $(UKI_DEPS) $(LAB)/usr/usr.img
+	$(installed) verinit-uki --output $(abspath $@) --key $(ALAB)/keys/db.key --cert $(ALAB)/keys/db.crt \
+		--kernel $(ALAB)/kernel/vmlinuz --initrd $(abspath $<) --cmdline "$(strip $(LAB_CMDLINE))" \
+		--predict verinit-measure --usr-env $(ALAB)/usr/usr.env --config $(abspath qemu/verinit.conf) >/dev/null
+
 # The probe: the guest's report program as /init with busybox, to show the lab's firmware, TPM
 # and report plumbing on their own, independent of what verinit can do yet.
 $(LAB)/probe-initramfs.img: qemu/guest/init qemu/initramfs.sh
@@ -319,7 +340,7 @@ GPT_DAMAGE := primary-header-crc primary-entries-crc backup-differs grown
 # The configuration variants booted as UKIs.
 CONF_UKIS := explicit repart repart-newest module-missing ipe-enforce ipe-audit ipe-strict ipe-attacker ipe-truncated ipe-unverified ipe-unsigned-verity ipe-plain \
 	failure-reboot failure-poweroff verity-eio verity-panic
-LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi \
+LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/uki-probe.efi $(LAB)/uki-installed.efi \
 	$(LAB)/disk.img $(LAB)/disk-attacker.img $(patsubst %,$(LAB)/disk-sig-%.img,$(SIG_TAMPER)) \
 	$(LAB)/disk-no-sig.img $(LAB)/disk-no-usr.img $(LAB)/disk-no-verity.img $(LAB)/disk-two-usr.img $(LAB)/disk-no-auto.img $(LAB)/disk-empty-slot.img \
 	$(LAB)/disk-gpt-overlap.img $(LAB)/disk-gpt-dup-entry.img $(patsubst %,$(LAB)/disk-gpt-%.img,$(GPT_GEOMETRY) $(GPT_DAMAGE)) \

@@ -4,7 +4,8 @@
 # runtime) and run from there; the installed checker accepts the example verinit.conf's "#key=value"
 # lines (unit/test-config proves they are exactly the defaults); install refuses what is not built;
 # uninstall leaves nothing behind. (test/hooks-kernel-install.sh builds an initramfs
-# and a UKI with the installed plugin and tools.)
+# and a UKI with the installed plugin and tools; the lab's installed-tools case boots a UKI that the
+# installed tools built, run from / with only their bin/ on PATH: qemu/lab.mk.)
 # Usage: test/install.sh BUILD
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

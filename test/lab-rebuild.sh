@@ -43,6 +43,14 @@ for d in disk-osguard disk-osguard-attacker disk-osguard-root-merged disk-osguar
 done
 ! grep -qE 'initramfs.img |qemu/disk.sh|qemu/usr-image.sh' <<<"$out" || fail "a changed root-a definition rebuilds the lab's own images"
 
+# The installed tree is make install's copy: a changed tool is installed again, and the UKI the
+# installed tools build is rebuilt by them (and under -n nothing is installed for real).
+out=$(plan -W hooks/verinit-mkinitramfs)
+grep -q 'install -D -m .*/installed/usr' <<<"$out" || fail "a changed hooks/verinit-mkinitramfs is not installed again"
+grep -q 'PATH=[^ ]*/installed/usr/bin:[^ ]* verinit-uki --output [^ ]*/uki-installed.efi ' <<<"$out" ||
+	fail "a changed hooks/verinit-mkinitramfs does not rebuild the installed tools' UKI"
+[ -e "$build/lab/installed/.stamp" ] || fail "make -n removed the installed tree"
+
 out=$(plan -W qemu/keys.sh)
 grep -q 'qemu/ovmf.sh' <<<"$out" || fail "new keys do not re-enroll the OVMF variables"
 echo "lab-rebuild: reuse and rebuild as expected"

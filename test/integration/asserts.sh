@@ -40,10 +40,11 @@ pcrs_predicted() { # run predict-args...
 	shift
 	pcrs_match "$run" < <("$MEASURE" predict "$@" --format lines 2>&1 || echo "predict failed")
 }
-# The values hooks/verinit-uki published next to the lab's UKI (uki.pcrs.json).
-pcrs_published() { # run
+# The values hooks/verinit-uki published next to a UKI (default the lab's: uki.pcrs.json).
+pcrs_published() { # run [pcrs.json]
+	local json=${2:-$LAB/uki.pcrs.json}
 	pcrs_match "$1" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
-		"$LAB/uki.pcrs.json" 2>&1 || echo "uki.pcrs.json unreadable")
+		"$json" 2>&1 || echo "${json##*/} unreadable")
 }
 # "BANK PCR HEX" lines on stdin against the PCRs the guest read, in every bank the guest's TPM has.
 pcrs_match() { # run
@@ -144,6 +145,20 @@ measured_as_predicted() {
 	pcrs_published "$run" || ok=1
 	replay_passes "$run" || ok=1
 	[ "$(report_json "$run" .tpm.present)" = true ] || { echo "report.json: no TPM"; ok=1; }
+	return $ok
+}
+# The UKI that make install's tools built, run from / with only the installed bin/ on PATH
+# (qemu/lab.mk): its initramfs is the lab's, byte for byte, and it hands over with the PCRs the
+# installed verinit-measure published next to it and this tree's predicts.
+assert_installed_tools() {
+	local run=$1 ok=0
+	cmp -s "$LAB/installed/initramfs.img" "$LAB/initramfs.img" ||
+		{ echo "the installed tools' initramfs is not the lab's"; ok=1; }
+	handed_over "$run" || ok=1
+	pcrs_predicted "$run" --uki "$LAB/uki-installed.efi" --usr-env "$LAB/usr/usr.env" --cert "$LAB/keys/db.crt" \
+		--config qemu/verinit.conf || ok=1
+	pcrs_published "$run" "$LAB/uki-installed.pcrs.json" || ok=1
+	replay_passes "$run" || ok=1
 	return $ok
 }
 # The modules stage's summary: loaded (drivers first, for the devices found), drivers still
@@ -693,8 +708,7 @@ assert_osguard() {
 	grep -q "^R ipe_enforce 0\$" "$run/report" || { echo "IPE is not in audit mode"; ok=1; }
 	grep -q '^R ipe_audit .*ipe_op=EXECUTE .*enforcing=0 .*dev="vda5" .*action=DENY' "$run/report" ||
 		{ echo "no IPE audit record of a program on root-a that enforce mode would deny"; ok=1; }
-	pcrs_match "$run" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
-		"$LAB/uki-osguard.pcrs.json" 2>&1 || echo "uki-osguard.pcrs.json unreadable") || ok=1
+	pcrs_published "$run" "$LAB/uki-osguard.pcrs.json" || ok=1
 	return $ok
 }
 # The same disk and command line, its signature file by the attacker: refused at the signature,
@@ -717,8 +731,7 @@ assert_osguard_root_merged() {
 	handed_over "$run" "$LAB/usr-osguard-dyn/usr.env" || ok=1
 	grep -q "verinit: Handing over to /usr/lib/verinit-test/init-dyn" "$run/serial.log" ||
 		{ echo "the init was not the dynamically linked one"; ok=1; }
-	pcrs_match "$run" < <(jq -r 'to_entries[] | .key as $b | .value | to_entries[] | "\($b) \(.key) \(.value)"' \
-		"$LAB/uki-osguard-dyn.pcrs.json" 2>&1 || echo "uki-osguard-dyn.pcrs.json unreadable") || ok=1
+	pcrs_published "$run" "$LAB/uki-osguard-dyn.pcrs.json" || ok=1
 	return $ok
 }
 # The same init and /usr, a root that would run its own code in PID 1: refused, the console naming
