@@ -144,3 +144,15 @@ long modalias_next_match(const struct modalias_table *t, size_t from, const char
 	}
 	return -1;
 }
+
+bool modalias_cpu_lacks(const struct modalias_table *t, const char *name, const char *cpu) {
+	bool has_cpu_alias = false;
+	for (size_t i = 0; i < t->n; i++) {
+		if (strncmp(t->v[i].pattern, "cpu:", 4) != 0 || !modalias_same_module(t->v[i].module, name))
+			continue;
+		if (fnmatch(t->v[i].pattern, cpu, 0) == 0)
+			return false;
+		has_cpu_alias = true;
+	}
+	return has_cpu_alias;
+}

@@ -52,3 +52,8 @@ bool modalias_provides_fs(const struct modalias_table *t, const char *name, cons
 /* The index of the first device entry at or after from whose pattern matches a device's modalias,
  * or -1. Callers step through every match: one device may match several modules. */
 long modalias_next_match(const struct modalias_table *t, size_t from, const char *modalias);
+
+/* Whether module name is made for CPU features this one lacks: it has cpu: aliases (x86cpu, as
+ * crc32c_intel's feature SSE4.2) and none matches cpu, the CPU's modalias. Its init would fail with
+ * -ENODEV, after the kernel checked its signature and relocated it. No cpu: alias: false. */
+bool modalias_cpu_lacks(const struct modalias_table *t, const char *name, const char *cpu);

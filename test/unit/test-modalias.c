@@ -173,6 +173,31 @@ static void test_match(void **state) {
 	modalias_table_free(&t);
 }
 
+/* A module made for CPU features: left out where the CPU's modalias lacks them; a module without a
+ * cpu: alias never is. */
+static void test_cpu_lacks(void **state) {
+	static const struct {
+		const char *module, *cpu;
+		bool lacks;
+	} cases[] = {
+		/* QEMU's qemu64 model: no SSE4.2 (feature 0x94) */
+		{ "crc32c_intel", "cpu:type:x86,ven0000fam0006mod0006:feature:,0000,0001,0002,0003,0080", true },
+		{ "crc32c-intel", "cpu:type:x86,ven0000fam0006mod0006:feature:,0000,0001,0002,0003,0080", true },
+		/* a host CPU with SSE4.2 */
+		{ "crc32c_intel", "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094,00E5", false },
+		{ "crc32c_generic", "cpu:type:x86,ven0000fam0006mod0006:feature:,0000", false },
+		{ "virtio_blk", "cpu:type:x86,ven0000fam0006mod0006:feature:,0000", false },
+		{ "crc32c_intel", "", true }, /* no CPU modalias matches nothing */
+	};
+	struct modalias_table t;
+	(void) state;
+	parse_lab(&t);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		if (modalias_cpu_lacks(&t, cases[i].module, cases[i].cpu) != cases[i].lacks)
+			fail_msg("%s on %s: want %s", cases[i].module, cases[i].cpu, cases[i].lacks ? "lacks" : "not");
+	modalias_table_free(&t);
+}
+
 /* One device matched by two modules: both are returned, in file order. */
 static void test_match_several(void **state) {
 	static const char text[] = "alias acpi*:MSFT0101:* tpm_tis\nalias pnp:dPNP0C31* tpm_tis\n"
@@ -242,6 +267,7 @@ int main(void) {
 		cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_too_many_entries),
 		cmocka_unit_test(test_class),	     cmocka_unit_test(test_match),
 		cmocka_unit_test(test_match_several), cmocka_unit_test(test_uevent),
+		cmocka_unit_test(test_cpu_lacks),
 		/* clang-format on */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
