@@ -74,6 +74,11 @@ struct context {
 		bool announce;    /* a driver loaded now is for a device that came after the walk */
 		struct modalias_table aliases;
 		enum modalias_class class[CONFIG_MODULES_MAX];
+		/* Bit j: configured module j's load inserts this one (a dependency or softdep): it loads
+		 * with j, or not at all. */
+		uint64_t pulled_by[CONFIG_MODULES_MAX];
+		char cpu[512];         /* the CPU's modalias; "" when the kernel has none */
+		char not_for_cpu[256]; /* modules left out of loads: made for features this CPU lacks */
 		enum module_state {
 			MODULE_PENDING,
 			MODULE_LOADED,

@@ -7,7 +7,12 @@
  *     behind a SCSI host adapter, a vmbus channel), as udev would;
  *   - a filesystem (fs-TYPE aliases only) when it is usr.fstype, or root.fstype for a root device,
  *     or efivarfs for auto discovery (which disk the loader booted from: init/devices.c);
- *   - anything else (dm-verity, a crypto module, a name that is an alias or built in) always.
+ *   - a module that another configured one inserts with itself (a dependency or softdep, such as
+ *     crc32c_generic for erofs's libcrc32c) with that one, or not at all: a squashfs /usr needs no
+ *     crc32c;
+ *   - anything else (dm-verity, a name that is an alias or built in) always.
+ * A module made for CPU features this machine lacks (crc32c_intel without SSE4.2, a softdep of
+ * libcrc32c) is left out of every load: its init would only fail, after the kernel's signature check.
  * One module set thus serves QEMU (virtio) and Hyper-V (hv_vmbus, hv_storvsc, NVMe) and each loads
  * only its own: every module costs a signature check and relocations, on every boot.
  * A driver whose probe finds no hardware (ENODEV, ENXIO) is noted: whatever this boot needs is
@@ -24,11 +29,36 @@
 #include "strbuf.h"
 #include "sysops.h"
 
+_Static_assert(CONFIG_MODULES_MAX <= 64, "pulled_by is a 64-bit mask");
+
+/* Whether the space-separated list names module. */
+static bool listed(const char *list, const char *module) {
+	size_t n = strlen(module);
+	while (*list) {
+		if (strncmp(list, module, n) == 0 && (list[n] == ' ' || !list[n]))
+			return true;
+		list += strcspn(list, " ");
+		list += *list == ' ';
+	}
+	return false;
+}
+
+static bool not_for_cpu(const char *module, void *data) {
+	struct modules_state *m = data;
+	if (!m->cpu[0] || !modalias_cpu_lacks(&m->aliases, module, m->cpu))
+		return false;
+	size_t used = strlen(m->not_for_cpu);
+	if (!listed(m->not_for_cpu, module)) /* a long list is cut, in the report and the log line only */
+		(void) strbuf_append(m->not_for_cpu, sizeof m->not_for_cpu, &used, "%s%s", used ? " " : "", module);
+	log_debug("Module %s: made for CPU features this machine lacks, left out", module);
+	return true;
+}
+
 /* Returns 0, or the load's error (logged). */
 static int load_one(struct context *ctx, size_t i, const char *why) {
 	struct modules_state *m = &ctx->modules;
 	const char *name = ctx->cfg.modules[i];
-	int r = modload->load(name);
+	int r = modload->load(name, not_for_cpu, m);
 	if (r == -ENODEV || r == -ENXIO) {
 		m->state[i] = MODULE_NO_HARDWARE;
 		log_info("Module %s (for %s): no such hardware on this machine", name, why);
@@ -96,6 +126,54 @@ static int read_aliases(struct modules_state *m) {
 	return 0;
 }
 
+struct pull {
+	struct context *ctx;
+	size_t by;
+};
+
+/* A module that configured module pull->by inserts with itself: a configured one of no class of
+ * its own (a driver or a filesystem keeps its own rule) loads with it. */
+static int note_pulled(const char *module, void *data) {
+	const struct pull *p = data;
+	struct modules_state *m = &p->ctx->modules;
+	for (size_t i = 0; i < p->ctx->cfg.n_modules; i++)
+		if (i != p->by && m->class[i] == MODALIAS_OTHER && modalias_same_module(module, p->ctx->cfg.modules[i]))
+			m->pulled_by[i] |= UINT64_C(1) << p->by;
+	return 0;
+}
+
+static int find_dependencies(struct context *ctx) {
+	for (size_t j = 0; j < ctx->cfg.n_modules; j++) {
+		struct pull p = { ctx, j };
+		int r = modload->probe_list(ctx->cfg.modules[j], note_pulled, &p);
+		/* A missing module is the load's to report, naming it (load_one). */
+		if (r < 0 && r != -ENOENT)
+			return log_error_errno(r, "Cannot list what module %s loads with it: %m", ctx->cfg.modules[j]);
+	}
+	return 0;
+}
+
+/* A module loaded with another is loaded again on its own (nothing to do when it is in, its own
+ * error when it failed as a softdep); one that nothing loaded pulled in is not needed. */
+static int load_dependencies(struct context *ctx) {
+	struct modules_state *m = &ctx->modules;
+	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
+		bool wanted = false;
+		if (!m->pulled_by[i])
+			continue;
+		for (size_t j = 0; j < ctx->cfg.n_modules && !wanted; j++)
+			wanted = (m->pulled_by[i] >> j & 1) && m->state[j] == MODULE_LOADED;
+		if (!wanted)
+			m->state[i] = MODULE_NOT_NEEDED;
+		else {
+			int r = load_one(ctx, i, "a module that needs it");
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 /* "name name ..." of the modules in state s, into buf. */
 static const char *names_in(const struct context *ctx, enum module_state s, char *buf, size_t size) {
 	const struct modules_state *m = &ctx->modules;
@@ -133,6 +211,12 @@ int stage_modules(struct context *ctx) {
 		return r;
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
 		m->class[i] = modalias_class_of(&m->aliases, ctx->cfg.modules[i]);
+	r = modload->cpu_modalias(m->cpu, sizeof m->cpu);
+	if (r < 0 && r != -ENOENT)
+		return log_error_errno(r, "Cannot read the CPU's modalias: %m");
+	r = find_dependencies(ctx);
+	if (r < 0)
+		return r;
 
 	/* Drivers first: their probes (a SCSI scan, a vmbus offer) run on while the rest loads. The
 	 * listening starts before the walk so that no device falls between the two. */
@@ -147,17 +231,21 @@ int stage_modules(struct context *ctx) {
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++) {
 		if (m->class[i] == MODALIAS_FS && !fs_needed(ctx, i))
 			m->state[i] = MODULE_NOT_NEEDED;
-		else if (m->class[i] != MODALIAS_DEVICE &&
+		else if (m->class[i] != MODALIAS_DEVICE && !m->pulled_by[i] &&
 			 (r = load_one(ctx, i, m->class[i] == MODALIAS_FS ? "the filesystem" : "every boot")) < 0)
 			return r;
 	}
+	r = load_dependencies(ctx);
+	if (r < 0)
+		return r;
 
 	char have[512], wait[512], skip[512];
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
 		loaded += m->state[i] == MODULE_LOADED;
-	log_info("Modules loaded: %s; drivers awaiting their devices: %s; filesystems not mounted here: %s",
+	log_info("Modules loaded: %s; drivers awaiting their devices: %s; not needed on this boot: %s; "
+		 "left out for this CPU: %s",
 		 names_in(ctx, MODULE_LOADED, have, sizeof have), names_in(ctx, MODULE_PENDING, wait, sizeof wait),
-		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip));
+		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip), m->not_for_cpu[0] ? m->not_for_cpu : "none");
 	stage_status(ctx, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
 	return 0;
 }

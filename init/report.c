@@ -7,6 +7,7 @@
 
 #include "jsonutil.h"
 #include "log.h"
+#include "macro.h"
 #include "pcr.h"
 #include "report.h"
 #include "sysops.h"
@@ -53,6 +54,47 @@ static json_object *tpm_json(const struct context *ctx, bool *oom) {
 	json_add(t, "pcr_facts", json_object_new_int((int) ctx->cfg.pcr_facts), oom);
 	json_add(t, "events", json_object_new_int((int) ctx->measured), oom);
 	return t;
+}
+
+static void add_name(json_object *a, const char *name, size_t len, bool *oom) {
+	json_object *n = json_object_new_string_len(name, (int) len);
+	if (!n || json_object_array_add(a, n) < 0) {
+		json_object_put(n);
+		*oom = true;
+	}
+}
+
+/* What the modules stage did with each configured module, and what it left out of the loads as
+ * made for another CPU (init/modules.c): a fleet reads which drivers its machines needed. */
+static json_object *modules_json(const struct context *ctx, bool *oom) {
+	static const struct {
+		const char *key;
+		enum module_state state;
+	} lists[] = { { "loaded", MODULE_LOADED },
+		      { "awaiting", MODULE_PENDING },
+		      { "no_hardware", MODULE_NO_HARDWARE },
+		      { "not_needed", MODULE_NOT_NEEDED } };
+	const struct modules_state *m = &ctx->modules;
+	json_object *o = json_object_new_object();
+	if (!o) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; a && i < ctx->cfg.n_modules; i++)
+			if (m->state[i] == lists[l].state)
+				add_name(a, ctx->cfg.modules[i], strlen(ctx->cfg.modules[i]), oom);
+		json_add(o, lists[l].key, a, oom);
+	}
+	json_object *cpu = json_object_new_array();
+	for (const char *p = m->not_for_cpu; cpu && *p;) {
+		size_t n = strcspn(p, " ");
+		add_name(cpu, p, n, oom);
+		p += n + (p[n] == ' ');
+	}
+	json_add(o, "not_for_cpu", cpu, oom);
+	return o;
 }
 
 /* A policy: null when none is configured; else what was asked, and what came of it. */
@@ -132,6 +174,7 @@ ssize_t report_format(const struct context *ctx, char *buf, size_t size) {
 		 &oom);
 	json_add(top, "usr", usr, &oom);
 	json_add(top, "tpm", tpm_json(ctx, &oom), &oom);
+	json_add(top, "modules", modules_json(ctx, &oom), &oom);
 	/* json_object_object_add takes a NULL value as JSON null: json_json_add() would count it as OOM. */
 	json_object *ipe = policy_json(c->ipe_policy, ipe_mode_to_string(c->ipe_mode), ctx->ipe_sha256,
 				       ctx->ipe_name, ctx->ipe_error, &oom);

@@ -11,7 +11,7 @@
 #define REPORT_PATH REPORT_DIR "/report.json"
 #define REPORT_VERSION 1
 
-#define REPORT_SIZE_MAX 8192
+#define REPORT_SIZE_MAX 16384 /* the largest, every field full (test-report), fits */
 
 /* Formats the report as JSON (pretty-printed, one key per line) into buf, NUL-terminated. A stage
  * without an end time is reported as "running" (the hand-over itself). Returns the length,

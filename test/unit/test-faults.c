@@ -375,7 +375,8 @@ static int m_open(void) {
 }
 
 /* hv_storvsc finds no Hyper-V here: as on a QEMU node, that alone must not stop the boot. */
-static int m_load(const char *name) {
+static int m_load(const char *name, module_skip_fn leave_out, void *data) {
+	(void) leave_out, (void) data;
 	int e = fault(OP_MOD_LOAD, name);
 	if (e)
 		return -e;
@@ -425,7 +426,27 @@ static int m_wait(uint64_t usec, modalias_fn fn, void *data) {
 static void m_close(void) {
 }
 
-static const struct module_ops modload_fake = { m_open, m_load, m_aliases, m_listen, m_coldplug, m_wait, m_close };
+/* Each module inserts only itself; the CPU has no modalias. */
+static int m_probe_list(const char *name, module_name_fn fn, void *data) {
+	return fn(name, data);
+}
+
+static int m_cpu_modalias(char *buf, size_t size) {
+	(void) buf, (void) size;
+	return -ENOENT;
+}
+
+static const struct module_ops modload_fake = {
+	.open = m_open,
+	.load = m_load,
+	.probe_list = m_probe_list,
+	.cpu_modalias = m_cpu_modalias,
+	.aliases = m_aliases,
+	.listen = m_listen,
+	.coldplug = m_coldplug,
+	.wait = m_wait,
+	.close = m_close,
+};
 
 /* Stand-ins for the stages whose work is outside the ops tables (libblkid, libcryptsetup): they
  * leave in ctx what the real ones would. */

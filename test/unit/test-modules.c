@@ -29,14 +29,28 @@ static const char aliases[] = "# Aliases extracted from modules themselves.\n"
 			      "alias devname:mapper/control dm_mod\nalias acpi*:VMBUS:* hv_vmbus\n"
 			      "alias pci:v*d*sv*sd*bc01sc08i02* nvme\n";
 
+/* What loading a module inserts before it, as the lab's tree says (modules.dep; libcrc32c's softdep
+ * "pre: crc32c" names both crc32c modules). */
+static const struct {
+	const char *module, *with;
+} pulls[] = {
+	{ "erofs", "crc32c_intel crc32c_generic libcrc32c" },
+	{ "ext4", "crc32c_intel crc32c_generic crc16 mbcache jbd2" },
+};
+
+/* QEMU's qemu64 CPU (no SSE4.2, feature 0x94) and a host CPU with it. */
+static const char qemu64[] = "cpu:type:x86,ven0000fam0006mod0006:feature:,0000,0001,0080";
+static const char sse42[] = "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094,00E5";
+
 static struct {
 	const char *aliases;
+	const char *cpu;
 	const char *const *present; /* modaliases in sysfs at the modules stage */
 	const char *const *appear;  /* one per wait() call, in order: announced by the kernel later */
 	const char *fail_module;    /* its load returns fail_errno */
 	int fail_errno;
 	int listen_errno, wait_errno;
-	char loaded[512]; /* "name name ...", in load order */
+	char loaded[512]; /* "name name ...", each module inserted, in order */
 	unsigned waits, closes;
 } m;
 
@@ -44,11 +58,73 @@ static int f_open(void) {
 	return 0;
 }
 
-static int f_load(const char *name) {
+static bool inserted(const char *name) {
+	size_t n = strlen(name);
+	for (const char *p = m.loaded; (p = strstr(p, name)); p += n)
+		if ((p == m.loaded || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Calls fn with what loading name inserts: what it pulls, then itself; nothing once it is in. */
+static int each_inserted(const char *name, int (*fn)(const char *module, bool itself, void *data), void *data) {
+	char with[128] = "";
+	if (inserted(name))
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(pulls); i++)
+		if (strcmp(pulls[i].module, name) == 0)
+			(void) snprintf(with, sizeof with, "%s", pulls[i].with);
+	for (char *save = NULL, *w = strtok_r(with, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		int r = inserted(w) ? 0 : fn(w, false, data);
+		if (r < 0)
+			return r;
+	}
+	return fn(name, true, data);
+}
+
+struct load_args {
+	module_skip_fn leave_out;
+	void *data;
+};
+
+static int insert(const char *module, bool itself, void *data) {
+	struct load_args *a = data;
+	if (a->leave_out && a->leave_out(module, a->data))
+		return itself ? -ENODEV : 0;
+	size_t used = strlen(m.loaded);
+	(void) snprintf(m.loaded + used, sizeof m.loaded - used, "%s%s", used ? " " : "", module);
+	return 0;
+}
+
+static int f_load(const char *name, module_skip_fn leave_out, void *data) {
+	struct load_args a = { leave_out, data };
 	if (m.fail_module && strcmp(name, m.fail_module) == 0)
 		return -m.fail_errno;
-	size_t used = strlen(m.loaded);
-	(void) snprintf(m.loaded + used, sizeof m.loaded - used, "%s%s", used ? " " : "", name);
+	return each_inserted(name, insert, &a);
+}
+
+struct list_args {
+	module_name_fn fn;
+	void *data;
+};
+
+static int list_one(const char *module, bool itself, void *data) {
+	struct list_args *a = data;
+	(void) itself;
+	return a->fn(module, a->data);
+}
+
+static int f_probe_list(const char *name, module_name_fn fn, void *data) {
+	struct list_args a = { fn, data };
+	if (m.fail_module && strcmp(name, m.fail_module) == 0 && m.fail_errno == ENOENT)
+		return -ENOENT;
+	return each_inserted(name, list_one, &a);
+}
+
+static int f_cpu_modalias(char *buf, size_t size) {
+	if (!m.cpu)
+		return -ENOENT;
+	(void) snprintf(buf, size, "%s", m.cpu);
 	return 0;
 }
 
@@ -85,7 +161,17 @@ static void f_close(void) {
 	m.closes++;
 }
 
-static const struct module_ops fake_modules = { f_open, f_load, f_aliases, f_listen, f_coldplug, f_wait, f_close };
+static const struct module_ops fake_modules = {
+	.open = f_open,
+	.load = f_load,
+	.probe_list = f_probe_list,
+	.cpu_modalias = f_cpu_modalias,
+	.aliases = f_aliases,
+	.listen = f_listen,
+	.coldplug = f_coldplug,
+	.wait = f_wait,
+	.close = f_close,
+};
 
 static struct context ctx;
 
@@ -100,6 +186,7 @@ static int setup(void **state) {
 	if (config_parse(all_modules, sizeof all_modules - 1, &ctx.cfg, NULL) < 0)
 		return -1;
 	m.aliases = aliases;
+	m.cpu = qemu64;
 	module_set_ops(&fake_modules);
 	return 0;
 }
@@ -110,7 +197,7 @@ static int teardown(void **state) {
 	return fake_teardown(state);
 }
 
-static const char *const qemu[] = { "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094",
+static const char *const qemu[] = { qemu64,
 				    "acpi:PNP0A08:PNP0A03:", "pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00",
 				    "virtio:d00000002v00001AF4", NULL };
 
@@ -120,14 +207,14 @@ static void test_qemu(void **state) {
 	(void) state;
 	m.present = qemu;
 	assert_int_equal(stage_modules(&ctx), 0);
-	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(m.loaded, "virtio_blk dm-verity crc32c_generic libcrc32c erofs tpm_crb tpm_tis");
 	assert_string_equal(ctx.status, "6 of 13 configured");
 	assert_non_null(strstr(fake_read(fake.console),
 			       "drivers awaiting their devices: virtio_scsi sd_mod hv_vmbus hv_storvsc nvme; "
-			       "filesystems not mounted here: squashfs ext4"));
+			       "not needed on this boot: squashfs ext4; left out for this CPU: crc32c_intel"));
 	/* No device comes: the wait loads nothing more. */
 	assert_int_equal(modules_hotplug(&ctx, 50000), 0);
-	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(m.loaded, "virtio_blk dm-verity crc32c_generic libcrc32c erofs tpm_crb tpm_tis");
 }
 
 /* The default set on QEMU: /usr's filesystem and efivarfs are the only ones it carries. */
@@ -137,9 +224,48 @@ static void test_qemu_defaults(void **state) {
 	m.present = qemu;
 	assert_int_equal(stage_modules(&ctx), 0);
 	/* efivarfs: auto discovery reads which disk the loader booted from. */
-	assert_string_equal(m.loaded, "virtio_blk dm-verity erofs efivarfs crc32c_generic tpm_crb tpm_tis");
-	assert_string_equal(ctx.status, "7 of 12 configured");
-	assert_non_null(strstr(fake_read(fake.console), "filesystems not mounted here: none"));
+	assert_string_equal(m.loaded, "virtio_blk dm-verity crc32c_generic libcrc32c erofs efivarfs tpm_crb tpm_tis");
+	assert_string_equal(ctx.status, "6 of 11 configured");
+	assert_non_null(strstr(fake_read(fake.console), "Modules loaded: virtio_blk dm-verity erofs efivarfs tpm_crb tpm_tis; "));
+	assert_non_null(strstr(fake_read(fake.console), "not needed on this boot: none; left out for this CPU: crc32c_intel"));
+
+	/* The default set for a squashfs /usr: no crc32c at all. */
+	static const char squashfs[] = "usr.fstype=squashfs\n";
+	m.loaded[0] = '\0';
+	assert_int_equal(config_parse(squashfs, sizeof squashfs - 1, &ctx.cfg, NULL), 0);
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity squashfs efivarfs tpm_crb tpm_tis");
+	assert_non_null(strstr(fake_read(fake.console), "not needed on this boot: none; left out for this CPU: none"));
+}
+
+/* A squashfs /usr: erofs is not loaded, so neither is the crc32c it would have pulled in; nothing
+ * was left out for the CPU, as nothing asked for crc32c. */
+static void test_squashfs_needs_no_crc32c(void **state) {
+	(void) state;
+	(void) snprintf(ctx.cfg.usr_fstype, sizeof ctx.cfg.usr_fstype, "squashfs");
+	m.present = qemu;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity squashfs tpm_crb tpm_tis");
+	assert_string_equal(ctx.status, "5 of 13 configured");
+	assert_non_null(strstr(fake_read(fake.console),
+			       "not needed on this boot: erofs ext4 crc32c_generic; left out for this CPU: none"));
+}
+
+/* A CPU with SSE4.2: crc32c_intel loads with libcrc32c's softdep, as modprobe would load it; a CPU
+ * without a modalias leaves nothing out. */
+static void test_cpu_with_sse42(void **state) {
+	static const char *const present[] = { sse42, "virtio:d00000002v00001AF4", NULL };
+	(void) state;
+	m.present = present;
+	m.cpu = sse42;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity crc32c_intel crc32c_generic libcrc32c erofs tpm_crb tpm_tis");
+	assert_non_null(strstr(fake_read(fake.console), "left out for this CPU: none"));
+
+	m.loaded[0] = '\0';
+	m.cpu = NULL;
+	assert_int_equal(stage_modules(&ctx), 0);
+	assert_string_equal(m.loaded, "virtio_blk dm-verity crc32c_intel crc32c_generic libcrc32c erofs tpm_crb tpm_tis");
 }
 
 /* Hyper-V: the vmbus appears in ACPI; its storage channel, then the SCSI disk behind it, come as
@@ -154,11 +280,12 @@ static void test_hyperv_hotplug(void **state) {
 	m.present = present;
 	m.appear = appear;
 	assert_int_equal(stage_modules(&ctx), 0);
-	assert_string_equal(m.loaded, "hv_vmbus dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis");
+	assert_string_equal(m.loaded, "hv_vmbus dm-verity crc32c_generic libcrc32c erofs crc16 mbcache jbd2 ext4 tpm_crb tpm_tis");
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(modules_hotplug(&ctx, 50000), 0);
 	/* A second channel of the same kind loads nothing twice. */
-	assert_string_equal(m.loaded, "hv_vmbus dm-verity erofs ext4 crc32c_generic tpm_crb tpm_tis hv_storvsc sd_mod");
+	assert_string_equal(m.loaded,
+			    "hv_vmbus dm-verity crc32c_generic libcrc32c erofs crc16 mbcache jbd2 ext4 tpm_crb tpm_tis hv_storvsc sd_mod");
 	assert_non_null(strstr(fake_read(fake.console), "Module sd_mod loaded for a new device (scsi:t-0x00)"));
 	modules_stop(&ctx);
 	assert_int_equal(m.closes, 1);
@@ -245,6 +372,8 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_qemu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qemu_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_squashfs_needs_no_crc32c, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_with_sse42, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyperv_hotplug, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_load_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coldplug_results, setup, teardown),

@@ -73,6 +73,16 @@ static void test_format_round_trip(void **state) {
 	ctx.cpu.user_us = 41999;
 	ctx.cpu.system_us = 7;
 	ctx.maxrss_kb = 2304;
+	ctx.cfg.n_modules = 4;
+	strcpy(ctx.cfg.modules[0], "virtio_blk");
+	strcpy(ctx.cfg.modules[1], "nvme");
+	strcpy(ctx.cfg.modules[2], "squashfs");
+	strcpy(ctx.cfg.modules[3], "erofs");
+	ctx.modules.state[0] = MODULE_LOADED;
+	ctx.modules.state[1] = MODULE_PENDING;
+	ctx.modules.state[2] = MODULE_LOADED;
+	ctx.modules.state[3] = MODULE_NOT_NEEDED;
+	strcpy(ctx.modules.not_for_cpu, "crc32c_intel aesni_intel");
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	json_object *o = parse_report(text);
 	assert_int_equal(json_object_get_int(get(o, "version")), REPORT_VERSION);
@@ -98,6 +108,23 @@ static void test_format_round_trip(void **state) {
 	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_phase")), 11);
 	assert_int_equal(json_object_get_int(get(o, "tpm.pcr_facts")), 15);
 	assert_int_equal(json_object_get_int(get(o, "tpm.events")), 5);
+	json_object *mods = get(o, "modules");
+	static const struct {
+		const char *key, *names;
+	} lists[] = { { "loaded", "virtio_blk squashfs" },
+		      { "awaiting", "nvme" },
+		      { "no_hardware", "" },
+		      { "not_needed", "erofs" },
+		      { "not_for_cpu", "crc32c_intel aesni_intel" } };
+	for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
+		char names[128] = "";
+		json_object *a = get(mods, lists[l].key);
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "",
+				 json_object_get_string(json_object_array_get_idx(a, i)));
+		if (strcmp(names, lists[l].names) != 0)
+			fail_msg("modules.%s: '%s', want '%s'", lists[l].key, names, lists[l].names);
+	}
 	/* No policy configured: null, not an empty object that could read as "loaded nothing". */
 	assert_true(json_object_object_get_ex(o, "ipe", NULL));
 	assert_null(get(o, "ipe"));
@@ -207,6 +234,10 @@ static void test_format_fits_the_largest(void **state) {
 	for (size_t i = 0; i < STAGES_MAX; i++)
 		ctx.timing[i] = (struct stage_timing){ "early-mounts-xxxxx", UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0 };
 	ctx.n_timing = STAGES_MAX;
+	ctx.cfg.n_modules = CONFIG_MODULES_MAX;
+	for (size_t i = 0; i < CONFIG_MODULES_MAX; i++)
+		memset(ctx.cfg.modules[i], 'm', sizeof ctx.cfg.modules[i] - 1);
+	memset(ctx.modules.not_for_cpu, 'c', sizeof ctx.modules.not_for_cpu - 1);
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	assert_int_equal(report_format(&ctx, text, 64), -ENOBUFS);
 }
