@@ -68,7 +68,9 @@ static const char *const default_drivers[] = {
 	"virtio_blk", "virtio_scsi", "sd_mod", "hv_vmbus", "hv_storvsc", "nvme", "dm-verity",
 	/* clang-format on */
 };
-static const char *const default_every_boot[] = { "crc32c_generic", "tpm_crb", "tpm_tis" };
+/* No crc32c: erofs and ext4 pull it in themselves (libcrc32c's and ext4's softdeps, which
+ * verinit-mkinitramfs puts in the image with them), and a squashfs /usr needs none. */
+static const char *const default_every_boot[] = { "tpm_crb", "tpm_tis" };
 _Static_assert(ELEMENTSOF(default_drivers) + 3 + ELEMENTSOF(default_every_boot) <= CONFIG_MODULES_MAX,
 	       "the default modules fit");
 
