@@ -10,7 +10,7 @@ BUILD ?= build
 SYSROOT := $(abspath $(BUILD)/sysroot)
 SYSROOT_STAMP := $(SYSROOT)/.complete
 
-PUBLIC := all check unit analyze size lab demo fuzz bench
+PUBLIC := all check unit analyze size lab demo fuzz bench kvm-bundle
 .PHONY: $(PUBLIC) $(addprefix do-,$(PUBLIC)) deps setup relock clean distclean
 all:
 $(PUBLIC): deps
@@ -180,6 +180,12 @@ $(BENCH)/incumbent/uki-dracut.efi: $(LAB)/kernel.stamp $(LAB)/usr/usr.img $(LAB)
 do-bench: $(LAB)/uki.efi $(LAB)/disk.img $(BENCH)/incumbent/uki-dracut.efi
 	@third_party/host-packages.sh bench
 	qemu/bench.sh $(LAB) $(BENCH)/incumbent $(BENCH) $(BENCH_N)
+
+# ---- kvm-bundle: make bench's peers, QEMU, swtpm and OVMF for a machine with KVM (qemu/kvm-bundle.sh) --
+# What a machine that has KVM but no QEMU needs to boot the lab (qemu/kvm-run.sh boots it there):
+# $(BUILD)/kvm-bundle/kvm-bundle.tar.xz, at most 64 MiB. Always remade: it copies the host's QEMU.
+do-kvm-bundle: $(LAB)/uki.efi $(LAB)/disk.img $(LAB)/OVMF_VARS.fd $(BENCH)/incumbent/uki-dracut.efi
+	qemu/kvm-bundle.sh $(BUILD)/kvm-bundle
 
 # ---- the README's test command (the checks it runs: test/run-tests.sh) ----------------------------------------------------------------
 do-check: $(BUILD)/verinit $(UNIT_TESTS) $(BUILD)/sysroot-probe $(LAB_IMAGES)

@@ -4,7 +4,7 @@
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
 #                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--tpm-proxy PCR:N|pass]
 #                [--timeout SECONDS] [--disk-bus virtio|scsi|nvme] [--trace-code FILE]
-#                [--hotplug-at REGEX --hotplug-disk IMG]
+#                [--hotplug-at REGEX --hotplug-disk IMG] [--accel tcg|kvm]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
 # --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
 # mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
@@ -15,11 +15,16 @@
 # --hotplug-at adds --hotplug-disk as a SCSI disk (--disk-bus scsi) through QEMU's monitor once a
 # serial line matches REGEX: a disk that arrives late; DIR/hotplugged records when.
 # --disk alone boots the (first) disk's ESP. SeaBIOS boots --kernel/--initrd directly: fast,
-# unverified. Each --disk is one virtio disk, in order: vda, vdb, ...; --disk-bus scsi puts them
+# unverified; OVMF boots them through the firmware, which checks --kernel's signature as a UKI's
+# (qemu/kvm-bundle.sh signs the kernel it carries). Each --disk is one virtio disk, in order: vda, vdb, ...; --disk-bus scsi puts them
 # behind a virtio-scsi host adapter (sda, sdb, ...: the disks appear only after its driver scanned
 # the bus, as on Hyper-V's storvsc), nvme makes each an NVMe controller (nvme0n1, ...).
 # --trace-code writes each block of user-space code TCG translates to FILE (QEMU's -d in_asm), for
 # test/tools/footprint.py; the boot is slower for it.
+# --accel kvm runs the guest on the host's CPU (-cpu host) for absolute times (qemu/kvm-run.sh);
+# the default, tcg, is what every test and make bench use. BOOT_QEMU, BOOT_SWTPM,
+# BOOT_SWTPM_SETUP and BOOT_OVMF_DIR (for /usr/share/OVMF) replace the host's programs and
+# firmware: a machine without them boots those a bundle carries.
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
 # DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
@@ -34,7 +39,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
-trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk=
+trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk= accel=tcg
 vars=$here/../build/lab/OVMF_VARS.fd
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,7 +47,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
 	--tpm) tpm=$2 ;; --timeout) timeout=$2 ;; --tpm-dies-at) tpm_dies_at=$2 ;; --disk-bus) disk_bus=$2 ;;
 	--trace-code) trace_code=$2 ;; --tpm-proxy) tpm_proxy=$2 ;;
-	--hotplug-at) hotplug_at=$2 ;; --hotplug-disk) hotplug_disk=$2 ;;
+	--hotplug-at) hotplug_at=$2 ;; --hotplug-disk) hotplug_disk=$2 ;; --accel) accel=$2 ;;
 	*) die "unknown option '$1' (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -51,8 +56,13 @@ done
 rm -rf "$run" && mkdir -p "$run"
 log=$run/serial.log
 
-q=(qemu-system-x86_64 -accel tcg,thread=single -smp 1 -m 1024 -nic none -display none
-	-serial stdio -no-reboot -pidfile "$run/qemu.pid")
+ovmf_dir=${BOOT_OVMF_DIR:-/usr/share/OVMF}
+case $accel in
+tcg) q=("${BOOT_QEMU:-qemu-system-x86_64}" -accel tcg,thread=single) ;;
+kvm) q=("${BOOT_QEMU:-qemu-system-x86_64}" -accel kvm -cpu host) ;;
+*) die "unknown --accel '$accel'" ;;
+esac
+q+=(-smp 1 -m 1024 -nic none -display none -serial stdio -no-reboot -pidfile "$run/qemu.pid")
 if [ -n "$hotplug_at" ]; then
 	[ -f "$hotplug_disk" ] && [ "$disk_bus" = scsi ] || die "--hotplug-at needs --hotplug-disk IMG and --disk-bus scsi"
 	q+=(-monitor "unix:$run/monitor.sock,server=on,wait=off")
@@ -62,18 +72,22 @@ fi
 case $firmware in
 ovmf-sb | ovmf)
 	if [ "$firmware" = ovmf-sb ]; then
-		code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+		code=$ovmf_dir/OVMF_CODE_4M.secboot.fd
 		[ -f "$vars" ] || die "no enrolled variable store at $vars (qemu/ovmf.sh makes it)"
 		cp "$vars" "$run/vars.fd"
 	else
-		code=/usr/share/OVMF/OVMF_CODE_4M.fd
-		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$run/vars.fd"
+		code=$ovmf_dir/OVMF_CODE_4M.fd
+		cp "$ovmf_dir/OVMF_VARS_4M.fd" "$run/vars.fd"
 	fi
 	q+=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
 		-drive "if=pflash,format=raw,unit=0,file=$code,readonly=on"
 		-drive "if=pflash,format=raw,unit=1,file=$run/vars.fd")
 	[ -n "$uki" ] && q+=(-kernel "$uki")
-	[ -n "$uki" ] || [ ${#disks[@]} -gt 0 ] || die "OVMF needs --uki or --disk"
+	if [ -n "$kernel" ]; then
+		[ -z "$uki" ] && [ -n "$initrd" ] || die "OVMF boots --kernel with --initrd, and not with --uki"
+		q+=(-kernel "$kernel" -initrd "$initrd" -append "$append")
+	fi
+	[ -n "$uki$kernel" ] || [ ${#disks[@]} -gt 0 ] || die "OVMF needs --uki, --kernel or --disk"
 	;;
 seabios)
 	[ -n "$kernel" ] && [ -n "$initrd" ] || die "seabios needs --kernel and --initrd"
@@ -108,12 +122,12 @@ sha256 | all)
 	# A fresh TPM per boot: PCRs start at zero and nothing carries over between tests.
 	mkdir -p "$run/tpm"
 	if [ "$tpm" = sha256 ]; then
-		swtpm_setup --tpm2 --tpmstate "$run/tpm" --pcr-banks sha256 >"$run/swtpm_setup.log" 2>&1 ||
+		"${BOOT_SWTPM_SETUP:-swtpm_setup}" --tpm2 --tpmstate "$run/tpm" --pcr-banks sha256 >"$run/swtpm_setup.log" 2>&1 ||
 			die "swtpm_setup failed: $(tail -n1 "$run/swtpm_setup.log")"
 	fi
 	# No --terminate: after a halt the runner reads the PCRs through a control connection of its
 	# own once QEMU's is gone (cleanup stops swtpm).
-	swtpm socket --tpm2 --tpmstate "dir=$run/tpm" --ctrl "type=unixio,path=$run/tpm/ctrl.sock" \
+	"${BOOT_SWTPM:-swtpm}" socket --tpm2 --tpmstate "dir=$run/tpm" --ctrl "type=unixio,path=$run/tpm/ctrl.sock" \
 		--log "file=$run/swtpm.log" &
 	swtpm_pid=$!
 	for _ in $(seq 100); do [ -S "$run/tpm/ctrl.sock" ] && break; sleep 0.05; done
@@ -165,7 +179,7 @@ judge() {
 		# The firmware refused the image: ESP boots say so; a refused -kernel image just falls
 		# through to the boot manager, whose lines never appear in a good -kernel boot.
 		if [ -n "$(first 'Access Denied|Security Violation')" ] ||
-			{ [ -n "$uki" ] && [ -n "$(first 'BdsDxe: ')" ]; }; then
+			{ [ -n "$uki$kernel" ] && [ -n "$(first 'BdsDxe: ')" ]; }; then
 			echo refused
 			return
 		fi
