@@ -6,7 +6,8 @@ With --digest-set, only the SignedData.digestAlgorithms seeds and regression inp
 committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the verity superblock seeds;
 with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
 executable heads; with --sepolicy, only the SELinux readers' inputs; with --geometry, only the
-disks whose GPT and kernel partitions are compared; with --fssize, only the file systems' heads.
+disks whose GPT and kernel partitions are compared; with --fssize, only the file systems' heads;
+with --tpm2attest, only the attestation structures.
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -621,6 +622,32 @@ def fssize_seeds():
     seed("fssize", "ext4-1k", b"\x02" + ext4(0, 8192)[:1364])
     seed("fssize", "other-type", b"\x03" + ext4(2, 8192))
 
+def tpm2attest_seeds():
+    # The swtpm quotes, signatures and AKs embedded in the unit test (one copy of those bytes), and
+    # hand-built ones: a quote of three banks, an RSAPSS signature, an ECC key with a KDF.
+    import re
+    with open(os.path.join(REPO, "test", "unit", "test-tpm2attest.c")) as f:
+        src = f.read()
+    for name, body in re.findall(r'static const char (real_\w+)\[\] =\n((?:\t"[0-9a-f]+";?\n)+)', src):
+        seed("tpm2attest", name.replace("_", "-"), bytes.fromhex("".join(re.findall(r'"([0-9a-f]+)"', body))))
+
+    def b2(data):
+        return struct.pack(">H", len(data)) + data
+
+    def sel(alg, pcrs, size=3):
+        return struct.pack(">HB", alg, size) + sum(1 << p for p in pcrs).to_bytes(size, "little")
+
+    head = struct.pack(">IH", 0xFF544347, 0x8018) + b2(b"\x00\x0b" + bytes(32)) + b2(b"nonce")
+    head += struct.pack(">QIIBQ", 1000, 1, 0, 1, 0x2019102300163636)
+    sels = sel(0x000B, range(8)) + sel(0x0004, [0, 7]) + sel(0x000C, [23], 4)
+    seed("tpm2attest", "quote-3-banks", head + struct.pack(">I", 3) + sels + b2(bytes(32)))
+    seed("tpm2attest", "quote-no-bank", head + struct.pack(">I", 0) + b2(b""))
+    seed("tpm2attest", "sig-rsapss", struct.pack(">HH", 0x0016, 0x000D) + b2(bytes(range(64))))
+    ecc = struct.pack(">HHI", 0x0023, 0x0004, 0x00060072) + b2(b"\xab\xcd") + struct.pack(">HHHHH", 0x0010, 0x0010, 3, 0x20, 0x0B)
+    seed("tpm2attest", "public-ecc-kdf", b2(ecc + b2(b"\x11") + b2(b"\x22\x23")))
+    rsa = struct.pack(">HHI", 0x0001, 0x000B, 0x00050072) + b2(b"") + struct.pack(">HHHHHHI", 6, 128, 0x43, 0x14, 0x0B, 32, 0)
+    seed("tpm2attest", "public-rsa-aes", b2(rsa + b2(b"\xc1\xc2\xc3\xc4")))
+
 
 def main():
     if sys.argv[1:] == ["--slot"]:
@@ -635,6 +662,9 @@ def main():
         return
     if sys.argv[1:] == ["--sepolicy"]:
         sepolicy_seeds()  # no keys involved
+        return
+    if sys.argv[1:] == ["--tpm2attest"]:
+        tpm2attest_seeds()  # no keys involved
         return
     if sys.argv[1:] == ["--fssize"]:
         fssize_seeds()  # no keys involved
@@ -662,6 +692,7 @@ def main():
     module_seeds()
     eventlog_seeds()
     tcglog_seeds()
+    tpm2attest_seeds()
     pe_seeds()
     for name in sorted(os.listdir(CORPUS)):
         print(name, len(os.listdir(os.path.join(CORPUS, name))), file=sys.stderr)
