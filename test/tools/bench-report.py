@@ -4,6 +4,8 @@
   bench-report.py parse NAME RUN_DIR CLOCK
       one JSON line for one boot: the times read off RUN_DIR/serial.log and, for verinit, its
       boot report (RUN_DIR/report); CLOCK: wall (a plain boot) or icount (qemu/boot.sh --icount)
+  bench-report.py selftest
+      checks the pure arithmetic on a table of cases
   bench-report.py report BOOTS.jsonl OUT_DIR --verinit-binary BIN --initramfs NAME=IMG...
                   --uki NAME=EFI... [--footprint FOOTPRINT.json]
       OUT_DIR/bench.json, bench.md (the table) and bench.png (one boot's time line of each);
@@ -123,6 +125,21 @@ def segments(boot):
     """Run /init -> system init cut at the milestones, in seconds; None where a line is missing."""
     t = [boot["kernel_to_init"]] + [boot["milestones"].get(label) for label, _ in MILESTONES]
     return [round(b - a, 3) if a is not None and b is not None else None for a, b in zip(t, t[1:])]
+
+
+def selftest():
+    """segments() on boots whose kernel lines are all there, or some missing."""
+    cases = [
+        ({"kernel_to_init": 2.0, "milestones": {"verity table": 3.2, "/usr mounted": 3.25, "system init": 3.4}},
+         [1.2, 0.05, 0.15]),
+        ({"kernel_to_init": 2.0, "milestones": {"verity table": 3.2, "system init": 3.4}}, [1.2, None, None]),
+        ({"kernel_to_init": 2.0, "milestones": {}}, [None, None, None]),
+    ]
+    for boot, want in cases:
+        got = segments(boot)
+        if got != want:
+            die(f"selftest: segments({boot}) = {got}, not {want}")
+    print("bench-report: selftest passed")
 
 
 def decompress(data):
@@ -363,7 +380,9 @@ def plot(sides, path):
 
 
 def main():
-    if len(sys.argv) == 5 and sys.argv[1] == "parse" and sys.argv[4] in ("wall", "icount"):
+    if sys.argv[1:] == ["selftest"]:
+        selftest()
+    elif len(sys.argv) == 5 and sys.argv[1] == "parse" and sys.argv[4] in ("wall", "icount"):
         parse(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) >= 4 and sys.argv[1] == "report":
         args, rest = {}, sys.argv[4:]
