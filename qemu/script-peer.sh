@@ -58,7 +58,7 @@ for m in "${wanted[@]}"; do
 	deps=$(modprobe -d "$mroot" -S "$kver" --show-depends "$m") || die "module $m: not in $moddir"
 	self=$(sed -n '$s/^insmod \([^ ]*\).*/\1/p' <<<"$deps")
 	hard+="${self#"$moddir"/} $(sed -n "s|^${self#"$moddir"/}:||p" "$moddir/modules.dep") "
-	order+=($(sed -n 's/^insmod \([^ ]*\).*/\1/p' <<<"$deps"))
+	mapfile -t -O ${#order[@]} order < <(sed -n 's/^insmod \([^ ]*\).*/\1/p' <<<"$deps")
 done
 for path in "${order[@]}"; do
 	ko=$(basename "${path%.xz}") mark=
