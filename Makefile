@@ -169,17 +169,20 @@ do-demo:
 	@qemu/demo.sh $(LAB)
 endif
 
-# ---- bench: verinit against dracut + systemd 252 doing the same job (qemu/bench.sh) ----------
+# ---- bench: verinit against dracut + systemd 252 and a shell script doing the same job (qemu/bench.sh)
 # A benchmark, not a test: it reports, it never fails on a number. BENCH_N boots of each (>= 5).
 BENCH_N ?= 5
 BENCH := $(BUILD)/bench
 $(BENCH)/incumbent/uki-dracut.efi: $(LAB)/kernel.stamp $(LAB)/usr/usr.img $(LAB)/keys/db.crt qemu/incumbent.sh \
-		hooks/verinit-uki
+		qemu/peer-cmdline.sh hooks/verinit-uki
 	@third_party/host-packages.sh bench
 	qemu/incumbent.sh $(LAB) $(@D)
-do-bench: $(LAB)/uki.efi $(LAB)/disk.img $(BENCH)/incumbent/uki-dracut.efi
+$(BENCH)/script/uki-script.efi: $(LAB)/kernel.stamp $(LAB)/usr/usr.img $(LAB)/keys/db.crt qemu/script-peer.sh \
+		qemu/guest/script-init qemu/peer-cmdline.sh qemu/initramfs.sh hooks/verinit-uki
+	qemu/script-peer.sh $(LAB) $(@D)
+do-bench: $(LAB)/uki.efi $(LAB)/disk.img $(BENCH)/incumbent/uki-dracut.efi $(BENCH)/script/uki-script.efi
 	@third_party/host-packages.sh bench
-	qemu/bench.sh $(LAB) $(BENCH)/incumbent $(BENCH) $(BENCH_N)
+	qemu/bench.sh $(LAB) $(BENCH)/incumbent $(BENCH)/script $(BENCH) $(BENCH_N)
 
 # ---- kvm-bundle: make bench's peers, QEMU, swtpm and OVMF for a machine with KVM (qemu/kvm-bundle.sh) --
 # What a machine that has KVM but no QEMU needs to boot the lab (qemu/kvm-run.sh boots it there):

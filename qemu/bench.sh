@@ -1,43 +1,55 @@
 #!/usr/bin/env bash
-# make bench: boots the lab's signed image N times with verinit's UKI (a) and N times with the
-# incumbent's, dracut + systemd 252 doing the same job (b, qemu/incumbent.sh), interleaved
-# a b a b ..., one boot at a time, under the same QEMU settings (OVMF with Secure Boot, swtpm,
-# TCG), and writes the comparison: bench.json, bench.md and bench.png (test/tools/bench-report.py).
+# make bench: boots the lab's signed image with three UKIs doing the same job: verinit's (a), the
+# incumbent's, dracut + systemd 252 (b, qemu/incumbent.sh), and a shell script's (c,
+# qemu/script-peer.sh), interleaved a b c a b c ..., one boot at a time, under the same QEMU
+# settings (OVMF with Secure Boot, swtpm, TCG): N rounds on the wall clock, N under -icount
+# (qemu/boot.sh --icount), each wall round followed by an icount one. Writes the comparison:
+# bench.json, bench.md and bench.png (test/tools/bench-report.py).
 #
-# usage: qemu/bench.sh LAB_DIR INCUMBENT_DIR OUT_DIR [N]   (N: boots of each, default 5, at least 5)
+# usage: qemu/bench.sh LAB_DIR INCUMBENT_DIR SCRIPT_DIR OUT_DIR [N]
+#   N: boots of each peer on each clock, default 5, at least 5
 #
-# Per boot, from the serial log: the guest clock of "Run /init" (kernel start to /init), and the
-# host's stamps of that line and of the test init's first line (VERINIT-REPORT-BEGIN), whose
-# difference is /init to the system's init. The guest clock runs with the host's under TCG, so
-# the host stamps of the incumbent's phase lines are placed on the guest's time line through the
-# "Run /init" line. verinit's own stages, CPU time and peak memory come from its boot report.
+# Per boot, from the serial log: the guest clock of "Run /init" (kernel start to /init) and of the
+# test init's start. On the wall clock that start is the host's stamp of the test init's first
+# line (VERINIT-REPORT-BEGIN); under icount, where only the guest's clock means anything, its
+# "verinit-test: init started" kernel line. verinit's own stages, CPU time and peak memory come
+# from its boot report.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-[ $# -ge 3 ] || die "usage: qemu/bench.sh LAB_DIR INCUMBENT_DIR OUT_DIR [N]"
-lab=$1 inc=$2 out=$3 n=${4:-5}
+[ $# -ge 4 ] || die "usage: qemu/bench.sh LAB_DIR INCUMBENT_DIR SCRIPT_DIR OUT_DIR [N]"
+lab=$1 inc=$2 scr=$3 out=$4 n=${5:-5}
 [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 5 ] || die "N must be a number of at least 5, not '$n'"
-for f in "$lab/uki.efi" "$lab/disk.img" "$lab/initramfs.img" "$inc/uki-dracut.efi" "$inc/initramfs-dracut.img"; do
+for f in "$lab/uki.efi" "$lab/disk.img" "$lab/initramfs.img" "$inc/uki-dracut.efi" "$inc/initramfs-dracut.img" \
+	"$scr/uki-script.efi" "$scr/initramfs-script.img"; do
 	[ -r "$f" ] || die "$f missing (make bench builds it)"
 done
 mkdir -p "$out/runs"
 
 # One boot: its run directory, then one JSON line of what the serial log says.
-boot() { # name uki run-dir
-	local name=$1 uki=$2 run=$3
-	"$here/boot.sh" --run "$run" --uki "$uki" --disk "$lab/disk.img" --timeout 600 >/dev/null ||
+boot() { # name uki run-dir clock
+	local name=$1 uki=$2 run=$3 clock=$4 opt=()
+	[ "$clock" = wall ] || opt=(--icount)
+	"$here/boot.sh" --run "$run" --uki "$uki" --disk "$lab/disk.img" --timeout 600 "${opt[@]}" >/dev/null ||
 		die "boot $run could not run"
 	grep -q '^verdict=handed-over$' "$run/verdict" ||
 		die "$name did not hand over in $run ($(head -n1 "$run/verdict")): the comparison would be void"
-	/usr/bin/python3 "$here/../test/tools/bench-report.py" parse "$name" "$run"
+	/usr/bin/python3 "$here/../test/tools/bench-report.py" parse "$name" "$run" "$clock"
 }
 
+# The report's arithmetic first: a broken one would void 6 x N boots.
+/usr/bin/python3 "$here/../test/tools/bench-report.py" selftest >/dev/null
 : >"$out/boots.jsonl"
+start=$SECONDS
 for i in $(seq 1 "$n"); do
-	for side in verinit incumbent; do
-		if [ $side = verinit ]; then uki=$lab/uki.efi; else uki=$inc/uki-dracut.efi; fi
-		echo "bench: boot $i of $n: $side" >&2
-		boot $side "$uki" "$out/runs/$side-$i" >>"$out/boots.jsonl"
+	for clock in wall icount; do
+		for side in verinit incumbent script; do
+			case $side in
+			verinit) uki=$lab/uki.efi ;; incumbent) uki=$inc/uki-dracut.efi ;; script) uki=$scr/uki-script.efi ;;
+			esac
+			echo "bench: round $i of $n, $clock clock: $side" >&2
+			boot $side "$uki" "$out/runs/$side-$clock-$i" $clock >>"$out/boots.jsonl"
+		done
 	done
 done
 
@@ -54,6 +66,7 @@ rm -f "$out/code.log"
 /usr/bin/python3 "$here/../test/tools/bench-report.py" report "$out/boots.jsonl" "$out" \
 	--footprint "$out/footprint.json" \
 	--verinit-binary "$here/../build/verinit" --initramfs verinit="$lab/initramfs.img" \
-	--initramfs incumbent="$inc/initramfs-dracut.img" --uki verinit="$lab/uki.efi" \
-	--uki incumbent="$inc/uki-dracut.efi"
+	--initramfs incumbent="$inc/initramfs-dracut.img" --initramfs script="$scr/initramfs-script.img" \
+	--uki verinit="$lab/uki.efi" --uki incumbent="$inc/uki-dracut.efi" --uki script="$scr/uki-script.efi"
 cat "$out/bench.md"
+echo "bench: $((SECONDS - start)) s for the boots and the report" >&2

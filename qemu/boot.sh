@@ -4,7 +4,7 @@
 #                [--kernel VMLINUZ --initrd INITRD --append CMDLINE] [--vars VARS.fd]
 #                [--tpm none|sha256|all] [--tpm-dies-at REGEX] [--tpm-proxy PCR:N|pass]
 #                [--timeout SECONDS] [--disk-bus virtio|scsi|nvme] [--trace-code FILE]
-#                [--hotplug-at REGEX --hotplug-disk IMG] [--accel tcg|kvm]
+#                [--hotplug-at REGEX --hotplug-disk IMG] [--accel tcg|kvm] [--icount]
 # With OVMF, --uki boots the UKI through -kernel (the firmware still checks its signature) and
 # --tpm-dies-at kills swtpm (SIGKILL) once a serial line matches REGEX: a TPM that disappears
 # mid-boot (QEMU then answers every TPM command with a failure); DIR/tpm-killed records when.
@@ -25,6 +25,9 @@
 # the default, tcg, is what every test and make bench use. BOOT_QEMU, BOOT_SWTPM,
 # BOOT_SWTPM_SETUP and BOOT_OVMF_DIR (for /usr/share/OVMF) replace the host's programs and
 # firmware: a machine without them boots those a bundle carries.
+# --icount runs the guest under -icount shift=0,sleep=off: its clock counts executed instructions
+# (1 ns each) and skips idle time, so the guest's printk times no longer move with the host's
+# load (make bench); the host's stamps in DIR/serial.log then say nothing about the guest.
 #
 # DIR/serial.log  the serial console, each line stamped with seconds since QEMU started
 # DIR/verdict     key=value lines: verdict=handed-over|halted|rebooted|refused|timeout|crashed,
@@ -39,9 +42,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 run= firmware=ovmf-sb uki= disks=() kernel= initrd= append= tpm=sha256 timeout=240 tpm_dies_at= disk_bus=virtio
-trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk= accel=tcg
+trace_code= tpm_proxy= proxy_pid= hotplug_at= hotplug_disk= accel=tcg icount=
 vars=$here/../build/lab/OVMF_VARS.fd
 while [ $# -gt 0 ]; do
+	[ "$1" != --icount ] || { icount=1 && shift && continue; }
 	case $1 in
 	--run) run=$2 ;; --firmware) firmware=$2 ;; --uki) uki=$2 ;; --disk) disks+=("$2") ;;
 	--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --append) append=$2 ;; --vars) vars=$2 ;;
@@ -145,6 +149,8 @@ sha256 | all)
 	;;
 *) die "unknown --tpm '$tpm'" ;;
 esac
+[ -z "$icount" ] || [ "$accel" = tcg ] || die "--icount counts TCG's instructions: it needs --accel tcg"
+[ -z "$icount" ] || q+=(-icount shift=0,sleep=off)
 # User space only: the firmware and the kernel run below 4 GiB or in the top half.
 [ -z "$trace_code" ] || q+=(-d in_asm -dfilter 0x100000000..0x7fffffffffff -D "$trace_code")
 printf '%q ' "${q[@]}" >"$run/cmd"

@@ -14,11 +14,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/peer-cmdline.sh"
 [ $# -eq 2 ] || die "usage: qemu/incumbent.sh LAB_DIR OUT_DIR"
 lab=$(cd "$1" && pwd) out=$2
-for f in kernel/vmlinuz kernel/kver kernel/modules/modules.dep keys/db.key keys/db.crt usr/usr.env usr/usr.p7s; do
-	[ -e "$lab/$f" ] || die "$lab/$f missing (run make lab)"
-done
+peer_lab_ready "$lab"
 command -v dracut >/dev/null || die "dracut not found (third_party/host-packages.sh bench installs dracut-core)"
 env_get() { sed -n "s/^$1=\([0-9a-z-]*\)\$/\1/p" "$lab/usr/usr.env"; }
 roothash=$(env_get ROOTHASH) fstype=$(env_get FSTYPE)
@@ -37,11 +36,7 @@ DRACUT_KMODDIR_OVERRIDE=1 dracut --quiet --force --no-hostonly --reproducible \
 	die "dracut failed: $(tail -n 1 "$out/dracut.log")"
 mv -f "$out/initramfs-dracut.img.part" "$out/initramfs-dracut.img"
 
-cmdline="console=ttyS0 panic=-1 root=tmpfs usrhash=$roothash"
-cmdline+=" systemd.verity_usr_data=/dev/vda2 systemd.verity_usr_hash=/dev/vda3"
-cmdline+=" systemd.verity_usr_options=root-hash-signature=/etc/verity/usr.p7s"
-cmdline+=" mount.usr=/dev/mapper/usr mount.usrfstype=$fstype mount.usrflags=ro"
-cmdline+=" init=/usr/lib/verinit-test/init dm_verity.require_signatures=1"
+cmdline=$(peer_cmdline "$lab")
 "$here/../hooks/verinit-uki" --backend objcopy --output "$out/uki-dracut.efi" --key "$lab/keys/db.key" \
 	--cert "$lab/keys/db.crt" --kernel "$lab/kernel/vmlinuz" --initrd "$out/initramfs-dracut.img" \
 	--cmdline "$cmdline" >/dev/null
