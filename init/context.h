@@ -77,8 +77,10 @@ struct context {
 		/* Bit j: configured module j's load inserts this one (a dependency or softdep): it loads
 		 * with j, or not at all. */
 		uint64_t pulled_by[CONFIG_MODULES_MAX];
-		char cpu[512];         /* the CPU's modalias; "" when the kernel has none */
-		char not_for_cpu[256]; /* modules left out of loads: made for features this CPU lacks */
+		char cpu[512]; /* the CPU's modalias; "" when the kernel has none */
+		/* Modules left out of loads, made for features this CPU lacks; more are not named. */
+		char not_for_cpu[8][CONFIG_MODULE_NAME_MAX];
+		size_t n_not_for_cpu;
 		enum module_state {
 			MODULE_PENDING,
 			MODULE_LOADED,

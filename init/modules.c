@@ -18,6 +18,7 @@
  * A driver whose probe finds no hardware (ENODEV, ENXIO) is noted: whatever this boot needs is
  * checked when its devices are awaited. Any other failure stops the boot. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -31,25 +32,15 @@
 
 _Static_assert(CONFIG_MODULES_MAX <= 64, "pulled_by is a 64-bit mask");
 
-/* Whether the space-separated list names module. */
-static bool listed(const char *list, const char *module) {
-	size_t n = strlen(module);
-	while (*list) {
-		if (strncmp(list, module, n) == 0 && (list[n] == ' ' || !list[n]))
-			return true;
-		list += strcspn(list, " ");
-		list += *list == ' ';
-	}
-	return false;
-}
-
 static bool not_for_cpu(const char *module, void *data) {
 	struct modules_state *m = data;
 	if (!m->cpu[0] || !modalias_cpu_lacks(&m->aliases, module, m->cpu))
 		return false;
-	size_t used = strlen(m->not_for_cpu);
-	if (!listed(m->not_for_cpu, module)) /* a long list is cut, in the report and the log line only */
-		(void) strbuf_append(m->not_for_cpu, sizeof m->not_for_cpu, &used, "%s%s", used ? " " : "", module);
+	bool named = false;
+	for (size_t i = 0; i < m->n_not_for_cpu && !named; i++)
+		named = modalias_same_module(m->not_for_cpu[i], module);
+	if (!named && m->n_not_for_cpu < ELEMENTSOF(m->not_for_cpu))
+		(void) snprintf(m->not_for_cpu[m->n_not_for_cpu++], sizeof m->not_for_cpu[0], "%s", module);
 	log_debug("Module %s: made for CPU features this machine lacks, left out", module);
 	return true;
 }
@@ -239,13 +230,16 @@ int stage_modules(struct context *ctx) {
 	if (r < 0)
 		return r;
 
-	char have[512], wait[512], skip[512];
+	char have[512], wait[512], skip[512], cpu[512] = "";
+	size_t used = 0;
 	for (size_t i = 0; i < ctx->cfg.n_modules; i++)
 		loaded += m->state[i] == MODULE_LOADED;
+	for (size_t i = 0; i < m->n_not_for_cpu; i++)
+		(void) strbuf_append(cpu, sizeof cpu, &used, "%s%s", used ? " " : "", m->not_for_cpu[i]);
 	log_info("Modules loaded: %s; drivers awaiting their devices: %s; not needed on this boot: %s; "
 		 "left out for this CPU: %s",
 		 names_in(ctx, MODULE_LOADED, have, sizeof have), names_in(ctx, MODULE_PENDING, wait, sizeof wait),
-		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip), m->not_for_cpu[0] ? m->not_for_cpu : "none");
+		 names_in(ctx, MODULE_NOT_NEEDED, skip, sizeof skip), cpu[0] ? cpu : "none");
 	stage_status(ctx, "%zu of %zu configured", loaded, ctx->cfg.n_modules);
 	return 0;
 }

@@ -56,8 +56,8 @@ static json_object *tpm_json(const struct context *ctx, bool *oom) {
 	return t;
 }
 
-static void add_name(json_object *a, const char *name, size_t len, bool *oom) {
-	json_object *n = json_object_new_string_len(name, (int) len);
+static void add_name(json_object *a, const char *name, bool *oom) {
+	json_object *n = json_object_new_string(name);
 	if (!n || json_object_array_add(a, n) < 0) {
 		json_object_put(n);
 		*oom = true;
@@ -84,15 +84,12 @@ static json_object *modules_json(const struct context *ctx, bool *oom) {
 		json_object *a = json_object_new_array();
 		for (size_t i = 0; a && i < ctx->cfg.n_modules; i++)
 			if (m->state[i] == lists[l].state)
-				add_name(a, ctx->cfg.modules[i], strlen(ctx->cfg.modules[i]), oom);
+				add_name(a, ctx->cfg.modules[i], oom);
 		json_add(o, lists[l].key, a, oom);
 	}
 	json_object *cpu = json_object_new_array();
-	for (const char *p = m->not_for_cpu; cpu && *p;) {
-		size_t n = strcspn(p, " ");
-		add_name(cpu, p, n, oom);
-		p += n + (p[n] == ' ');
-	}
+	for (size_t i = 0; cpu && i < m->n_not_for_cpu; i++)
+		add_name(cpu, m->not_for_cpu[i], oom);
 	json_add(o, "not_for_cpu", cpu, oom);
 	return o;
 }

@@ -86,11 +86,15 @@ static int probe_fill(struct kmod_module *m) {
 						       : 0;
 }
 
+static bool same_module(struct kmod_module *a, struct kmod_module *b) {
+	return strcmp(kmod_module_get_name(a), kmod_module_get_name(b)) == 0;
+}
+
 static bool in_list(struct kmod_list *list, struct kmod_module *m) {
 	struct kmod_list *it;
 	kmod_list_foreach(it, list) {
 		struct kmod_module *d = kmod_module_get_module(it);
-		bool same = strcmp(kmod_module_get_name(d), kmod_module_get_name(m)) == 0;
+		bool same = same_module(d, m);
 		kmod_module_unref(d);
 		if (same)
 			return true;
@@ -109,7 +113,7 @@ static int insert_probed(struct kmod_module *m, const char *name, module_skip_fn
 	_cleanup_(kmod_list_unrefp) struct kmod_list *deps = kmod_module_get_dependencies(m);
 	for (size_t i = 0; i < probe.n && r >= 0; i++) {
 		struct kmod_module *p = probe.v[i];
-		bool required = p == m || strcmp(kmod_module_get_name(p), kmod_module_get_name(m)) == 0 || in_list(deps, p);
+		bool required = same_module(p, m) || in_list(deps, p);
 		if (skip && skip(kmod_module_get_name(p), data)) {
 			r = required ? -ENODEV : 0;
 			continue;

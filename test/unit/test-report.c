@@ -82,7 +82,9 @@ static void test_format_round_trip(void **state) {
 	ctx.modules.state[1] = MODULE_PENDING;
 	ctx.modules.state[2] = MODULE_LOADED;
 	ctx.modules.state[3] = MODULE_NOT_NEEDED;
-	strcpy(ctx.modules.not_for_cpu, "crc32c_intel aesni_intel");
+	strcpy(ctx.modules.not_for_cpu[0], "crc32c_intel");
+	strcpy(ctx.modules.not_for_cpu[1], "aesni_intel");
+	ctx.modules.n_not_for_cpu = 2;
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	json_object *o = parse_report(text);
 	assert_int_equal(json_object_get_int(get(o, "version")), REPORT_VERSION);
@@ -237,7 +239,9 @@ static void test_format_fits_the_largest(void **state) {
 	ctx.cfg.n_modules = CONFIG_MODULES_MAX;
 	for (size_t i = 0; i < CONFIG_MODULES_MAX; i++)
 		memset(ctx.cfg.modules[i], 'm', sizeof ctx.cfg.modules[i] - 1);
-	memset(ctx.modules.not_for_cpu, 'c', sizeof ctx.modules.not_for_cpu - 1);
+	for (size_t i = 0; i < ELEMENTSOF(ctx.modules.not_for_cpu); i++)
+		memset(ctx.modules.not_for_cpu[i], 'c', sizeof ctx.modules.not_for_cpu[i] - 1);
+	ctx.modules.n_not_for_cpu = ELEMENTSOF(ctx.modules.not_for_cpu);
 	assert_true(report_format(&ctx, text, sizeof text) > 0);
 	assert_int_equal(report_format(&ctx, text, 64), -ENOBUFS);
 }
