@@ -18,6 +18,9 @@ enum pcr_bank {
 #define PCR_DIGEST_MAX 64
 #define PCR_COUNT 24
 #define PCR_BANKS_ALL ((1U << _PCR_BANK_MAX) - 1)
+/* PCRs 0..14: the firmware, shim, the boot loader and systemd-stub extend them before userspace
+ * writes its first record, so the userspace log alone can never account for them. */
+#define PCRS_BEFORE_USERSPACE 0x7fffU
 
 /* One digest per bank in the mask `banks` (bit i for enum pcr_bank i). */
 struct pcr_digests {

@@ -23,3 +23,9 @@ struct pcr_list {
  * (sysfs's pcr-sha256/N files are upper case). Returns 0, -EBADMSG (err names the 1-based line:
  * a malformed line, a control character, a bank and PCR listed twice) or -E2BIG (over 64 KiB). */
 int pcrlist_parse(const char *buf, size_t len, struct pcr_list *out, struct parse_error *err);
+
+/* The same values as verinit-uki publishes them (*.pcrs.json, `verinit-measure predict`'s JSON):
+ * {"sha256":{"11":"<hex>","15":"<hex>"},...}, the whole of buf. Returns 0, -EBADMSG (err says
+ * what: not JSON, an unknown bank, a PCR outside 0..23, a value not lowercase hex of the bank's
+ * size, no value at all) or -E2BIG (over PCRLIST_FILE_MAX). */
+int pcrjson_parse(const char *buf, size_t len, struct pcr_list *out, struct parse_error *err);

@@ -26,6 +26,7 @@ enum {
  * negative errno after saying what is wrong. */
 int predict_main(int argc, char **argv);
 int replay_main(int argc, char **argv);
+int verify_quote_main(int argc, char **argv);
 
 /* The synopsis and options of both commands. */
 void usage(FILE *f);
@@ -45,6 +46,15 @@ void print_hex(FILE *f, const uint8_t *d, size_t len);
 
 /* Flushes stdout; a failed write (a full disk, a closed pipe) is an error, not a result. */
 int finish_stdout(void);
+
+/* The logs (logs.c): the userspace log (tpm2-measure.log) and the firmware's binary log
+ * (binary_bios_measurements; *locality its StartupLocality, or -1), parsed whole into a new array.
+ * They return 0 or a negative errno, having said why; *recs is the caller's to free either way. */
+int load_userspace_log(const char *path, struct eventlog_record **recs, size_t *n);
+int load_firmware_log(const char *path, struct eventlog_record **recs, size_t *n, int *locality);
+/* PCR values: "BANK PCR HEX" lines, or with json the *.pcrs.json form (pcrlist.h). */
+struct pcr_list;
+int load_pcr_values(const char *path, bool json, struct pcr_list *out);
 
 /* predict's inputs (inputs.c). load_usr_env fills
  * roothash and signer (65 bytes each) from ROOTHASH= and CERT_FPR= where they are still "", and

@@ -15,11 +15,6 @@
 #include "measure.h"
 #include "measurements.h"
 #include "pcrlist.h"
-#include "tcglog.h"
-
-#define USERSPACE_LOG_MAX (16U << 20)
-#define USERSPACE_RECORDS_MAX 4096
-#define PRE_USERSPACE_PCRS 0x7fffU /* PCRs 0..14 */
 
 struct log {
 	const char *path, *label;
@@ -29,57 +24,6 @@ struct log {
 
 static void logp(struct log *l) {
 	free(l->recs);
-}
-
-static int load_pcr_list(const char *path, struct pcr_list *out) {
-	_cleanup_free_ uint8_t *buf = NULL;
-	struct parse_error err = {};
-	size_t len = 0;
-	int r = read_file(path, PCRLIST_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return r;
-	r = pcrlist_parse((const char *) buf, len, out, &err);
-	if (r < 0)
-		say("%s: line %u: %s", path, err.line, err.msg);
-	return r;
-}
-
-static int load_userspace(struct log *l) {
-	_cleanup_free_ uint8_t *buf = NULL;
-	struct parse_error err = {};
-	size_t len = 0;
-	int r = read_file(l->path, USERSPACE_LOG_MAX, &buf, &len);
-	if (r < 0)
-		return r;
-	l->recs = calloc(USERSPACE_RECORDS_MAX, sizeof *l->recs);
-	if (!l->recs) {
-		say("%s: out of memory", l->path);
-		return -ENOMEM;
-	}
-	r = eventlog_parse(buf, len, l->recs, USERSPACE_RECORDS_MAX, &l->n, &err);
-	if (r < 0)
-		say("%s: record %u: %s", l->path, err.line, err.msg);
-	return r;
-}
-
-static int load_firmware(struct log *l, int *locality) {
-	_cleanup_free_ uint8_t *buf = NULL;
-	struct parse_error err = {};
-	struct tcglog_info info;
-	size_t len = 0;
-	int r = read_file(l->path, TCGLOG_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return r;
-	l->recs = calloc(TCGLOG_EVENTS_MAX, sizeof *l->recs);
-	if (!l->recs) {
-		say("%s: out of memory", l->path);
-		return -ENOMEM;
-	}
-	r = tcglog_parse(buf, len, l->recs, TCGLOG_EVENTS_MAX, &l->n, &info, &err);
-	if (r < 0)
-		say("%s: event %u: %s", l->path, err.line, err.msg);
-	*locality = info.startup_locality;
-	return r;
 }
 
 /* "11,15" into a mask. */
@@ -292,13 +236,13 @@ int replay_main(int argc, char **argv) {
 		say("replay: --pcrs and at least one of --log and --firmware-log are needed");
 		return -EINVAL;
 	}
-	if (!fw.path && (only & PRE_USERSPACE_PCRS)) {
+	if (!fw.path && (only & PCRS_BEFORE_USERSPACE)) {
 		say("replay: PCRs 0 to 14 are extended before userspace writes its log: replaying one needs "
 		    "--firmware-log");
 		return -EINVAL;
 	}
-	if ((r = load_pcr_list(pcrs_path, &tpm)) < 0 || (fw.path && (r = load_firmware(&fw, &locality)) < 0) ||
-	    (us.path && (r = load_userspace(&us)) < 0))
+	if ((r = load_pcr_values(pcrs_path, false, &tpm)) < 0 || (fw.path && (r = load_firmware_log(fw.path, &fw.recs, &fw.n, &locality)) < 0) ||
+	    (us.path && (r = load_userspace_log(us.path, &us.recs, &us.n)) < 0))
 		return r;
 
 	uint32_t extended = pcrs_of(&fw) | pcrs_of(&us), listed = 0;
@@ -307,11 +251,11 @@ int replay_main(int argc, char **argv) {
 	uint32_t pcrs = extended & listed;
 	if (!fw.path) {
 		for (unsigned p = 0; p < PCR_COUNT; p++)
-			if (pcrs & PRE_USERSPACE_PCRS & (1U << p))
+			if (pcrs & PCRS_BEFORE_USERSPACE & (1U << p))
 				say("note: PCR %u is not replayed: its first events are in the firmware's log "
 				    "(--firmware-log)",
 				    p);
-		pcrs &= ~PRE_USERSPACE_PCRS;
+		pcrs &= ~PCRS_BEFORE_USERSPACE;
 	}
 	for (unsigned p = 0; p < PCR_COUNT; p++)
 		if (only & (1U << p) & ~pcrs) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* verinit-measure: predicts the PCR values a verinit boot leaves (predict), and checks measured
- * values against the event logs (replay). A host tool; its manual is docs/man/verinit-measure.1.scd. */
+/* verinit-measure: predicts the PCR values a verinit boot leaves (predict), checks measured
+ * values against the event logs (replay), and a node's TPM quote against an image's (verify-quote). A host tool; its manual is docs/man/verinit-measure.1.scd. */
 #include <string.h>
 
 #include "macro.h"
@@ -21,6 +21,10 @@ void usage(FILE *f) {
 		"                         [--format json|lines]\n"
 		"       " PROG " replay [--log tpm2-measure.log] [--firmware-log binary_bios_measurements]\n"
 		"                         --pcrs FILE [--pcr N[,N...]] [--handed-over]\n"
+		"       " PROG " verify-quote --quote ATTEST --signature SIG --ak-public TPM2B_PUBLIC\n"
+		"                         --pcr-values FILE --nonce HEX --log tpm2-measure.log\n"
+		"                         [--firmware-log binary_bios_measurements] --reference PCRS.json\n"
+		"                         [--require PATTERN]...\n"
 		"       " PROG " --list-stages\n"
 		"\n"
 		"predict: the PCR values after verinit hands over: PCR 11 from systemd-stub 252's section\n"
@@ -43,9 +47,17 @@ void usage(FILE *f) {
 		"  Without --firmware-log, PCRs 0 to 14 are not replayed. --handed-over also requires the\n"
 		"  log to show verinit handing over: enter-initrd, then leave-initrd, in a replayed PCR, and\n"
 		"  no failure record (exit 1 otherwise).\n"
+		"verify-quote: a node's TPM quote (tpm2_quote -m, -s, -o; its AK's public area from\n"
+		"  tpm2_createak -u, which the caller trusts) against the image's reference values (verinit-uki's\n"
+		"  *.pcrs.json): the AK's attributes, the signature, magic and type, the nonce, the PCR digest,\n"
+		"  the logs replayed to the quoted values, the values at verinit's hand-over against the reference,\n"
+		"  and each --require (fnmatch(3), a whole fact of PCR 15's, e.g. 'verinit.ipe.policy.sha256=*\n"
+		"  mode=enforce'). Prints one JSON verdict; a failure names its reason: MALFORMED, AK, SIGNATURE,\n"
+		"  QUOTE, NONCE, SELECTION, PCR_DIGEST, LOG, REFERENCE or REQUIRE.\n"
 		"--list-stages: verinit's boot stages, one name per line, in the order they run.\n"
 		"\n"
-		"exit status: 0 success or PASS, 1 replay found a difference, 2 usage or input error\n"
+		"exit status: 0 success or PASS, 1 replay found a difference or verify-quote failed the quote,\n"
+		"  2 usage or input error\n"
 		"see verinit-measure(1)\n",
 		f);
 }
@@ -74,8 +86,10 @@ int main(int argc, char **argv) {
 		r = predict_main(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "replay") == 0)
 		r = replay_main(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "verify-quote") == 0)
+		r = verify_quote_main(argc - 1, argv + 1);
 	else {
-		say("unknown command '%s': predict or replay (see --help)", argv[1]);
+		say("unknown command '%s': predict, replay or verify-quote (see --help)", argv[1]);
 		return EXIT_USAGE;
 	}
 	if (r < 0)

@@ -72,6 +72,7 @@ build_check readme-matrix test/integration/matrix.sh --check docs/lab.md
 build_check man-pages test/man-pages.sh "$BUILD"
 check runner-selftest test/runner-selftest.sh
 check measure-cli test/measure-cli.sh "$BUILD"
+check attest-swtpm test/attest-swtpm.sh "$BUILD"
 check tool-links test/tool-links.sh "$BUILD"
 build_check lab-repart-disk make -s --no-print-directory BUILD="$BUILD" lab-repart
 check hooks-mkinitramfs test/hooks-mkinitramfs.sh "$BUILD"

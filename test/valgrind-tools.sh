@@ -1,6 +1,6 @@
 #!/bin/bash
 # The host tools under valgrind memcheck: verinit-measure through every case of
-# test/measure-cli.sh, verinit-check-config on a good and a bad configuration. The builds in
+# test/measure-cli.sh and test/attest-swtpm.sh, verinit-check-config on a good and a bad configuration. The builds in
 # BUILD/vg/ are the tools without sanitizers (valgrind and ASan exclude each other). Any memcheck
 # error or definite/indirect leak makes the tool exit 99, which no expected status matches.
 # usage: test/valgrind-tools.sh BUILD
@@ -16,6 +16,8 @@ failures=0
 
 VERINIT_MEASURE=$build/vg/verinit-measure MEASURE_WRAP=$vg MEASURE_CLI_WORK=valgrind-tools.work/measure \
 	test/measure-cli.sh "$build" || failures=$((failures + 1))
+VERINIT_MEASURE=$build/vg/verinit-measure MEASURE_WRAP=$vg ATTEST_SWTPM_WORK=valgrind-tools.work/attest \
+	test/attest-swtpm.sh "$build" || failures=$((failures + 1))
 
 cc=$build/vg/verinit-check-config
 # shellcheck disable=SC2086 # $vg is words

@@ -7,7 +7,7 @@ committed corpus/sigverify/db.p7s (no new keys); with --veritytop, only the veri
 with --slot, only the slot chooser's disks and the efivar seeds; with --execinterp, only the
 executable heads; with --sepolicy, only the SELinux readers' inputs; with --geometry, only the
 disks whose GPT and kernel partitions are compared; with --fssize, only the file systems' heads;
-with --tpm2attest, only the attestation structures.
+with --tpm2attest, only the attestation structures and the reference PCR values (pcrjson).
 
 Keys are made in a temporary directory and deleted when this ends: only public certificates, and
 signatures and JSON that carry nothing but public certificates, are written into the tree. Running
@@ -649,6 +649,13 @@ def tpm2attest_seeds():
     seed("tpm2attest", "public-rsa-aes", b2(rsa + b2(b"\xc1\xc2\xc3\xc4")))
 
 
+def pcrjson_seeds():
+    seed("pcrjson", "uki", json.dumps({"sha1": {"11": "ab" * 20, "15": "cd" * 20},
+                                       "sha256": {"11": HASH, "15": RH}}, separators=(",", ":")) + "\n")
+    seed("pcrjson", "all-pcrs", json.dumps({"sha512": {str(p): "%02x" % p * 64 for p in range(24)}}))
+    seed("pcrjson", "bad", '{"sha256":{"011":"%s"},"SHA1":{}}' % HASH)
+
+
 def main():
     if sys.argv[1:] == ["--slot"]:
         slot_seeds()  # no keys involved
@@ -665,6 +672,7 @@ def main():
         return
     if sys.argv[1:] == ["--tpm2attest"]:
         tpm2attest_seeds()  # no keys involved
+        pcrjson_seeds()
         return
     if sys.argv[1:] == ["--fssize"]:
         fssize_seeds()  # no keys involved
@@ -693,6 +701,7 @@ def main():
     eventlog_seeds()
     tcglog_seeds()
     tpm2attest_seeds()
+    pcrjson_seeds()
     pe_seeds()
     for name in sorted(os.listdir(CORPUS)):
         print(name, len(os.listdir(os.path.join(CORPUS, name))), file=sys.stderr)

@@ -51,7 +51,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 max_len() {
 	case $1 in
 	cmdline) echo 4200 ;;
-	config | envfile | pcrlist) echo 8192 ;;
+	config | envfile | pcrlist | pcrjson) echo 8192 ;;
 	sigjson) echo 20000 ;;
 	sigverify | certs | ipe) echo 16500 ;;
 	veritytop) echo 521 ;; # a flag, an offset and a superblock, exactly

@@ -319,7 +319,8 @@ def check(root, pages):
                 say(f"{name}: documents {w}, which the tool does not take")
 
     options_in("verinit-measure.1", ["--" + o for o in getopt_long_options(
-        root, [p for p in ("measure/verinit-measure.c", "measure/predict.c", "measure/replay.c")
+        root, [p for p in ("measure/verinit-measure.c", "measure/predict.c", "measure/replay.c",
+                      "measure/verify-quote.c")
                if os.path.exists(os.path.join(root, p))])])
     options_in("verinit-sign.1", script_options(root, "hooks/verinit-sign"))
     options_in("verinit-mkinitramfs.8", script_options(root, "hooks/verinit-mkinitramfs"))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The attestation parsers over hand-built structures (one of each, commented byte by byte), over a
  * real RSA and a real ECC quote from swtpm, every prefix of each (truncated at every field), and a
- * table of edits to the hand-built ones with the exact code and message each must give. */
+ * table of edits to the hand-built ones with the exact code and message each must give; and the
+ * signature check and AK name of attest.h over the real ones (swtpm as the oracle of both). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "attest.h"
 #include "hexb64.h"
 #include "macro.h"
 #include "tpm2attest.h"
@@ -423,10 +425,40 @@ static void test_malformed_table(void **state) {
 	assert_int_equal(failed, 0);
 }
 
+/* swtpm signed these: the signature verifies with the AK, and one changed byte of the quote breaks
+ * it. (qualifiedSigner is the AK's qualified name, a hash over its parents' names too: not its
+ * name.) */
+static void check_real_signature(const char *quote, const char *sig, const char *ak) {
+	uint8_t q[200], s[300], k[300], name[TPM2_NAME_MAX];
+	size_t nq = unhex(quote, q, sizeof q), ns = unhex(sig, s, sizeof s), nk = unhex(ak, k, sizeof k);
+	struct tpm2_attest a;
+	struct tpm2_signature sg;
+	struct tpm2_public pub;
+	const char *why = NULL;
+
+	assert_int_equal(tpm2_attest_parse_quote(q, nq, &a, NULL), 0);
+	assert_int_equal(tpm2_signature_parse(s, ns, &sg, NULL), 0);
+	assert_int_equal(tpm2_public_parse(k, nk, &pub, NULL), 0);
+	assert_int_equal(tpm2_public_name(&pub, name), 34);
+	assert_int_equal(a.qualified_signer.size, 34);
+	assert_memory_not_equal(a.qualified_signer.buf, name, 34);
+	assert_int_equal(tpm2_signature_verify(&pub, &sg, q, nq, &why), 1);
+	q[nq - 1] ^= 1;
+	assert_int_equal(tpm2_signature_verify(&pub, &sg, q, nq, &why), 0);
+	assert_string_equal(why, "the signature does not verify with the AK");
+}
+
+static void test_real_signatures(void **state) {
+	(void) state;
+	check_real_signature(real_quote, real_sig, real_ak);
+	check_real_signature(real_ecc_quote, real_ecc_sig, real_ecc_ak);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_rsa),
 		cmocka_unit_test(test_real_ecc),
+		cmocka_unit_test(test_real_signatures),
 		cmocka_unit_test(test_hand_built),
 		cmocka_unit_test(test_ak_attributes),
 		cmocka_unit_test(test_malformed_table),
