@@ -956,9 +956,9 @@ quote_verified() { # run rsa|ecc nonce
 	return $ok
 }
 # The attest case: the lab's hand-over from the attest /usr (tpm2-tools on it, IPE enforcing); PCR
-# 11 and 15 as predicted and published, PCR 11 once extended by sysinit (after_sysinit: the exact
-# check of the whole of PCR 11 is the verifier's, from the event log); the event log, sysinit record
-# included, replays; the nonce is the case's (qemu/attest-nonce.sh); every step passed and every
+# 11 and 15 as predicted and published, PCR 11 once extended by sysinit (after_sysinit; checking the
+# quoted values against the prediction is the verifier's, verinit-measure verify-quote); the event
+# log, sysinit record included, replays; the nonce is the case's (qemu/attest-nonce.sh); every step passed and every
 # file came back whole; the sysinit digests are H("sysinit") in every bank; both quotes verify.
 assert_attest() {
 	local run=$1 ok=0 nonce key bank hex
