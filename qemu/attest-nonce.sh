@@ -21,10 +21,9 @@ name=$1 img=${2:-}
 nonce=$(printf 'verinit-lab-attest-nonce:%s' "$name" | sha256sum | cut -c1-64)
 [[ $nonce =~ ^[0-9a-f]{64}$ ]] || die "sha256sum failed"
 if [ -n "$img" ]; then
-	printf 'verinit-attest-nonce %s\n' "$nonce" >"$img.part" && truncate -s 4096 "$img.part" && mv -f "$img.part" "$img" ||
-		{
-			rm -f "$img.part"
-			die "cannot write $img"
-		}
+	if ! { printf 'verinit-attest-nonce %s\n' "$nonce" >"$img.part" && truncate -s 4096 "$img.part" && mv -f "$img.part" "$img"; }; then
+		rm -f "$img.part"
+		die "cannot write $img"
+	fi
 fi
 echo "$nonce"
