@@ -250,6 +250,22 @@ $(LAB)/uki-osguard-selinux.efi: $(LAB)/initramfs-osguard-selinux.img $(UKI_DEPS)
 $(LAB)/disk-osguard-selinux.img: $(LAB)/uki-osguard-selinux.efi $(LAB)/root-selinux-permissive/.stamp $(OSGUARD_DISK_DEPS)
 	$(call osguard_disk,$<,$(LAB)/usr-osguard,--root-tree $(LAB)/root-selinux-permissive)
 
+# Remote attestation, the node's side (issue 26): a /usr that also carries Debian's tpm2-tools
+# (qemu/usr-tree.sh --attest-tools), its own image so that every other case keeps the small /usr;
+# the ipe-enforce initramfs (the tools run only because they are on the signed /usr) in a UKI whose
+# PCR prediction, IPE policy and mode included, is published next to it; and the case's nonce on a
+# disk of its own (qemu/attest-nonce.sh), whose presence is what makes the test init attest.
+$(LAB)/usr-attest/usr.img: qemu/usr-image.sh qemu/lib.sh qemu/usr-tree.sh hooks/verinit-sign qemu/guest/init $(LAB)/keys/db.crt
+	qemu/usr-image.sh $(@D) $(LAB)/keys/db.key $(LAB)/keys/db.crt --attest-tools
+$(LAB)/uki-attest.efi: $(LAB)/initramfs-ipe-enforce.img $(UKI_DEPS) $(BUILD)/verinit-measure $(LAB)/usr-attest/usr.img
+	$(call uki,db,$<,,--predict $(BUILD)/verinit-measure --usr-env $(LAB)/usr-attest/usr.env \
+		--config $(LAB)/conf/ipe-enforce.conf --ipe-policy $(LAB)/ipe/default.p7s --ipe-mode enforce)
+$(LAB)/disk-attest.img: $(LAB)/uki-attest.efi $(LAB)/usr-attest/usr.img qemu/disk.sh qemu/lib.sh
+	rm -rf $@.esp && mkdir -p $@.esp/EFI/BOOT && cp $< $@.esp/EFI/BOOT/BOOTX64.EFI
+	qemu/disk.sh $@ $@.esp $(LAB)/usr-attest && rm -rf $@.esp
+$(LAB)/attest-nonce-%.img: qemu/attest-nonce.sh qemu/lib.sh
+	qemu/attest-nonce.sh $* $@ >/dev/null
+
 # ---- negative variants: each must end in verinit's fail-closed exit ----------------------------
 # Signature partitions tampered with (qemu/tamper-usr.sh names them); the image stays valid.
 SIG_TAMPER := attacker-key other-hash foreign-fpr signed-attrs garbage-json dup-keys oversize-field \
@@ -350,4 +366,5 @@ LAB_IMAGES := $(LAB)/OVMF_VARS.fd $(LAB)/uki.efi $(LAB)/uki-attacker.efi $(LAB)/
 	$(LAB)/uki-weaken.efi $(LAB)/uki-usrhash.efi $(LAB)/uki-name-usr.efi $(LAB)/uki-usrflags.efi $(LAB)/uki-init-sh.efi $(LAB)/uki-rd-break.efi $(LAB)/uki-debug-shell-unit.efi \
 	$(LAB)/initramfs-kernel-optional.img $(LAB)/initramfs-tpm-optional.img $(LAB)/conf/tpm-optional.conf $(patsubst %,$(LAB)/uki-conf-%.efi,$(CONF_UKIS)) \
 	$(patsubst %,$(LAB)/conf/%.conf,$(CONF_UKIS)) \
-	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/uki-selinux-unverified.efi $(LAB)/conf/selinux-enforcing.conf
+	$(LAB)/uki-selinux.efi $(LAB)/uki-selinux-corrupt.efi $(LAB)/uki-selinux-no-lsm.efi $(LAB)/uki-selinux-unverified.efi $(LAB)/conf/selinux-enforcing.conf \
+	$(LAB)/uki-attest.efi $(LAB)/disk-attest.img $(LAB)/attest-nonce-attest.img

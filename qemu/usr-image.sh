@@ -3,11 +3,12 @@
 #
 # usage: qemu/usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts]
 #                          [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM]
-#                          [--selinux-stores DIR]
+#                          [--selinux-stores DIR] [--attest-tools]
 # --init-link makes the test init a symlink to TARGET (a negative test: an init that resolves
 # outside the verified /usr). --label is the GPT label the usr partition will have (default usr).
 # --dynamic-init adds a dynamically linked init with its loader and libraries (qemu/usr-tree.sh);
-# --selinux-stores a copy of DIR as usr/share/verinit-test/selinux-stores.
+# --selinux-stores a copy of DIR as usr/share/verinit-test/selinux-stores; --attest-tools Debian's
+# tpm2-tools with its loader and libraries, for the test init's attestation (qemu/usr-tree.sh).
 #
 # Writes into OUTDIR (created if needed; nothing is written there unless every step passed):
 #   usr.img             erofs (default), squashfs or ext4 (OS Guard's) of /usr, a multiple of 4096 bytes
@@ -27,12 +28,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
-usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM] [--selinux-stores DIR]"
+usage="usage: usr-image.sh OUTDIR SIGN_KEY.pem SIGN_CERT.pem [--fs erofs|squashfs|ext4] [--nocerts] [--init-link TARGET] [--label LABEL] [--dynamic-init PROGRAM] [--selinux-stores DIR] [--attest-tools]"
 
 [ $# -ge 3 ] || die "$usage"
 outdir=$1 key=$2 cert=$3
 shift 3
-fstype=erofs nocerts='' init_link='' label=usr dyninit='' stores=''
+fstype=erofs nocerts='' init_link='' label=usr dyninit='' stores='' attest=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fs) [ $# -ge 2 ] || die "--fs needs a value"; fstype=$2; shift 2 ;;
@@ -41,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--label) [ $# -ge 2 ] || die "--label needs a value"; label=$2; shift 2 ;;
 	--dynamic-init) [ $# -ge 2 ] || die "--dynamic-init needs a program"; dyninit=$2; shift 2 ;;
 	--selinux-stores) [ $# -ge 2 ] || die "--selinux-stores needs a directory"; stores=$2; shift 2 ;;
+	--attest-tools) attest=1; shift ;;
 	*) die "unknown argument '$1' ($usage)" ;;
 	esac
 done
@@ -65,13 +67,15 @@ stage=$(mktemp -d "$outdir/.usr-image.XXXXXX") || die "cannot create a temp dir 
 trap 'rm -rf "$stage"; [ -z "$made_outdir" ] || rmdir "$outdir" 2>/dev/null || true' EXIT
 
 tree=$stage/tree
-"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"} ${stores:+--selinux-stores "$stores"}
+"$here/usr-tree.sh" "$tree" ${init_link:+--init-link "$init_link"} ${dyninit:+--dynamic-init "$dyninit"} ${stores:+--selinux-stores "$stores"} \
+	${attest:+--attest-tools}
 
 # The file system UUID only has to be stable: derive it from the content.
 fs_seed=$( {
 	cat "$tree/usr/bin/busybox"
 	if [ -n "$init_link" ]; then printf 'link:%s' "$init_link"; else cat "$tree/usr/lib/verinit-test/init"; fi
 	[ -z "$dyninit" ] || cat "$tree/usr/lib/verinit-test/init-dyn"
+	[ -z "$attest" ] || cat "$tree/usr/bin/tpm2"
 	[ -z "$stores" ] || find "$tree/usr/share/verinit-test/selinux-stores" -type f | LC_ALL=C sort | xargs cat
 } | sha256sum | cut -c1-64)
 img=$stage/usr.img

@@ -22,6 +22,10 @@ grep -q 'qemu/usr-image.sh' <<<"$out" || fail "a changed test init does not rebu
 grep -q 'hooks/verinit-uki --output [^ ]*/uki.efi .*--predict' <<<"$out" ||
 	fail "a changed /usr does not renew the lab UKI's prediction"
 ! grep -q 'hooks/verinit-uki --output [^ ]*/uki-conf-ipe-audit.efi ' <<<"$out" || fail "a changed test init rebuilds other UKIs"
+# The attest /usr carries the test init too: its image, and the prediction of its UKI, renewed.
+grep -q 'qemu/usr-image.sh [^ ]*/usr-attest .*--attest-tools' <<<"$out" || fail "a changed test init does not rebuild the attest /usr"
+grep -q 'hooks/verinit-uki --output [^ ]*/uki-attest.efi .*--predict' <<<"$out" ||
+	fail "a changed attest /usr does not renew the attest UKI's prediction"
 
 out=$(plan -W "$build/verinit")
 grep -q 'hooks/verinit-mkinitramfs .*--output [^ ]*/initramfs.img ' <<<"$out" || fail "a new verinit does not rebuild the initramfs"

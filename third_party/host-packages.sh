@@ -20,6 +20,9 @@ packages=(
 	# the boot lab (qemu/): emulator, firmware, TPM, image and signing tools
 	qemu-system-x86 ovmf swtpm swtpm-tools sbsigntool systemd-boot-efi binutils openssl
 	cpio zstd xz-utils kmod busybox-static erofs-utils squashfs-tools cryptsetup-bin fdisk dosfstools mtools jq
+	# the attest case: the guest's tpm2-tools (qemu/usr-tree.sh --attest-tools copies Debian's binary
+	# and its libraries onto the lab's /usr) and the host's tpm2_checkquote (test/integration/asserts.sh)
+	tpm2-tools
 	# ext4 images (qemu/ext4-image.sh: mkfs.ext4, debugfs; lab-disk: e2fsck, dumpe2fs): required
 	# priority in Debian, named so that a container image without it still gets it
 	e2fsprogs
@@ -35,8 +38,8 @@ packages=(
 	debhelper dpkg-dev lintian
 )
 # make bench: the incumbent's initramfs (dracut-core with systemd 252; its pcrphase module wants
-# tpm2-tools) and the plot
-[ "${1:-}" != bench ] || packages+=(dracut-core tpm2-tools python3-matplotlib)
+# tpm2-tools, in the list above) and the plot
+[ "${1:-}" != bench ] || packages+=(dracut-core python3-matplotlib)
 
 missing=()
 for p in "${packages[@]}"; do
