@@ -955,11 +955,77 @@ quote_verified() { # run rsa|ecc nonce
 	[ "$sel" = ffff00 ] || { echo "$2: the quote selects PCRs $sel, not 0-15 in every bank"; ok=1; }
 	return $ok
 }
+# verinit-measure verify-quote, the verifier's half (docs/measured-boot.md, "Attesting a node"):
+# PASS, the failed verdict's reason, or "exit N" without a verdict. The JSON goes to
+# RUN/attest/verdict.json (the last one), stderr to verdict.err.
+verify_quote() { # run ak quote sig pcrs nonce log firmware-log|"" reference [--require P]...
+	local run=$1 out rc fw=()
+	[ -z "$8" ] || fw=(--firmware-log "$8")
+	out=$("$MEASURE" verify-quote --ak-public "$2" --quote "$3" --signature "$4" --pcr-values "$5" --nonce "$6" \
+		--log "$7" "${fw[@]}" --reference "$9" "${@:10}" 2>"$run/attest/verdict.err")
+	rc=$?
+	echo "$out" >"$run/attest/verdict.json"
+	case $rc in
+	0) [ "$(jq -r .verdict <<<"$out" 2>/dev/null)" = pass ] && echo PASS || echo "exit 0 without a pass" ;;
+	1) jq -r .reason <<<"$out" 2>/dev/null || echo "exit 1 without a verdict" ;;
+	*) echo "exit $rc" ;;
+	esac
+}
+# tpm2_checkquote's word on a signature and nonce (the oracle: see quote_verified).
+checkquote() { # ak quote sig nonce
+	tpm2_checkquote -u "$1" -m "$2" -s "$3" -g sha256 -q "$4" >/dev/null 2>&1 && echo PASS || echo FAIL
+}
+# The verifier on the attest case's quotes: both pass against the image's published values with
+# IPE enforcing and the root hash required, with and without the firmware log; one good quote then
+# serves every tamper, each failing with its own reason, and where tpm2_checkquote can see the
+# tamper (nonce, signature) it fails too, where it cannot (the log, the image) it passes.
+attest_verdicts() { # run nonce
+	local run=$1 nonce=$2 ok=0 a=$1/attest key got want cq roothash other
+	local log=$run/tpm2-measure.log fw=$run/fw.log ref=$LAB/uki-attest.pcrs.json
+	roothash=$(sed -n 's/^ROOTHASH=//p' "$LAB/usr-attest/usr.env")
+	expect_verdict() { # description want want-checkquote|- verify_quote-args...
+		local what=$1 want=$2 want_cq=$3 cq=-
+		shift 3
+		got=$(verify_quote "$run" "$@")
+		[ "$want_cq" = - ] || cq=$(checkquote "$1" "$2" "$3" "$5")
+		[ "$got" = "$want" ] && [ "$cq" = "$want_cq" ] ||
+			{ echo "verify-quote, $what: $got (want $want), tpm2_checkquote $cq (want $want_cq): $(head -c 400 "$run/attest/verdict.json" "$run/attest/verdict.err" | tr '\n' ' ')"; ok=1; }
+	}
+	for key in rsa ecc; do
+		expect_verdict "$key quote" PASS PASS "$a/${key}_ak" "$a/${key}_quote" "$a/${key}_sig" "$a/${key}_pcrs" "$nonce" \
+			"$log" "$fw" "$ref" --require 'verinit.ipe.policy.sha256=* mode=enforce' --require "verinit.usr.roothash=$roothash"
+		[ "$(jq -r '[.after_handover[].string] | join(" ")' "$a/verdict.json" 2>/dev/null)" = sysinit ] ||
+			{ echo "verify-quote, $key: after_handover is not [sysinit]: $(tr -d '\n' <"$a/verdict.json")"; ok=1; }
+	done
+	set -- "$a/rsa_ak" "$a/rsa_quote" "$a/rsa_sig" "$a/rsa_pcrs"
+	expect_verdict "no firmware log" PASS - "$@" "$nonce" "$log" "" "$ref"
+	other=$(printf 'another verifier' | sha256sum | cut -c1-64)
+	expect_verdict "another nonce" NONCE FAIL "$@" "$other" "$log" "$fw" "$ref"
+	# The root hash fact's record with one hex digit of its digest changed (its string left as it was).
+	python3 - "$log" "$a/edited.log" "verinit.usr.roothash=$roothash" <<'EOF_PY' || { echo "cannot edit the log"; ok=1; }
+import sys
+recs = open(sys.argv[1], "rb").read().split(b"\x1e")
+i = next(i for i, r in enumerate(recs) if sys.argv[3].encode() in r)
+d = recs[i].index(b'"digest":"') + 10
+recs[i] = recs[i][:d] + (b"1" if recs[i][d:d + 1] == b"0" else b"0") + recs[i][d + 1:]
+open(sys.argv[2], "wb").write(b"\x1e".join(recs))
+EOF_PY
+	expect_verdict "a log event changed" LOG PASS "$@" "$nonce" "$a/edited.log" "$fw" "$ref"
+	cp "$a/rsa_pcrs" "$a/flipped_pcrs" && printf '\x5a' | dd of="$a/flipped_pcrs" bs=1 seek=400 conv=notrunc status=none
+	expect_verdict "a quoted PCR value changed" PCR_DIGEST - "$1" "$2" "$3" "$a/flipped_pcrs" "$nonce" "$log" "$fw" "$ref"
+	[ "$(tail -c 32 "$a/rsa_quote" | hex)" != "$(sha256sum <"$a/flipped_pcrs" | cut -c1-64)" ] ||
+		{ echo "the changed PCR values still hash to the quote's digest"; ok=1; }
+	expect_verdict "another image's reference" REFERENCE PASS "$@" "$nonce" "$log" "$fw" "$LAB/uki.pcrs.json"
+	expect_verdict "signed by another AK" SIGNATURE FAIL "$a/ecc_ak" "$2" "$3" "$4" "$nonce" "$log" "$fw" "$ref"
+	expect_verdict "a fact the boot does not have" REQUIRE - "$@" "$nonce" "$log" "$fw" "$ref" --require 'verinit.root=device *'
+	return $ok
+}
 # The attest case: the lab's hand-over from the attest /usr (tpm2-tools on it, IPE enforcing); PCR
 # 11 and 15 as predicted and published, PCR 11 once extended by sysinit (after_sysinit; checking the
 # quoted values against the prediction is the verifier's, verinit-measure verify-quote); the event
 # log, sysinit record included, replays; the nonce is the case's (qemu/attest-nonce.sh); every step passed and every
-# file came back whole; the sysinit digests are H("sysinit") in every bank; both quotes verify.
+# file came back whole; the sysinit digests are H("sysinit") in every bank; both quotes verify, with
+# tpm2_checkquote and with verinit-measure verify-quote, which also fails each tamper (attest_verdicts).
 assert_attest() {
 	local run=$1 ok=0 nonce key bank hex
 	handed_over "$run" "$LAB/usr-attest/usr.env" || ok=1
@@ -984,5 +1050,6 @@ assert_attest() {
 		[ -s "$run/attest/${key}_quote" ] || continue
 		quote_verified "$run" "$key" "$nonce" || ok=1
 	done
+	attest_verdicts "$run" "$nonce" || ok=1
 	return $ok
 }
