@@ -21,7 +21,8 @@
 #include "pcrlist.h"
 #include "tpm2attest.h"
 
-/* Stable names (attest_failure_name()): scripts match on them. Never rename, only add. */
+/* In the order they are checked (MALFORMED where each piece is first read). Stable names
+ * (attest_failure_name()): scripts match on them. Never rename, only add. */
 enum attest_failure {
 	ATTEST_PASS = 0,
 	ATTEST_MALFORMED,  /* the quote, signature, AK, PCR values or a log does not parse */
@@ -29,8 +30,8 @@ enum attest_failure {
 	ATTEST_SIGNATURE,  /* the signature does not verify with the AK, or another key signed */
 	ATTEST_QUOTE,      /* not made by a TPM (magic), or not a quote */
 	ATTEST_NONCE,      /* extraData is not the verifier's nonce: a replayed quote */
-	ATTEST_SELECTION,  /* a PCR the reference names is not quoted in a bank the reference lists */
 	ATTEST_PCR_DIGEST, /* the PCR values given are not the ones the TPM signed */
+	ATTEST_SELECTION,  /* a PCR the reference names is not quoted in a bank the reference lists */
 	ATTEST_LOG,        /* the logs do not replay to the quoted values, or show no hand-over */
 	ATTEST_REFERENCE,  /* the quoted values are not the reference's: another image */
 	ATTEST_REQUIRE,    /* a required fact is not among those the boot measured */
