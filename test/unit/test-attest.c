@@ -369,6 +369,7 @@ static void later_fact(struct world *w) {
 			      "2222222222222222222222222222222222222222222222222222222222222222 mode=enforce");
 }
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	void (*node)(struct world *w);  /* before build */
@@ -376,37 +377,38 @@ static const struct {
 	enum attest_failure want;
 	const char *detail;
 } cases[] = {
-	{ "good rsassa", NULL, NULL, ATTEST_PASS, "" },
-	{ "good ecdsa", node_ecc, NULL, ATTEST_PASS, "" },
-	{ "good rsapss", node_pss, NULL, ATTEST_PASS, "" },
-	{ "good, no firmware log", NULL, no_fw, ATTEST_PASS, "" },
-	{ "good, facts required", NULL, require_ok, ATTEST_PASS, "" },
-	{ "reference names PCR 10", NULL, ref_pcr10_ok, ATTEST_PASS, "" },
-	{ "AK unrestricted", ak_unrestricted, NULL, ATTEST_AK, "restricted" },
-	{ "AK cut short", NULL, ak_cut, ATTEST_MALFORMED, "AK public area" },
-	{ "signature flipped", NULL, sig_flipped, ATTEST_SIGNATURE, "does not verify" },
-	{ "signed by another key", signed_by_other, NULL, ATTEST_SIGNATURE, "does not verify" },
-	{ "another AK's public", node_ecc, other_ak_given, ATTEST_SIGNATURE, "does not verify" },
-	{ "ECDSA for an RSA AK", NULL, ecc_sig_rsa_ak, ATTEST_SIGNATURE, "key type" },
-	{ "not TPM-generated", not_tpm_made, NULL, ATTEST_QUOTE, "magic" },
-	{ "a certify, no quote", a_certify, NULL, ATTEST_QUOTE, "0x8017" },
-	{ "an old nonce", old_nonce, NULL, ATTEST_NONCE, "nonce" },
-	{ "PCR 15 not quoted", no_pcr15, NULL, ATTEST_SELECTION, "PCR 15" },
-	{ "reference in sha384", NULL, ref_sha384, ATTEST_SELECTION, "no bank" },
-	{ "a PCR value changed", NULL, value_changed, ATTEST_PCR_DIGEST, "pcrDigest" },
-	{ "PCR values cut", NULL, values_cut, ATTEST_MALFORMED, "-F values" },
-	{ "a fact edited in the log", NULL, log_fact_changed, ATTEST_LOG, "PCR 15 sha256" },
-	{ "a firmware event edited", NULL, fw_event_changed, ATTEST_LOG, "PCR 11 sha256" },
-	{ "a record lacks sha256", NULL, log_lacks_bank, ATTEST_LOG, "no sha256 digest" },
-	{ "failed boot", failed_boot, NULL, ATTEST_LOG, "records a failure" },
-	{ "no leave-initrd", no_leave, NULL, ATTEST_LOG, "no hand-over" },
-	{ "another /usr", booted_other_image, NULL, ATTEST_REFERENCE, "PCR 15" },
-	{ "another kernel", booted_other_kernel, NULL, ATTEST_REFERENCE, "PCR 11" },
-	{ "another kernel, no fw log", booted_other_kernel, no_fw, ATTEST_REFERENCE, "later" },
-	{ "reference PCR 10 differs", NULL, ref_names_pcr10, ATTEST_REFERENCE, "PCR 10" },
-	{ "a fact required", NULL, require_missing, ATTEST_REQUIRE, "mode=enforce" },
-	{ "required fact too late", later_fact, require_missing, ATTEST_REQUIRE, "mode=enforce" },
+	{ "good rsassa",                NULL,                 NULL,              ATTEST_PASS,       "" },
+	{ "good ecdsa",                 node_ecc,             NULL,              ATTEST_PASS,       "" },
+	{ "good rsapss",                node_pss,             NULL,              ATTEST_PASS,       "" },
+	{ "good, no firmware log",      NULL,                 no_fw,             ATTEST_PASS,       "" },
+	{ "good, facts required",       NULL,                 require_ok,        ATTEST_PASS,       "" },
+	{ "reference names PCR 10",     NULL,                 ref_pcr10_ok,      ATTEST_PASS,       "" },
+	{ "AK unrestricted",            ak_unrestricted,      NULL,              ATTEST_AK,         "restricted" },
+	{ "AK cut short",               NULL,                 ak_cut,            ATTEST_MALFORMED,  "AK public area" },
+	{ "signature flipped",          NULL,                 sig_flipped,       ATTEST_SIGNATURE,  "does not verify" },
+	{ "signed by another key",      signed_by_other,      NULL,              ATTEST_SIGNATURE,  "does not verify" },
+	{ "another AK's public",        node_ecc,             other_ak_given,    ATTEST_SIGNATURE,  "does not verify" },
+	{ "ECDSA for an RSA AK",        NULL,                 ecc_sig_rsa_ak,    ATTEST_SIGNATURE,  "key type" },
+	{ "not TPM-generated",          not_tpm_made,         NULL,              ATTEST_QUOTE,      "magic" },
+	{ "a certify, no quote",        a_certify,            NULL,              ATTEST_QUOTE,      "0x8017" },
+	{ "an old nonce",               old_nonce,            NULL,              ATTEST_NONCE,      "nonce" },
+	{ "PCR 15 not quoted",          no_pcr15,             NULL,              ATTEST_SELECTION,  "PCR 15" },
+	{ "reference in sha384",        NULL,                 ref_sha384,        ATTEST_SELECTION,  "no bank" },
+	{ "a PCR value changed",        NULL,                 value_changed,     ATTEST_PCR_DIGEST, "pcrDigest" },
+	{ "PCR values cut",             NULL,                 values_cut,        ATTEST_MALFORMED,  "-F values" },
+	{ "a fact edited in the log",   NULL,                 log_fact_changed,  ATTEST_LOG,        "PCR 15 sha256" },
+	{ "a firmware event edited",    NULL,                 fw_event_changed,  ATTEST_LOG,        "PCR 11 sha256" },
+	{ "a record lacks sha256",      NULL,                 log_lacks_bank,    ATTEST_LOG,        "no sha256 digest" },
+	{ "failed boot",                failed_boot,          NULL,              ATTEST_LOG,        "records a failure" },
+	{ "no leave-initrd",            no_leave,             NULL,              ATTEST_LOG,        "no hand-over" },
+	{ "another /usr",               booted_other_image,   NULL,              ATTEST_REFERENCE,  "PCR 15" },
+	{ "another kernel",             booted_other_kernel,  NULL,              ATTEST_REFERENCE,  "PCR 11" },
+	{ "another kernel, no fw log",  booted_other_kernel,  no_fw,             ATTEST_REFERENCE,  "later" },
+	{ "reference PCR 10 differs",   NULL,                 ref_names_pcr10,   ATTEST_REFERENCE,  "PCR 10" },
+	{ "a fact required",            NULL,                 require_missing,   ATTEST_REQUIRE,    "mode=enforce" },
+	{ "required fact too late",     later_fact,           require_missing,   ATTEST_REQUIRE,    "mode=enforce" },
 };
+/* clang-format on */
 
 static void test_table(void **state) {
 	(void) state;
