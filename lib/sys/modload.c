@@ -183,17 +183,11 @@ static int real_probe_list(const char *name, module_name_fn fn, void *data) {
 }
 
 static int real_cpu_modalias(char *buf, size_t size) {
-	_cleanup_close_ int fd = open("/sys/devices/system/cpu/modalias", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	ssize_t n = sys_read_full(fd, buf, size);
+	ssize_t n = sys_read_small_file("/sys/devices/system/cpu/modalias", buf, size);
 	if (n < 0)
 		return (int) n;
-	if ((size_t) n == size)
-		return -ENAMETOOLONG;
 	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
+		buf[--n] = '\0';
 	return 0;
 }
 

@@ -33,7 +33,8 @@ struct module_ops {
 	 * (no such module), -EPERM, -E2BIG as load does, fn's negative return, or -errno. */
 	int (*probe_list)(const char *name, module_name_fn fn, void *data);
 	/* The CPU's modalias (/sys/devices/system/cpu/modalias: "cpu:type:x86,ven...:feature:,..."),
-	 * into buf. Returns 0; -ENOENT when the kernel publishes none; -ENAMETOOLONG; or -errno. */
+	 * into buf. Returns 0; -ENOENT when the kernel publishes none; -E2BIG when it does not fit; or
+	 * -errno. */
 	int (*cpu_modalias)(char *buf, size_t size);
 	/* The tree's modules.alias, whole, in a malloc()ed *text. Returns 0, -E2BIG (over 16 MiB), or
 	 * -errno from reading it. */
