@@ -131,37 +131,6 @@ static int check_selection(const struct attest_policy *p, struct attest_result *
 	return 0;
 }
 
-/* The record of verinit's hand-over: enter-initrd then leave-initrd in one PCR, once each, and no
- * failure record before it. Returns its index + 1, or 0 (detail set). */
-static size_t find_handover(const struct attest_evidence *e, struct attest_result *out) {
-	size_t enter = 0;
-	for (size_t i = 0; i < e->n_log; i++) {
-		const struct eventlog_record *r = &e->log[i];
-		if (strcmp(r->event_type, "verinit-failure") == 0) {
-			fail(out, ATTEST_LOG, "the log records a failure before any hand-over ('%s')", r->string);
-			return 0;
-		}
-		if (strcmp(r->event_type, "phase") != 0)
-			continue;
-		if (strcmp(r->string, MEASURE_ENTER) == 0) {
-			if (enter) {
-				fail(out, ATTEST_LOG, "the log has %s twice (records %zu and %zu)", MEASURE_ENTER, enter, i + 1);
-				return 0;
-			}
-			enter = i + 1;
-		} else if (strcmp(r->string, MEASURE_LEAVE) == 0) {
-			if (!enter || e->log[enter - 1].pcr != r->pcr) {
-				fail(out, ATTEST_LOG, "the log's %s (record %zu) follows no %s in PCR %u", MEASURE_LEAVE, i + 1,
-				     MEASURE_ENTER, r->pcr);
-				return 0;
-			}
-			return i + 1;
-		}
-	}
-	fail(out, ATTEST_LOG, "the log shows no hand-over by verinit (no %s after %s)", MEASURE_LEAVE, MEASURE_ENTER);
-	return 0;
-}
-
 /* Replays PCR pcr in bank b from v: the firmware's events (when fw), then the userspace log's
  * records [from, to). Returns 1, 0 when a record lacks the bank (*bad its 1-based index), -EIO. */
 static int replay(const struct attest_evidence *e, bool fw, size_t from, size_t to, unsigned pcr, enum pcr_bank b,
@@ -294,7 +263,7 @@ static int collect(const struct attest_evidence *e, const struct attest_policy *
 			if (out->n_later == ATTEST_LATER_MAX)
 				return fail(out, ATTEST_LOG, "more than %d records after the hand-over", ATTEST_LATER_MAX);
 			out->later[out->n_later++] = i;
-		} else if (strcmp(r->content_type, "verinit") == 0 && strcmp(r->event_type, "verinit") == 0) {
+		} else if (measure_is_fact(r)) {
 			if (out->n_facts == ATTEST_FACTS_MAX)
 				return fail(out, ATTEST_LOG, "more than %d facts", ATTEST_FACTS_MAX);
 			out->facts[out->n_facts++] = i;
@@ -333,9 +302,12 @@ int attest_verify(const struct attest_evidence *e, const struct attest_policy *p
 	STEP(check_pcr_values(e, &sig, out));
 	STEP(check_selection(p, out));
 	STEP(check_logs(e, out));
-	size_t handover = find_handover(e, out);
-	if (!handover)
-		return 0;
+	struct parse_error err = {};
+	unsigned phase_pcr = 0;
+	r = measure_find_handover(e->log, e->n_log, &phase_pcr, &err);
+	if (r < 0)
+		return fail(out, ATTEST_LOG, "no hand-over: %s", err.msg);
+	size_t handover = (size_t) r;
 	STEP(check_reference(e, p, handover, out));
 	STEP(collect(e, p, handover, out));
 	STEP(check_require(e, p, out));

@@ -9,6 +9,11 @@
 #include "macro.h"
 #include "measurements.h"
 
+/* The records' eventType: a phase as systemd-pcrphase names it, verinit's facts and failures. */
+#define EVENT_PHASE "phase"
+#define EVENT_FACT "verinit"
+#define EVENT_FAILURE "verinit-failure"
+
 /* The event's string is formatted straight into the record: one that does not fit is -EINVAL,
  * never a cut string (two settings that differ only past the cut would measure the same). */
 _printf_(6, 7) static int record(unsigned pcr, const char *type, const char *event_type, unsigned banks,
@@ -27,7 +32,7 @@ _printf_(6, 7) static int record(unsigned pcr, const char *type, const char *eve
 }
 
 int measure_phase_record(unsigned pcr, const char *phase, unsigned banks, struct eventlog_record *r) {
-	return record(pcr, "systemd", "phase", banks, r, "%s", phase);
+	return record(pcr, "systemd", EVENT_PHASE, banks, r, "%s", phase);
 }
 
 /* A setting that goes into a fact as one word: present, short, no space (the separator). */
@@ -59,35 +64,35 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 
 	if (!hex_is_sha256(f->root_hash_hex) || !hex_is_sha256(f->signer_sha256) || !f->usr_label)
 		return -EINVAL;
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.roothash=%s", f->root_hash_hex);
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.usr.roothash=%s", f->root_hash_hex);
 	if (r < 0)
 		return r;
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.signer.sha256=%s", f->signer_sha256);
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.usr.signer.sha256=%s", f->signer_sha256);
 	if (r < 0)
 		return r;
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.kernel_verified=%s",
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.usr.kernel_verified=%s",
 		   f->kernel_verified ? "yes" : "no");
 	if (r < 0)
 		return r;
 	char label[160];
 	label_escape(f->usr_label, label, sizeof label);
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.slot=%s pinned=%s", label, f->pinned ? "yes" : "no");
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.usr.slot=%s pinned=%s", label, f->pinned ? "yes" : "no");
 	if (r < 0)
 		return r;
 	if (!word_ok(f->usr_fstype) || !word_ok(f->usr_flags) || !word_ok(f->root_flags) || !f->init || !f->init[0] ||
 	    !word_ok(f->init) || (!f->root_tmpfs && (!word_ok(f->root_fstype) || !word_ok(f->root_exec))))
 		return -EINVAL;
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.usr.mount=%s flags=%s", f->usr_fstype, f->usr_flags);
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.usr.mount=%s flags=%s", f->usr_fstype, f->usr_flags);
 	if (r < 0)
 		return r;
 	if (f->root_tmpfs)
-		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.root=tmpfs flags=%s", f->root_flags);
+		r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.root=tmpfs flags=%s", f->root_flags);
 	else
-		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.root=device fstype=%s flags=%s exec=%s",
+		r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.root=device fstype=%s flags=%s exec=%s",
 			   f->root_fstype, f->root_flags, f->root_exec);
 	if (r < 0)
 		return r;
-	r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.init=%s", f->init);
+	r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.init=%s", f->init);
 	if (r < 0)
 		return r;
 	/* SELinux's fact also says whether the policy is locked and which store a reload reads. */
@@ -107,7 +112,7 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 			continue;
 		if (!hex_is_sha256(policies[i].sha) || !policies[i].mode || !policies[i].mode[0] || strlen(policies[i].mode) > 32)
 			return -EINVAL;
-		r = record(pcr, "verinit", "verinit", banks, &out[n++], "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
+		r = record(pcr, "verinit", EVENT_FACT, banks, &out[n++], "verinit.%s.policy.sha256=%s mode=%s%s", policies[i].what, policies[i].sha,
 			   policies[i].mode, policies[i].extra);
 		if (r < 0)
 			return r;
@@ -117,5 +122,33 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 
 int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,
 			   struct eventlog_record *r) {
-	return record(pcr, "verinit", "verinit-failure", banks, r, "verinit.failure stage=%.64s reason=%.64s", stage, reason);
+	return record(pcr, "verinit", EVENT_FAILURE, banks, r, "verinit.failure stage=%.64s reason=%.64s", stage, reason);
+}
+
+int measure_find_handover(const struct eventlog_record *recs, size_t n, unsigned *pcr, struct parse_error *err) {
+	size_t enter = 0, leave = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct eventlog_record *r = &recs[i];
+		if (strcmp(r->event_type, EVENT_FAILURE) == 0)
+			return parse_fail(err, (unsigned) i + 1, -EBADMSG, "the log records a failure ('%s')", r->string);
+		if (strcmp(r->event_type, EVENT_PHASE) != 0 ||
+		    (strcmp(r->string, MEASURE_ENTER) != 0 && strcmp(r->string, MEASURE_LEAVE) != 0))
+			continue;
+		if (enter && r->pcr != recs[enter - 1].pcr)
+			return parse_fail(err, (unsigned) i + 1, -EBADMSG, "the phases are in PCR %u and PCR %u",
+					  recs[enter - 1].pcr, r->pcr);
+		size_t *seen = strcmp(r->string, MEASURE_ENTER) == 0 ? &enter : &leave;
+		if (*seen || (seen == &leave && !enter) || (seen == &enter && leave))
+			return parse_fail(err, (unsigned) i + 1, -EBADMSG, "'%s' out of order or twice (record %zu)", r->string,
+					  i + 1);
+		*seen = i + 1;
+	}
+	if (!enter || !leave)
+		return parse_fail(err, 0, -EBADMSG, "the log has no %s", !enter ? MEASURE_ENTER : MEASURE_LEAVE);
+	*pcr = recs[leave - 1].pcr;
+	return (int) leave;
+}
+
+bool measure_is_fact(const struct eventlog_record *r) {
+	return strcmp(r->content_type, "verinit") == 0 && strcmp(r->event_type, EVENT_FACT) == 0;
 }

@@ -82,3 +82,13 @@ int measure_fact_records(unsigned pcr, const struct measure_facts *f, unsigned b
 /* The failure record for stage and reason code into pcr. Returns 0 or -EIO. */
 int measure_failure_record(unsigned pcr, const char *stage, const char *reason, unsigned banks,
 			   struct eventlog_record *r);
+
+/* Where verinit handed over, in a userspace log: enter-initrd then leave-initrd, in one PCR, once
+ * each, and no failure record anywhere in the log. A verifier trusts PCR 15's facts only after
+ * this: the command line cannot be trusted to have run verinit at all (rdinit=), only these two
+ * events say it did. Returns the leave-initrd record's index + 1, *pcr the phases' PCR; or
+ * -EBADMSG with err saying what is wrong (err->line the record, 0 when something is missing). */
+int measure_find_handover(const struct eventlog_record *recs, size_t n, unsigned *pcr, struct parse_error *err);
+
+/* Whether r is one of verinit's facts (measure_fact_records()'s), not a phase or a failure. */
+bool measure_is_fact(const struct eventlog_record *r);

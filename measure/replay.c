@@ -134,37 +134,14 @@ static int compare(const struct log logs[2], const struct pcr_list *tpm, uint32_
 	return EXIT_PASS;
 }
 
-/* With --handed-over: the userspace log says verinit handed over, in a PCR this replay compares
- * (a log line is worth what the PCR that replays it is worth): enter-initrd, then leave-initrd,
- * in one PCR, once each, and no failure record. The command line cannot be trusted to have run
- * verinit at all (rdinit=, an edited line): only these two events in PCR 11 say it did.
+/* With --handed-over: the userspace log says verinit handed over (measure_find_handover()), in a
+ * PCR this replay compares: a log line is worth what the PCR that replays it is worth.
  * Returns 0, 1 (said why) or -EINVAL (the phase PCR is not replayed). */
 static int check_handover(const struct log *us, uint32_t pcrs) {
-	size_t enter = 0, leave = 0;
+	struct parse_error err = {};
 	unsigned pcr = 0;
-	for (size_t i = 0; i < us->n; i++) {
-		const struct eventlog_record *r = &us->recs[i];
-		if (strcmp(r->event_type, "verinit-failure") == 0) {
-			say("replay: no hand-over: the log records a failure ('%s')", r->string);
-			return 1;
-		}
-		if (strcmp(r->event_type, "phase") != 0 ||
-		    (strcmp(r->string, MEASURE_ENTER) != 0 && strcmp(r->string, MEASURE_LEAVE) != 0))
-			continue;
-		if (enter && r->pcr != pcr) {
-			say("replay: no hand-over: the phases are in PCR %u and PCR %u", pcr, r->pcr);
-			return 1;
-		}
-		pcr = r->pcr;
-		size_t *seen = strcmp(r->string, MEASURE_ENTER) == 0 ? &enter : &leave;
-		if (*seen || (seen == &leave && !enter) || (seen == &enter && leave)) {
-			say("replay: no hand-over: '%s' out of order or twice (record %zu)", r->string, i + 1);
-			return 1;
-		}
-		*seen = i + 1;
-	}
-	if (!enter || !leave) {
-		say("replay: no hand-over: the log has no %s", !enter ? MEASURE_ENTER : MEASURE_LEAVE);
+	if (measure_find_handover(us->recs, us->n, &pcr, &err) < 0) {
+		say("replay: no hand-over: %s", err.msg);
 		return 1;
 	}
 	if (!(pcrs & (1U << pcr))) {
