@@ -132,35 +132,23 @@ static int check_selection(const struct attest_policy *p, struct attest_result *
 }
 
 /* Replays PCR pcr in bank b from v: the firmware's events (when fw), then the userspace log's
- * records [from, to). Returns 1, 0 when a record lacks the bank (*bad its 1-based index), -EIO. */
+ * records [from, to). Returns 1, 0 when a record lacks the bank (*bad its 1-based index in the
+ * userspace log, 0 for the firmware's), -EIO. */
 static int replay(const struct attest_evidence *e, bool fw, size_t from, size_t to, unsigned pcr, enum pcr_bank b,
 		  uint8_t v[PCR_DIGEST_MAX], size_t *bad) {
-	for (size_t i = 0; fw && i < e->n_firmware; i++)
-		if (e->firmware[i].pcr == pcr) {
-			if (!(e->firmware[i].digests.banks & (1U << b))) {
-				*bad = 0;
-				return 0;
-			}
-			if (pcr_extend(b, v, e->firmware[i].digests.d[b]) < 0)
-				return -EIO;
-		}
-	for (size_t i = from; i < to; i++)
-		if (e->log[i].pcr == pcr) {
-			if (!(e->log[i].digests.banks & (1U << b))) {
-				*bad = i + 1;
-				return 0;
-			}
-			if (pcr_extend(b, v, e->log[i].digests.d[b]) < 0)
-				return -EIO;
-		}
-	return 1;
-}
-
-static void reset_value(const struct attest_evidence *e, unsigned pcr, enum pcr_bank b, uint8_t v[PCR_DIGEST_MAX]) {
-	memset(v, 0, PCR_DIGEST_MAX);
-	/* The firmware's StartupLocality event says PCR 0 was reset to the locality, not to 0. */
-	if (pcr == 0 && e->locality > 0)
-		v[pcr_bank_size(b) - 1] = (uint8_t) e->locality;
+	size_t i = 0;
+	int r = fw ? eventlog_replay_pcr(e->firmware, e->n_firmware, pcr, b, v, &i) : 0;
+	if (r == -EBADMSG) {
+		*bad = 0;
+		return 0;
+	}
+	if (r == 0 && to > from)
+		r = eventlog_replay_pcr(e->log + from, to - from, pcr, b, v, &i);
+	if (r == -EBADMSG) {
+		*bad = from + i + 1;
+		return 0;
+	}
+	return r < 0 ? r : 1;
 }
 
 static bool extended_by_logs(const struct attest_evidence *e, unsigned pcr) {
@@ -184,7 +172,7 @@ static int check_logs(const struct attest_evidence *e, struct attest_result *out
 				continue;
 			uint8_t v[PCR_DIGEST_MAX];
 			size_t bad = 0;
-			reset_value(e, pcr, b, v);
+			pcr_reset_value(b, pcr, e->locality, v);
 			int r = replay(e, e->firmware, 0, e->n_log, pcr, b, v, &bad);
 			if (r < 0)
 				return r;
@@ -223,7 +211,7 @@ static int check_reference(const struct attest_evidence *e, const struct attest_
 			}
 			bool from_reset = e->firmware || !(PCRS_BEFORE_USERSPACE & (1U << pcr));
 			if (from_reset) {
-				reset_value(e, pcr, b, v);
+				pcr_reset_value(b, pcr, e->locality, v);
 				int r = replay(e, e->firmware, 0, handover, pcr, b, v, &bad);
 				if (r <= 0)
 					return r < 0 ? r : fail(out, ATTEST_LOG, "PCR %u: a record lacks the %s digest", pcr, pcr_bank_name(b));

@@ -187,3 +187,18 @@ int eventlog_replay(const struct eventlog_record *recs, size_t n, struct pcr_val
 	}
 	return 0;
 }
+
+int eventlog_replay_pcr(const struct eventlog_record *recs, size_t n, unsigned pcr, enum pcr_bank b,
+			uint8_t v[static PCR_DIGEST_MAX], size_t *bad) {
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].pcr != pcr)
+			continue;
+		if (!(recs[i].digests.banks & (1U << b))) {
+			*bad = i;
+			return -EBADMSG;
+		}
+		if (pcr_extend(b, v, recs[i].digests.d[b]) < 0)
+			return -EIO;
+	}
+	return 0;
+}

@@ -52,3 +52,9 @@ struct pcr_values {
  * names the record) or -EIO. */
 int eventlog_replay(const struct eventlog_record *recs, size_t n, struct pcr_values *vals,
 		    struct parse_error *err);
+
+/* Extends v, PCR pcr's value in bank b, by each record of recs[0..n) in that PCR, as replay
+ * compares one PCR at a time. Returns 0, -EBADMSG when such a record lacks bank b (*bad its index),
+ * or -EIO. */
+int eventlog_replay_pcr(const struct eventlog_record *recs, size_t n, unsigned pcr, enum pcr_bank b,
+			uint8_t v[static PCR_DIGEST_MAX], size_t *bad);

@@ -99,3 +99,9 @@ int pcr_extend(enum pcr_bank b, uint8_t value[static PCR_DIGEST_MAX], const uint
 	memcpy(value, out, banks[b].size);
 	return 0;
 }
+
+void pcr_reset_value(enum pcr_bank b, unsigned pcr, int locality, uint8_t v[static PCR_DIGEST_MAX]) {
+	memset(v, 0, PCR_DIGEST_MAX);
+	if (pcr == 0 && locality > 0)
+		v[pcr_bank_size(b) - 1] = (uint8_t) locality;
+}

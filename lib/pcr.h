@@ -39,5 +39,9 @@ int pcr_bank_from_tpm_alg(uint16_t alg);
 int pcr_hash(enum pcr_bank b, const void *data, size_t len, uint8_t out[static PCR_DIGEST_MAX]);
 /* The digests of data in every bank of the mask. Returns 0 or -EIO. */
 int pcr_digests_of(unsigned banks, const void *data, size_t len, struct pcr_digests *out);
+/* PCR pcr's value in bank b after a TPM reset: zero, except PCR 0 when the firmware's
+ * StartupLocality event (TCG PC Client) says it started at locality (> 0): that locality in its
+ * last byte. */
+void pcr_reset_value(enum pcr_bank b, unsigned pcr, int locality, uint8_t v[static PCR_DIGEST_MAX]);
 /* value = H(value || digest) in bank b: what TPM2_PCR_Extend does. Returns 0 or -EIO. */
 int pcr_extend(enum pcr_bank b, uint8_t value[static PCR_DIGEST_MAX], const uint8_t *digest);

@@ -75,24 +75,15 @@ static void show_events(const struct log logs[2], unsigned pcr, enum pcr_bank b)
 /* Replays one PCR in one bank; false with *missing set when an event lacks that bank. */
 static bool replay_one(const struct log logs[2], unsigned pcr, enum pcr_bank b, int locality, uint8_t v[PCR_DIGEST_MAX],
 		       const struct eventlog_record **missing) {
-	memset(v, 0, PCR_DIGEST_MAX);
-	/* The firmware's StartupLocality event says PCR 0 was reset to the locality, not to 0. */
-	if (pcr == 0 && locality > 0)
-		v[pcr_bank_size(b) - 1] = (uint8_t) locality;
-	for (size_t k = 0; k < 2; k++)
-		for (size_t i = 0; logs[k].recs && i < logs[k].n; i++) {
-			const struct eventlog_record *r = &logs[k].recs[i];
-			if (r->pcr != pcr)
-				continue;
-			if (!(r->digests.banks & (1U << b))) {
-				*missing = r;
-				return false;
-			}
-			if (pcr_extend(b, v, r->digests.d[b]) < 0) {
-				*missing = NULL;
-				return false;
-			}
+	pcr_reset_value(b, pcr, locality, v);
+	for (size_t k = 0; k < 2; k++) {
+		size_t bad = 0;
+		int r = logs[k].recs ? eventlog_replay_pcr(logs[k].recs, logs[k].n, pcr, b, v, &bad) : 0;
+		if (r < 0) {
+			*missing = r == -EBADMSG ? &logs[k].recs[bad] : NULL;
+			return false;
 		}
+	}
 	return true;
 }
 

@@ -155,9 +155,29 @@ static void test_replay(void **state) {
 	assert_non_null(strstr(err.msg, "no sha256 digest for PCR 11"));
 }
 
+/* One PCR at a time: the same value as the whole replay, other PCRs' records passed over (even one
+ * lacking the bank), and a record of that PCR lacking it named by its index. */
+static void test_replay_pcr(void **state) {
+	uint8_t v[PCR_DIGEST_MAX];
+	char hex[2 * PCR_DIGEST_MAX + 1];
+	size_t bad = 99;
+	(void) state;
+	make(&recs[0], 11, "systemd", "phase", "enter-initrd", PCR_BANKS_ALL);
+	make(&recs[1], 15, "verinit", "verinit", "verinit.init=/sbin/init", 1U << PCR_BANK_SHA1);
+	make(&recs[2], 11, "systemd", "phase", "leave-initrd", PCR_BANKS_ALL);
+	pcr_reset_value(PCR_BANK_SHA256, 11, -1, v);
+	assert_int_equal(eventlog_replay_pcr(recs, 3, 11, PCR_BANK_SHA256, v, &bad), 0);
+	hex_encode(v, 32, hex, sizeof hex);
+	assert_string_equal(hex, "75df9c8b17d8a6465f2862028b892ea13a3d7c37685a945e5ff34fb44956c207");
+	assert_int_equal(bad, 99);
+	assert_int_equal(eventlog_replay_pcr(recs, 3, 15, PCR_BANK_SHA256, v, &bad), -EBADMSG);
+	assert_int_equal(bad, 1);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_replay_pcr),
 		cmocka_unit_test(test_format_too_small),
 		cmocka_unit_test(test_malformed_table),
 		cmocka_unit_test(test_replay),

@@ -82,11 +82,31 @@ static void test_names_and_algs(void **state) {
 	assert_int_equal(pcr_extend((enum pcr_bank) 7, d, d), -EIO);
 }
 
+/* After a reset every PCR is zero but PCR 0 when the firmware started at a locality above 0. */
+static void test_reset_value(void **state) {
+	uint8_t v[PCR_DIGEST_MAX], zero[PCR_DIGEST_MAX] = { 0 };
+	(void) state;
+	memset(v, 0xaa, sizeof v);
+	pcr_reset_value(PCR_BANK_SHA256, 0, 3, v);
+	assert_int_equal(v[31], 3);
+	assert_memory_equal(v, zero, 31);
+	assert_memory_equal(v + 32, zero, PCR_DIGEST_MAX - 32);
+	pcr_reset_value(PCR_BANK_SHA1, 0, 4, v);
+	assert_int_equal(v[19], 4);
+	for (int locality = -1; locality <= 0; locality++) {
+		pcr_reset_value(PCR_BANK_SHA256, 0, locality, v);
+		assert_memory_equal(v, zero, PCR_DIGEST_MAX);
+	}
+	pcr_reset_value(PCR_BANK_SHA256, 7, 3, v);
+	assert_memory_equal(v, zero, PCR_DIGEST_MAX);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_digests_of_mask),
 		cmocka_unit_test(test_names_and_algs),
+		cmocka_unit_test(test_reset_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
