@@ -151,23 +151,19 @@ static int replay(const struct attest_evidence *e, bool fw, size_t from, size_t 
 	return r < 0 ? r : 1;
 }
 
-static bool extended_by_logs(const struct attest_evidence *e, unsigned pcr) {
-	for (size_t i = 0; i < e->n_log; i++)
-		if (e->log[i].pcr == pcr)
-			return true;
-	for (size_t i = 0; e->firmware && i < e->n_firmware; i++)
-		if (e->firmware[i].pcr == pcr)
-			return true;
-	return false;
+/* The PCRs the logs extend. */
+static uint32_t extended_by_logs(const struct attest_evidence *e) {
+	return eventlog_pcrs(e->log, e->n_log) | (e->firmware ? eventlog_pcrs(e->firmware, e->n_firmware) : 0);
 }
 
 /* Every quoted PCR the logs extend and that they can account for from its reset (with the
  * firmware log: all; without: 15 and above) replays to the quoted value. */
 static int check_logs(const struct attest_evidence *e, struct attest_result *out) {
+	uint32_t extended = extended_by_logs(e);
 	for (int bi = 0; bi < _PCR_BANK_MAX; bi++) {
 		enum pcr_bank b = (enum pcr_bank) bi;
 		for (unsigned pcr = 0; pcr < PCR_COUNT; pcr++) {
-			if (!(out->quoted.listed[b] & (1U << pcr)) || !extended_by_logs(e, pcr) ||
+			if (!(out->quoted.listed[b] & (1U << pcr)) || !(extended & (1U << pcr)) ||
 			    (!e->firmware && (PCRS_BEFORE_USERSPACE & (1U << pcr))))
 				continue;
 			uint8_t v[PCR_DIGEST_MAX];
@@ -193,6 +189,7 @@ static int check_logs(const struct attest_evidence *e, struct attest_result *out
  * value, which by the hash chain holds only if the PCR passed through the reference's value. */
 static int check_reference(const struct attest_evidence *e, const struct attest_policy *p, size_t handover,
 			   struct attest_result *out) {
+	uint32_t extended = extended_by_logs(e);
 	for (int bi = 0; bi < _PCR_BANK_MAX; bi++) {
 		enum pcr_bank b = (enum pcr_bank) bi;
 		if (!(out->banks & (1U << b)))
@@ -204,7 +201,7 @@ static int check_reference(const struct attest_evidence *e, const struct attest_
 			uint8_t v[PCR_DIGEST_MAX];
 			size_t bad = 0;
 			/* A PCR no log extends (10, which IMA extends, here) is taken as quoted. */
-			if (!extended_by_logs(e, pcr)) {
+			if (!(extended & (1U << pcr))) {
 				if (memcmp(out->quoted.v[pcr][b], ref, pcr_bank_size(b)) != 0)
 					return fail(out, ATTEST_REFERENCE, "PCR %u %s is not the reference's", pcr, pcr_bank_name(b));
 				continue;

@@ -202,3 +202,10 @@ int eventlog_replay_pcr(const struct eventlog_record *recs, size_t n, unsigned p
 	}
 	return 0;
 }
+
+uint32_t eventlog_pcrs(const struct eventlog_record *recs, size_t n) {
+	uint32_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		m |= 1U << recs[i].pcr;
+	return m;
+}

@@ -58,3 +58,6 @@ int eventlog_replay(const struct eventlog_record *recs, size_t n, struct pcr_val
  * or -EIO. */
 int eventlog_replay_pcr(const struct eventlog_record *recs, size_t n, unsigned pcr, enum pcr_bank b,
 			uint8_t v[static PCR_DIGEST_MAX], size_t *bad);
+
+/* The PCRs the records extend (bit n: PCR n). */
+uint32_t eventlog_pcrs(const struct eventlog_record *recs, size_t n);

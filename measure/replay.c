@@ -43,13 +43,6 @@ static int parse_pcr_mask(const char *s, uint32_t *mask) {
 	}
 }
 
-static uint32_t pcrs_of(const struct log *l) {
-	uint32_t m = 0;
-	for (size_t i = 0; l->recs && i < l->n; i++)
-		m |= 1U << l->recs[i].pcr;
-	return m;
-}
-
 static void show_events(const struct log logs[2], unsigned pcr, enum pcr_bank b) {
 	printf("events of PCR %u, in replay order:\n", pcr);
 	for (size_t k = 0; k < 2; k++)
@@ -213,7 +206,7 @@ int replay_main(int argc, char **argv) {
 	    (us.path && (r = load_userspace_log(us.path, &us.recs, &us.n)) < 0))
 		return r;
 
-	uint32_t extended = pcrs_of(&fw) | pcrs_of(&us), listed = 0;
+	uint32_t extended = eventlog_pcrs(fw.recs, fw.n) | eventlog_pcrs(us.recs, us.n), listed = 0;
 	for (int b = 0; b < _PCR_BANK_MAX; b++)
 		listed |= tpm.listed[b];
 	uint32_t pcrs = extended & listed;

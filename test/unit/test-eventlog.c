@@ -172,6 +172,8 @@ static void test_replay_pcr(void **state) {
 	assert_int_equal(bad, 99);
 	assert_int_equal(eventlog_replay_pcr(recs, 3, 15, PCR_BANK_SHA256, v, &bad), -EBADMSG);
 	assert_int_equal(bad, 1);
+	assert_int_equal(eventlog_pcrs(recs, 3), 1U << 11 | 1U << 15);
+	assert_int_equal(eventlog_pcrs(recs, 0), 0);
 }
 
 int main(void) {
