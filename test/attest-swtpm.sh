@@ -14,6 +14,8 @@ build=$(cd "$1" && pwd)
 # (valgrind), the work directory's name (test/valgrind-tools.sh sets them).
 vm=${VERINIT_MEASURE:-$build/verinit-measure}
 read -ra wrap <<<"${MEASURE_WRAP:-}"
+ATTEST_VERIFY=("${wrap[@]}" "$vm")
+. "$(dirname "${BASH_SOURCE[0]}")/attest-lib.sh"
 w=$build/test-logs/${ATTEST_SWTPM_WORK:-attest-swtpm.work}
 rm -rf "$w" && mkdir -p "$w/state" || exit 2
 cd "$w" || exit 2
@@ -72,39 +74,15 @@ for ak in rsassa:rsassa:rsa rsapss:rsapss:rsa ecdsa:ecdsa:ecc another-ak:rsassa:
 			>/dev/null && tpm2_flushcontext -t >/dev/null || fatal "$s: tpm2_createak or tpm2_quote"
 done
 
-# verify-quote's reason (from its JSON), or "exit N" when it gives no verdict.
-verdict() { # AK QUOTE SIG PCRS NONCE LOG REFERENCE [--require P]...
-	local out rc
-	out=$("${wrap[@]}" "$vm" verify-quote --ak-public "$1" --quote "$2" --signature "$3" --pcr-values "$4" --nonce "$5" \
-		--log "$6" --reference "$7" "${@:8}" 2>verify.err)
-	rc=$?
-	echo "$out" >verdict.json
-	case $rc in
-	0) [ "$(jq -r .verdict <<<"$out")" = pass ] && echo PASS || echo "exit 0 without a pass" ;;
-	1) jq -r '.reason' <<<"$out" ;;
-	*) echo "exit $rc" ;;
-	esac
-}
-# tpm2_checkquote's word. It cannot verify RSA-PSS (tpm2-tools 5.4 pads PKCS#1 v1.5 whatever the
-# signature says): there OpenSSL checks the signature alone, over the AK as tpm2_print writes it.
-checkquote() { # AK QUOTE SIG PCRS NONCE
-	if [ "$(od -An -tx1 -N2 "$3" | tr -d ' ')" = 0016 ]; then
-		tpm2_print -t TPM2B_PUBLIC -f pem "$1" >ak.pem 2>/dev/null && tail -c +7 "$3" >sig.raw &&
-			openssl dgst -sha256 -verify ak.pem -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto \
-				-signature sig.raw "$2" >/dev/null 2>&1 && echo PASS || echo FAIL
-		return
-	fi
-	tpm2_checkquote -u "$1" -m "$2" -s "$3" -f "$4" -l "$pcrs" -g sha256 -q "$5" >/dev/null 2>&1 && echo PASS || echo FAIL
-}
 expect() { # DESCRIPTION WANT-VERIFY-QUOTE WANT-CHECKQUOTE ARGS (AK QUOTE SIG PCRS NONCE LOG REFERENCE ...)
 	local what=$1 want=$2 want_cq=$3 got got_cq=-
 	shift 3
-	got=$(verdict "$@")
-	[ "$want_cq" = - ] || got_cq=$(checkquote "$1" "$2" "$3" "$4" "$5")
+	got=$(attest_verdict "$w" "$1" "$2" "$3" "$4" "$5" "$6" "" "${@:7}")
+	[ "$want_cq" = - ] || got_cq=$(attest_checkquote "$w" "$1" "$2" "$3" "$5" "$4" "$pcrs")
 	if [ "$got" = "$want" ] && [ "$got_cq" = "$want_cq" ]; then
 		pass "$what: verify-quote $got, tpm2_checkquote $got_cq"
 	else
-		fail "$what: verify-quote $got (want $want), tpm2_checkquote $got_cq (want $want_cq); $(cat verify.err verdict.json | head -c 600)"
+		fail "$what: verify-quote $got (want $want), tpm2_checkquote $got_cq (want $want_cq); $(cat verdict.err verdict.json | head -c 600)"
 	fi
 }
 

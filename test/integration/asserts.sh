@@ -32,6 +32,9 @@ usr_verified() { # run [usr.env]
 
 # ---- measured boot ------------------------------------------------------------------------------
 MEASURE=$LAB/../verinit-measure
+# The attest case's verifier and oracle words (attest_verdict, attest_checkquote).
+ATTEST_VERIFY=("$MEASURE")
+. "$(dirname "${BASH_SOURCE[0]}")/../attest-lib.sh"
 
 # The PCRs verinit-measure predicts (its arguments after "predict") against those the guest read,
 # in every bank the guest's TPM has; PCRs 11 and 15.
@@ -955,26 +958,6 @@ quote_verified() { # run rsa|ecc nonce
 	[ "$sel" = ffff00 ] || { echo "$2: the quote selects PCRs $sel, not 0-15 in every bank"; ok=1; }
 	return $ok
 }
-# verinit-measure verify-quote, the verifier's half (docs/measured-boot.md, "Attesting a node"):
-# PASS, the failed verdict's reason, or "exit N" without a verdict. The JSON goes to
-# RUN/attest/verdict.json (the last one), stderr to verdict.err.
-verify_quote() { # run ak quote sig pcrs nonce log firmware-log|"" reference [--require P]...
-	local run=$1 out rc fw=()
-	[ -z "$8" ] || fw=(--firmware-log "$8")
-	out=$("$MEASURE" verify-quote --ak-public "$2" --quote "$3" --signature "$4" --pcr-values "$5" --nonce "$6" \
-		--log "$7" "${fw[@]}" --reference "$9" "${@:10}" 2>"$run/attest/verdict.err")
-	rc=$?
-	echo "$out" >"$run/attest/verdict.json"
-	case $rc in
-	0) [ "$(jq -r .verdict <<<"$out" 2>/dev/null)" = pass ] && echo PASS || echo "exit 0 without a pass" ;;
-	1) jq -r .reason <<<"$out" 2>/dev/null || echo "exit 1 without a verdict" ;;
-	*) echo "exit $rc" ;;
-	esac
-}
-# tpm2_checkquote's word on a signature and nonce (the oracle: see quote_verified).
-checkquote() { # ak quote sig nonce
-	tpm2_checkquote -u "$1" -m "$2" -s "$3" -g sha256 -q "$4" >/dev/null 2>&1 && echo PASS || echo FAIL
-}
 # The verifier on the attest case's quotes: both pass against the image's published values with
 # IPE enforcing and the root hash required, with and without the firmware log; one good quote then
 # serves every tamper, each failing with its own reason, and where tpm2_checkquote can see the
@@ -986,8 +969,8 @@ attest_verdicts() { # run nonce
 	expect_verdict() { # description want want-checkquote|- verify_quote-args...
 		local what=$1 want=$2 want_cq=$3 cq=-
 		shift 3
-		got=$(verify_quote "$run" "$@")
-		[ "$want_cq" = - ] || cq=$(checkquote "$1" "$2" "$3" "$5")
+		got=$(attest_verdict "$a" "$@")
+		[ "$want_cq" = - ] || cq=$(attest_checkquote "$a" "$1" "$2" "$3" "$5")
 		[ "$got" = "$want" ] && [ "$cq" = "$want_cq" ] ||
 			{ echo "verify-quote, $what: $got (want $want), tpm2_checkquote $cq (want $want_cq): $(head -c 400 "$run/attest/verdict.json" "$run/attest/verdict.err" | tr '\n' ' ')"; ok=1; }
 	}
