@@ -24,13 +24,13 @@ attest_verdict() { # DIR AK QUOTE SIG PCRS NONCE LOG FIRMWARE-LOG|"" REFERENCE [
 # PKCS#1 v1.5 whatever the signature says): there OpenSSL checks the signature alone, over the AK as
 # tpm2_print writes it (in DIR). Nor can it hash a values file of 8 or more PCRs (its issue 3542).
 attest_checkquote() { # DIR AK QUOTE SIG NONCE [PCRS PCR-LIST]
-	local dir=$1 pcrs=()
-	[ $# -lt 7 ] || pcrs=(-f "$6" -l "$7")
+	local dir=$1 digest=()
+	[ $# -lt 7 ] || digest=(-f "$6" -l "$7")
 	if [ "$(od -An -tx1 -N2 "$4" | tr -d ' ')" = 0016 ]; then
 		tpm2_print -t TPM2B_PUBLIC -f pem "$2" >"$dir/ak.pem" 2>/dev/null && tail -c +7 "$4" >"$dir/sig.raw" &&
 			openssl dgst -sha256 -verify "$dir/ak.pem" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto \
 				-signature "$dir/sig.raw" "$3" >/dev/null 2>&1 && echo PASS || echo FAIL
 		return
 	fi
-	tpm2_checkquote -u "$2" -m "$3" -s "$4" "${pcrs[@]}" -g sha256 -q "$5" >/dev/null 2>&1 && echo PASS || echo FAIL
+	tpm2_checkquote -u "$2" -m "$3" -s "$4" "${digest[@]}" -g sha256 -q "$5" >/dev/null 2>&1 && echo PASS || echo FAIL
 }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2015 # "check && pass || fail": pass never fails
 # verinit-measure verify-quote against a real TPM (swtpm) and tpm2-tools' own tpm2_checkquote, in
 # seconds and without a boot: the script plays a node (extends verinit's phases and facts and a
 # later "sysinit" into PCR 11 and 15, logging each as verinit and systemd do, and quotes with an
@@ -14,7 +15,9 @@ build=$(cd "$1" && pwd)
 # (valgrind), the work directory's name (test/valgrind-tools.sh sets them).
 vm=${VERINIT_MEASURE:-$build/verinit-measure}
 read -ra wrap <<<"${MEASURE_WRAP:-}"
+# shellcheck disable=SC2034 # attest-lib.sh runs it
 ATTEST_VERIFY=("${wrap[@]}" "$vm")
+# shellcheck source=test/attest-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/attest-lib.sh"
 w=$build/test-logs/${ATTEST_SWTPM_WORK:-attest-swtpm.work}
 rm -rf "$w" && mkdir -p "$w/state" || exit 2
@@ -62,7 +65,7 @@ printf '{"sha256":{"11":"%s","15":"%s"}}\n' "$(printf '%064d' 0)" "$(printf '%06
 measure 11 systemd phase sysinit # the booted system's, after the hand-over
 
 # Transient objects fill swtpm's three slots: flush after each command that loads some.
-tpm2_createek -c ek.ctx -G rsa -u ek.pub >/dev/null && tpm2_flushcontext -t >/dev/null || fatal "tpm2_createek"
+{ tpm2_createek -c ek.ctx -G rsa -u ek.pub >/dev/null && tpm2_flushcontext -t >/dev/null; } || fatal "tpm2_createek"
 nonce=$(printf 'verinit attest-swtpm' | sha256sum | cut -c1-32) # fixed: runs repeat
 pcrs=sha256:0,7,10,11,15
 # NAME:SCHEME:KEY; another-ak is a second RSASSA AK of the same TPM.
