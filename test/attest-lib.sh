@@ -34,3 +34,12 @@ attest_checkquote() { # DIR AK QUOTE SIG NONCE [PCRS PCR-LIST]
 	fi
 	tpm2_checkquote -u "$2" -m "$3" -s "$4" "${digest[@]}" -g sha256 -q "$5" >/dev/null 2>&1 && echo PASS || echo FAIL
 }
+
+# A copy of FILE with the lowest bit of the byte at OFFSET flipped: always a change, whatever the
+# byte was (an overwrite with a fixed byte would be none where the byte already held it).
+attest_flip() { # FILE OFFSET COPY
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || return 1
+	cp "$1" "$3" && printf '%b' "\\0$(printf '%03o' $((b ^ 1)))" | dd of="$3" bs=1 seek="$2" conv=notrunc status=none
+}

@@ -111,7 +111,7 @@ recs[2] = recs[2][:d] + (b'0' if recs[2][d:d + 1] != b'0' else b'1') + recs[2][d
 open(sys.argv[2], 'wb').write(b''.join(b'\x1e' + r for r in recs))
 EOF
 expect "a log event changed" LOG PASS rsassa.pub rsassa.attest rsassa.sig rsassa.pcrs "$nonce" edited.log reference.json
-cp rsassa.pcrs flipped.pcrs && printf '\xff' | dd of=flipped.pcrs bs=1 seek=40 conv=notrunc status=none
+attest_flip rsassa.pcrs 40 flipped.pcrs || fatal "cannot flip a bit of rsassa.pcrs"
 expect "a quoted PCR value changed" PCR_DIGEST FAIL rsassa.pub rsassa.attest rsassa.sig flipped.pcrs "$nonce" node.log reference.json
 expect "another image's reference" REFERENCE PASS rsassa.pub rsassa.attest rsassa.sig rsassa.pcrs "$nonce" node.log other-reference.json
 expect "signed by another AK" SIGNATURE FAIL another-ak.pub rsassa.attest rsassa.sig rsassa.pcrs "$nonce" node.log reference.json
